@@ -1,0 +1,55 @@
+// Condition types and reasons, named as Flux names them (fluxcd/pkg apis/meta, source-controller api/v1).
+
+export const ConditionType = {
+  Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
+  ArtifactInStorage: 'ArtifactInStorage',
+  ArtifactOutdated: 'ArtifactOutdated',
+  FetchFailed: 'FetchFailed',
+  StorageOperationFailed: 'StorageOperationFailed',
+  Delivered: 'Delivered',
+  Drifted: 'Drifted',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const Reason = {
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+  Progressing: 'Progressing',
+  ProgressingWithRetry: 'ProgressingWithRetry',
+  Suspended: 'Suspended',
+  NewRevision: 'NewRevision',
+  ArtifactUpToDate: 'ArtifactUpToDate',
+  // Spec and credential problems that need a human (Stalled).
+  InvalidSpec: 'InvalidSpec',
+  InvalidURL: 'InvalidURL',
+  SecretNotFound: 'SecretNotFound',
+  InvalidSecret: 'InvalidSecret',
+  CrossNamespaceRefNotAllowed: 'CrossNamespaceRefNotAllowed',
+  // ConfigHub fetch failures (FetchFailed).
+  AuthenticationFailed: 'AuthenticationFailed',
+  Forbidden: 'Forbidden',
+  SpaceNotFound: 'SpaceNotFound',
+  AmbiguousSpace: 'AmbiguousSpace',
+  RefNotFound: 'RefNotFound',
+  InvalidFilter: 'InvalidFilter',
+  UpstreamUnavailable: 'UpstreamUnavailable',
+  IntegrityError: 'IntegrityError',
+  LimitExceeded: 'LimitExceeded',
+  InvalidUnit: 'InvalidUnit',
+  FetchFailed: 'FetchFailed',
+  // Storage failures (StorageOperationFailed).
+  ArchiveOperationFailed: 'ArchiveOperationFailed',
+  DirectoryCreationFailed: 'DirectoryCreationFailed',
+  StatOperationFailed: 'StatOperationFailed',
+  InvalidPath: 'InvalidPath',
+  StorageOperationFailed: 'StorageOperationFailed',
+  ArtifactVerificationFailed: 'ArtifactVerificationFailed',
+  PatchOperationFailed: 'PatchOperationFailed',
+  // Events only.
+  NewArtifact: 'NewArtifact',
+  GarbageCollectionSucceeded: 'GarbageCollectionSucceeded',
+  GarbageCollectionFailed: 'GarbageCollectionFailed',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
