@@ -1,0 +1,203 @@
+// List-watch cache for one resource type: lists, then watches from the list's resourceVersion,
+// resumes from the last seen resourceVersion after a dropped stream, relists on 410 Expired, and
+// backs off on errors instead of stopping (client-node's informer stops on any non-410 error).
+import type { Logger } from 'pino';
+import type { KubeClient, KubeObject, WatchEvent } from './client.ts';
+import { isGone, KubeApiError } from './errors.ts';
+import type { ResourceType } from './resources.ts';
+
+export interface InformerHandlers<T extends KubeObject> {
+  add?(object: T): void;
+  update?(previous: T, current: T): void;
+  delete?(object: T): void;
+}
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  logger: Logger;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Server-side watch timeout; each stream ends after this and is resumed from the last resourceVersion. */
+  watchTimeoutSeconds?: number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export function objectKey(object: KubeObject): string {
+  const ns = object.metadata.namespace;
+  return ns ? `${ns}/${object.metadata.name}` : object.metadata.name;
+}
+
+export class Informer<T extends KubeObject = KubeObject> {
+  readonly #client: KubeClient;
+  readonly #type: ResourceType;
+  readonly #options: InformerOptions;
+  readonly #cache = new Map<string, T>();
+  readonly #handlers: InformerHandlers<T>[] = [];
+  readonly #abort = new AbortController();
+  #resourceVersion: string | undefined;
+  #synced = false;
+  #syncedWaiters: Array<() => void> = [];
+  #loop: Promise<void> | undefined;
+  /** Counts of list/watch starts, for tests and metrics. */
+  readonly stats = { lists: 0, watches: 0, expired: 0, errors: 0 };
+
+  constructor(client: KubeClient, type: ResourceType, options: InformerOptions) {
+    this.#client = client;
+    this.#type = type;
+    this.#options = options;
+  }
+
+  on(handlers: InformerHandlers<T>): void {
+    this.#handlers.push(handlers);
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.#cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  list(): T[] {
+    return [...this.#cache.values()];
+  }
+
+  get hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** Starts the loop; resolves once the first list has been applied to the cache. */
+  start(): Promise<void> {
+    this.#loop ??= this.#run();
+    if (this.#synced) return Promise.resolve();
+    return new Promise((resolve) => this.#syncedWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    const min = this.#options.minBackoffMs ?? 1000;
+    const max = this.#options.maxBackoffMs ?? 30_000;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (this.#resourceVersion === undefined) await this.#relist();
+        this.stats.watches++;
+        await this.#client.watch(
+          this.#type,
+          {
+            namespace: this.#options.namespace,
+            labelSelector: this.#options.labelSelector,
+            resourceVersion: this.#resourceVersion,
+            timeoutSeconds: this.#options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
+            signal,
+          },
+          (event) => this.#apply(event),
+        );
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        if (isGone(error)) {
+          // Our resourceVersion fell out of the server's history: start over from a fresh list.
+          this.stats.expired++;
+          this.#resourceVersion = undefined;
+          this.#options.logger.debug({ resource: this.#type.plural }, 'watch expired, relisting');
+          continue;
+        }
+        this.stats.errors++;
+        failures++;
+        const delay = Math.min(max, min * 2 ** (failures - 1)) * (0.8 + Math.random() * 0.4);
+        this.#options.logger.warn(
+          { resource: this.#type.plural, err: describe(error), retryInMs: Math.round(delay) },
+          'list/watch failed',
+        );
+        await (this.#options.sleep ?? sleep)(delay, signal);
+      }
+    }
+  }
+
+  async #relist(): Promise<void> {
+    this.stats.lists++;
+    const list = await this.#client.listAll<T>(this.#type, {
+      namespace: this.#options.namespace,
+      labelSelector: this.#options.labelSelector,
+    });
+    const seen = new Set<string>();
+    for (const object of list.items) {
+      const key = objectKey(object);
+      seen.add(key);
+      this.#upsert(key, object);
+    }
+    for (const [key, object] of this.#cache) {
+      if (!seen.has(key)) {
+        this.#cache.delete(key);
+        for (const h of this.#handlers) h.delete?.(object);
+      }
+    }
+    this.#resourceVersion = list.metadata.resourceVersion;
+    if (!this.#synced) {
+      this.#synced = true;
+      for (const resolve of this.#syncedWaiters.splice(0)) resolve();
+    }
+  }
+
+  #apply(event: WatchEvent): void {
+    const object = event.object as T;
+    switch (event.type) {
+      case 'BOOKMARK':
+        break;
+      case 'ERROR': {
+        const status = event.object;
+        throw new KubeApiError(
+          status.code ?? 500,
+          status.reason ?? 'Unknown',
+          status.message ?? 'watch error',
+        );
+      }
+      case 'ADDED':
+      case 'MODIFIED':
+        this.#upsert(objectKey(object), object);
+        break;
+      case 'DELETED': {
+        const key = objectKey(object);
+        const previous = this.#cache.get(key);
+        this.#cache.delete(key);
+        for (const h of this.#handlers) h.delete?.(previous ?? object);
+        break;
+      }
+    }
+    const rv = object.metadata?.resourceVersion;
+    if (rv) this.#resourceVersion = rv;
+  }
+
+  #upsert(key: string, object: T): void {
+    const previous = this.#cache.get(key);
+    this.#cache.set(key, object);
+    if (previous === undefined) {
+      for (const h of this.#handlers) h.add?.(object);
+    } else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion) {
+      for (const h of this.#handlers) h.update?.(previous, object);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
