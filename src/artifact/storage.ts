@@ -1,0 +1,453 @@
+// Artifact storage on the local file system (flux-contract §2.6, §2.7; checklist 30-35).
+//
+// Layout: `<root>/confighubrepository/<namespace>/<name>/<sha256 hex>.tar.gz`. Files are content
+// addressed, written to a hidden temp file in the same directory, fsynced and renamed into place,
+// so a reader never sees a partial file and a published path never changes content. Storage files
+// are 0600 and directories 0700: the server reading them runs in this same process.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { STORAGE_KIND_DIR } from '../api/constants.ts';
+import { parseDigest, sha256Hex } from './digest.ts';
+import { errnoCode, StorageError } from './errors.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
+import { relativePathProblem } from './paths.ts';
+import { quoteName } from './quote.ts';
+import { selectForDeletion } from './retention.ts';
+
+export const ARTIFACT_EXTENSION = '.tar.gz';
+export const LOCK_SUFFIX = '.lock';
+export const TEMP_SUFFIX = '.tmp';
+export const DEFAULT_RETENTION_RECORDS = 2;
+export const DEFAULT_RETENTION_TTL_MS = 60_000;
+/** Entries looked at per object directory in one GC pass, as Flux caps its walk. */
+export const GC_WALK_LIMIT = 1000;
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const HEX64 = /^[a-f0-9]{64}$/;
+const ARTIFACT_FILE = /^[a-f0-9]{64}\.tar\.gz$/;
+
+const storageOptionsSchema = z.object({
+  root: z.string().min(1),
+  advertisedAddress: z
+    .string()
+    .min(1)
+    .regex(/^[^\s]+$/, 'must not contain whitespace'),
+  retentionRecords: z.number().int().min(1).default(DEFAULT_RETENTION_RECORDS),
+  retentionTtlMs: z.number().int().min(0).default(DEFAULT_RETENTION_TTL_MS),
+  now: z
+    .custom<() => Date>((value) => typeof value === 'function', 'must be a function')
+    .default(() => () => new Date()),
+});
+export type StorageOptions = z.input<typeof storageOptionsSchema>;
+
+/** The storage half of a Flux Artifact; the caller adds `revision` (and `metadata`). */
+export type StoredArtifact = {
+  path: string;
+  url: string;
+  digest: `sha256:${string}`;
+  size: number;
+  lastUpdateTime: string;
+};
+
+/** `created`: new file; `reused`: identical file already published; `repaired`: a corrupt file replaced. */
+export type StoreOutcome = 'created' | 'reused' | 'repaired';
+export type StoreResult = StoredArtifact & { outcome: StoreOutcome };
+export type VerifyResult = 'ok' | 'missing' | 'mismatch';
+export type ObjectDir = { namespace: string; name: string; path: string };
+
+/** Kubernetes-style timestamp: RFC 3339, UTC, second precision. */
+export function formatTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** Copies exactly the Artifact fields, so bookkeeping fields such as `outcome` never reach a status. */
+export function toArtifact(
+  stored: StoredArtifact,
+  revision: string,
+  metadata?: Record<string, string>,
+): StoredArtifact & { revision: string; metadata?: Record<string, string> } {
+  const { path, url, digest, size, lastUpdateTime } = stored;
+  return { path, url, revision, digest, lastUpdateTime, size, ...(metadata ? { metadata } : {}) };
+}
+
+function checkObjectKey(namespace: string, name: string): void {
+  if (!DNS1123_LABEL.test(namespace)) {
+    throw new StorageError('InvalidPath', `namespace ${quoteName(namespace)} is not a DNS-1123 label`);
+  }
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    throw new StorageError('InvalidPath', `name ${quoteName(name)} is not a DNS-1123 subdomain`);
+  }
+}
+
+export class Storage {
+  readonly root: string;
+  readonly advertisedAddress: string;
+  readonly retentionRecords: number;
+  readonly retentionTtlMs: number;
+  readonly #now: () => Date;
+  readonly #locks = new KeyedMutex();
+  /** Real path of the root, known once init() succeeded. */
+  #realRoot: string | undefined;
+
+  constructor(options: StorageOptions) {
+    const parsed = storageOptionsSchema.parse(options);
+    this.root = resolve(parsed.root);
+    this.advertisedAddress = parsed.advertisedAddress;
+    this.retentionRecords = parsed.retentionRecords;
+    this.retentionTtlMs = parsed.retentionTtlMs;
+    this.#now = parsed.now;
+  }
+
+  /** Creates the root and proves it is writable; the readiness probe stays red until this succeeds. */
+  async init(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true, mode: DIR_MODE });
+      const probe = join(this.root, `.probe-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+      await (await open(probe, 'wx', FILE_MODE)).close();
+      await unlink(probe);
+      this.#realRoot = await realpath(this.root);
+    } catch (cause) {
+      throw new StorageError(
+        'DirectoryCreationFailed',
+        `storage root ${this.root} is not a writable directory: ${errnoCode(cause)}`,
+        { cause },
+      );
+    }
+  }
+
+  isReady(): boolean {
+    return this.#realRoot !== undefined;
+  }
+
+  #requireRoot(): string {
+    if (this.#realRoot === undefined) {
+      throw new StorageError(
+        'DirectoryCreationFailed',
+        'storage is not initialised (init() has not succeeded)',
+      );
+    }
+    return this.#realRoot;
+  }
+
+  objectDir(namespace: string, name: string): string {
+    checkObjectKey(namespace, name);
+    return `${STORAGE_KIND_DIR}/${namespace}/${name}`;
+  }
+
+  /** `confighubrepository/<ns>/<name>/<hex>.tar.gz` */
+  relativePath(namespace: string, name: string, hex: string): string {
+    if (!HEX64.test(hex))
+      throw new StorageError('InvalidPath', `${quoteName(hex)} is not a sha256 hex digest`);
+    return `${this.objectDir(namespace, name)}/${hex}${ARTIFACT_EXTENSION}`;
+  }
+
+  /** `http://<advertised address>/<path>`, or the address as prefix when it already has a scheme. */
+  urlFor(relativePath: string): string {
+    const problem = relativePathProblem(relativePath);
+    if (problem) throw new StorageError('InvalidPath', `artifact path ${quoteName(relativePath)} ${problem}`);
+    const address = this.advertisedAddress.replace(/\/+$/, '');
+    const prefix = /^https?:\/\//.test(address) ? address : `http://${address}`;
+    return `${prefix}/${relativePath}`;
+  }
+
+  /**
+   * Absolute path of `relativePath`, refusing anything that leaves the root lexically or through a
+   * symlink (the deepest existing ancestor is resolved with realpath).
+   */
+  async absolutePath(relativePath: string): Promise<string> {
+    const root = this.#requireRoot();
+    const problem = relativePathProblem(relativePath);
+    if (problem) throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} ${problem}`);
+    const absolute = resolve(root, relativePath);
+    if (!absolute.startsWith(root + sep)) {
+      throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
+    }
+    let probe = absolute;
+    for (;;) {
+      try {
+        const real = await realpath(probe);
+        if (real !== root && !real.startsWith(root + sep)) {
+          throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
+        }
+        return absolute;
+      } catch (error) {
+        if (error instanceof StorageError) throw error;
+        const code = errnoCode(error);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+          throw new StorageError(
+            'StatOperationFailed',
+            `cannot resolve ${quoteName(relativePath)}: ${code}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        if (probe === root) return absolute;
+        probe = dirname(probe);
+      }
+    }
+  }
+
+  /** Whether the file at `relativePath` exists and hashes to `digest`; hashed as a stream. */
+  async verify(relativePath: string, digest: string): Promise<VerifyResult> {
+    const { hex } = parseDigest(digest);
+    const absolute = await this.absolutePath(relativePath);
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      const info = await lstat(absolute);
+      if (!info.isFile()) return 'mismatch';
+      handle = await open(absolute, 'r');
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+      throw new StorageError('StatOperationFailed', `cannot read ${relativePath}: ${code}`, { cause: error });
+    }
+    try {
+      const hash = createHash('sha256');
+      await pipeline(handle.createReadStream({ autoClose: false }), hash);
+      return hash.digest('hex') === hex ? 'ok' : 'mismatch';
+    } catch (error) {
+      throw new StorageError('StatOperationFailed', `cannot hash ${relativePath}: ${errnoCode(error)}`, {
+        cause: error,
+      });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Publishes `bytes` for the object. An identical published file is reused as is (its mtime is the
+   * lastUpdateTime); a corrupt one is replaced through a new temp file and rename.
+   */
+  async store(namespace: string, name: string, bytes: Uint8Array): Promise<StoreResult> {
+    this.#requireRoot();
+    const hex = sha256Hex(bytes);
+    const digest: `sha256:${string}` = `sha256:${hex}`;
+    const path = this.relativePath(namespace, name, hex);
+    const dir = this.objectDir(namespace, name);
+    return this.#locks.run(dir, async () => {
+      const absoluteDir = await this.absolutePath(dir);
+      try {
+        await mkdir(absoluteDir, { recursive: true, mode: DIR_MODE });
+      } catch (cause) {
+        throw new StorageError('DirectoryCreationFailed', `cannot create ${dir}: ${errnoCode(cause)}`, {
+          cause,
+        });
+      }
+      const absolute = await this.absolutePath(path);
+      const existing = await this.verify(path, digest);
+      const url = this.urlFor(path);
+      if (existing === 'ok') {
+        const info = await this.#stat(absolute, path);
+        return {
+          path,
+          url,
+          digest,
+          size: info.size,
+          lastUpdateTime: formatTime(info.mtime),
+          outcome: 'reused',
+        };
+      }
+      const now = this.#now();
+      await this.#writeAtomically(absoluteDir, absolute, path, bytes, now);
+      return {
+        path,
+        url,
+        digest,
+        size: bytes.byteLength,
+        lastUpdateTime: formatTime(now),
+        outcome: existing === 'mismatch' ? 'repaired' : 'created',
+      };
+    });
+  }
+
+  async #stat(absolute: string, relativePath: string) {
+    try {
+      return await lstat(absolute);
+    } catch (cause) {
+      throw new StorageError('StatOperationFailed', `cannot stat ${relativePath}: ${errnoCode(cause)}`, {
+        cause,
+      });
+    }
+  }
+
+  async #writeAtomically(
+    absoluteDir: string,
+    absolute: string,
+    relativePath: string,
+    bytes: Uint8Array,
+    now: Date,
+  ): Promise<void> {
+    // Hidden and suffixed, so neither the server nor GC ever treats a temp file as an artifact.
+    const temp = join(absoluteDir, `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
+    try {
+      const handle = await open(temp, 'wx', FILE_MODE);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await chmod(temp, FILE_MODE);
+      // mtime is what GC ages files by; it is set from the same clock as lastUpdateTime.
+      await utimes(temp, now, now);
+      await rename(temp, absolute);
+    } catch (cause) {
+      await rm(temp, { force: true });
+      throw new StorageError('ArchiveOperationFailed', `cannot write ${relativePath}: ${errnoCode(cause)}`, {
+        cause,
+      });
+    }
+    await syncDirectory(absoluteDir);
+  }
+
+  /**
+   * Deletes old artifacts of one object: non-current files older than the TTL, then the oldest until
+   * at most `retentionRecords` remain (current included, never deleted), with their `.lock` files.
+   * Stale temp files older than the TTL are removed too. Returns the deleted relative paths.
+   */
+  async gc(namespace: string, name: string, currentRelativePath?: string): Promise<{ deleted: string[] }> {
+    this.#requireRoot();
+    const dir = this.objectDir(namespace, name);
+    let current: string | undefined;
+    if (currentRelativePath !== undefined) {
+      const prefix = `${dir}/`;
+      const base = currentRelativePath.slice(prefix.length);
+      if (!currentRelativePath.startsWith(prefix) || base.includes('/') || relativePathProblem(base)) {
+        throw new StorageError(
+          'InvalidPath',
+          `current artifact ${quoteName(currentRelativePath)} is not a file of ${dir}`,
+        );
+      }
+      current = base;
+    }
+    return this.#locks.run(dir, async () => {
+      const absoluteDir = await this.absolutePath(dir);
+      let entries: Dirent[];
+      try {
+        entries = await readdir(absoluteDir, { withFileTypes: true });
+      } catch (cause) {
+        if (errnoCode(cause) === 'ENOENT') return { deleted: [] };
+        throw new StorageError('StatOperationFailed', `cannot list ${dir}: ${errnoCode(cause)}`, { cause });
+      }
+      const nowMs = this.#now().getTime();
+      const artifacts: { name: string; mtimeMs: number }[] = [];
+      const staleTemps: string[] = [];
+      for (const entry of entries.slice(0, GC_WALK_LIMIT)) {
+        if (!entry.isFile() || entry.name.endsWith(LOCK_SUFFIX)) continue;
+        const info = await this.#stat(join(absoluteDir, entry.name), `${dir}/${entry.name}`);
+        if (entry.name.startsWith('.')) {
+          // Hidden files are ours (temp files of interrupted writes) and never artifacts.
+          if (entry.name.endsWith(TEMP_SUFFIX) && nowMs - info.mtimeMs > this.retentionTtlMs) {
+            staleTemps.push(entry.name);
+          }
+          continue;
+        }
+        artifacts.push({ name: entry.name, mtimeMs: info.mtimeMs });
+      }
+      const doomed = selectForDeletion(artifacts, current, {
+        ttlMs: this.retentionTtlMs,
+        records: this.retentionRecords,
+        nowMs,
+      });
+      const deleted: string[] = [];
+      for (const file of [...doomed, ...staleTemps]) {
+        try {
+          await rm(join(absoluteDir, file), { force: true });
+          await rm(join(absoluteDir, file + LOCK_SUFFIX), { force: true });
+        } catch (cause) {
+          throw new StorageError(
+            'ArchiveOperationFailed',
+            `cannot delete ${dir}/${file}: ${errnoCode(cause)}`,
+            {
+              cause,
+            },
+          );
+        }
+        deleted.push(`${dir}/${file}`);
+      }
+      return { deleted };
+    });
+  }
+
+  /** Removes everything stored for the object (on deletion of the ConfigHubRepository). */
+  async removeObjectDir(namespace: string, name: string): Promise<void> {
+    this.#requireRoot();
+    const dir = this.objectDir(namespace, name);
+    await this.#locks.run(dir, async () => {
+      const absoluteDir = await this.absolutePath(dir);
+      try {
+        await rm(absoluteDir, { recursive: true, force: true });
+      } catch (cause) {
+        throw new StorageError('ArchiveOperationFailed', `cannot remove ${dir}: ${errnoCode(cause)}`, {
+          cause,
+        });
+      }
+      // Drop the namespace directory once its last object is gone; another object may race us.
+      await rmdir(dirname(absoluteDir)).catch(() => undefined);
+    });
+  }
+
+  /** Every `<namespace>/<name>` directory present, for orphan cleanup at startup. */
+  async listObjectDirs(): Promise<ObjectDir[]> {
+    const root = this.#requireRoot();
+    const kindDir = join(root, STORAGE_KIND_DIR);
+    const result: ObjectDir[] = [];
+    for (const namespace of await listDirectories(kindDir)) {
+      if (!DNS1123_LABEL.test(namespace)) continue;
+      for (const name of await listDirectories(join(kindDir, namespace))) {
+        if (!DNS1123_SUBDOMAIN.test(name)) continue;
+        result.push({ namespace, name, path: `${STORAGE_KIND_DIR}/${namespace}/${name}` });
+      }
+    }
+    return result.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Whether `name` is an artifact file name this storage writes (`<64 hex>.tar.gz`). */
+  static isArtifactFileName(name: string): boolean {
+    return ARTIFACT_FILE.test(name);
+  }
+}
+
+async function listDirectories(absolute: string): Promise<string[]> {
+  try {
+    const entries = await readdir(absolute, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch (cause) {
+    if (errnoCode(cause) === 'ENOENT') return [];
+    throw new StorageError('StatOperationFailed', `cannot list storage: ${errnoCode(cause)}`, { cause });
+  }
+}
+
+/** fsync the directory so the rename survives a crash; not every file system supports it. */
+async function syncDirectory(absoluteDir: string): Promise<void> {
+  try {
+    const handle = await open(absoluteDir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort: the data file itself was fsynced before the rename.
+  }
+}
