@@ -1,0 +1,200 @@
+// Credentials: a pre-minted bearer token, or a worker ID + secret exchanged at `POST /auth/worker` for a
+// short-lived JWT that is cached, renewed shortly before `exp`, and renewed once after a 401.
+import type { z } from 'zod';
+import { SECRET_KEY_TOKEN, SECRET_KEY_WORKER_ID, SECRET_KEY_WORKER_SECRET } from '../api/constants.ts';
+import { AuthenticationFailedError, InvalidCredentialsError } from './errors.ts';
+import { describeErrorBody, parseJson, type Transport } from './http.ts';
+import { jwtClaimsSchema, workerSessionSchema } from './schemas.ts';
+
+export type Credentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'worker'; workerID: string; workerSecret: string };
+
+export const WORKER_AUTH_ROUTE = 'POST /auth/worker';
+/** Renew this long before `exp` at most; short-lived tokens renew at 80% of their lifetime. */
+const MAX_RENEW_MARGIN_MS = 60_000;
+const MAX_CREDENTIAL_BYTES = 64 * 1024;
+
+export interface Authenticator {
+  /** The `Authorization` header value to send now. */
+  authorization(signal?: AbortSignal): Promise<string>;
+  /** Called after a 401: drops the cached credential; true when a fresh one is worth one retry. */
+  invalidate(): boolean;
+  /** Every secret value that must be scrubbed from messages. */
+  secrets(): string[];
+}
+
+const printable = /^[\x21-\x7e]+$/;
+
+/** Checks credential material before it is used (a stray newline in a Secret is a common mistake). */
+export function checkCredentials(credentials: Credentials): Credentials {
+  if (credentials.kind === 'token') {
+    const token = credentials.token.trim();
+    if (token === '') throw new InvalidCredentialsError('the ConfigHub token is empty');
+    if (!printable.test(token))
+      throw new InvalidCredentialsError('the ConfigHub token contains whitespace or control characters');
+    return { kind: 'token', token };
+  }
+  const workerID = credentials.workerID.trim();
+  const workerSecret = credentials.workerSecret.trim();
+  if (workerID === '') throw new InvalidCredentialsError('the ConfigHub worker ID is empty');
+  if (workerSecret === '') throw new InvalidCredentialsError('the ConfigHub worker secret is empty');
+  if (!printable.test(workerID) || !printable.test(workerSecret)) {
+    throw new InvalidCredentialsError(
+      'the ConfigHub worker ID or secret contains whitespace or control characters',
+    );
+  }
+  return { kind: 'worker', workerID, workerSecret };
+}
+
+/**
+ * Reads credentials from decoded Secret data: `token`, or `workerID` + `workerSecret`.
+ * Exactly one form must be present.
+ */
+export function credentialsFromSecretData(data: Record<string, string | Buffer | undefined>): Credentials {
+  const read = (key: string): string | undefined => {
+    const value = data[key];
+    if (value === undefined) return undefined;
+    if (value.length > MAX_CREDENTIAL_BYTES) {
+      throw new InvalidCredentialsError(`secret key '${key}' is larger than ${MAX_CREDENTIAL_BYTES} bytes`);
+    }
+    return typeof value === 'string' ? value : value.toString('utf8');
+  };
+  const token = read(SECRET_KEY_TOKEN);
+  const workerID = read(SECRET_KEY_WORKER_ID);
+  const workerSecret = read(SECRET_KEY_WORKER_SECRET);
+  const hasWorker = workerID !== undefined || workerSecret !== undefined;
+  if (token !== undefined && hasWorker) {
+    throw new InvalidCredentialsError(
+      `secret has both '${SECRET_KEY_TOKEN}' and '${SECRET_KEY_WORKER_ID}'/'${SECRET_KEY_WORKER_SECRET}'; set only one form`,
+    );
+  }
+  if (token !== undefined) return checkCredentials({ kind: 'token', token });
+  if (workerID === undefined || workerSecret === undefined) {
+    throw new InvalidCredentialsError(
+      hasWorker
+        ? `secret needs both '${SECRET_KEY_WORKER_ID}' and '${SECRET_KEY_WORKER_SECRET}'`
+        : `secret has neither '${SECRET_KEY_TOKEN}' nor '${SECRET_KEY_WORKER_ID}' and '${SECRET_KEY_WORKER_SECRET}'`,
+    );
+  }
+  return checkCredentials({ kind: 'worker', workerID, workerSecret });
+}
+
+export class TokenAuthenticator implements Authenticator {
+  readonly #token: string;
+
+  constructor(token: string) {
+    this.#token = token;
+  }
+
+  async authorization(): Promise<string> {
+    return `Bearer ${this.#token}`;
+  }
+
+  invalidate(): boolean {
+    return false;
+  }
+
+  secrets(): string[] {
+    return [this.#token];
+  }
+}
+
+/** Reads `exp`/`iat` from a JWT without verifying it (the server verifies; we only schedule renewal). */
+export function decodeJwtClaims(token: string): z.infer<typeof jwtClaimsSchema> {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return {};
+  try {
+    const parsed = jwtClaimsSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+interface Session {
+  token: string;
+  renewAt: number;
+}
+
+export class WorkerAuthenticator implements Authenticator {
+  readonly #workerID: string;
+  readonly #workerSecret: string;
+  readonly #transport: Transport;
+  readonly #now: () => number;
+  #session: Session | undefined;
+  #pending: Promise<Session> | undefined;
+  /** Recently issued tokens, kept for scrubbing messages. */
+  readonly #issued: string[] = [];
+
+  constructor(workerID: string, workerSecret: string, transport: Transport, now: () => number) {
+    this.#workerID = workerID;
+    this.#workerSecret = workerSecret;
+    this.#transport = transport;
+    this.#now = now;
+  }
+
+  async authorization(signal?: AbortSignal): Promise<string> {
+    const session = this.#session;
+    if (session !== undefined && this.#now() < session.renewAt) return `Bearer ${session.token}`;
+    // One exchange at a time, shared by concurrent requests.
+    this.#pending ??= this.#exchange(signal).finally(() => {
+      this.#pending = undefined;
+    });
+    const fresh = await this.#pending;
+    return `Bearer ${fresh.token}`;
+  }
+
+  invalidate(): boolean {
+    this.#session = undefined;
+    return true;
+  }
+
+  secrets(): string[] {
+    return [this.#workerSecret, ...this.#issued];
+  }
+
+  async #exchange(signal?: AbortSignal): Promise<Session> {
+    const response = await this.#transport.send({
+      method: 'POST',
+      route: WORKER_AUTH_ROUTE,
+      path: '/auth/worker',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ worker_id: this.#workerID, worker_secret: this.#workerSecret }),
+      maxBytes: 1024 * 1024,
+      signal,
+    });
+    if (response.status !== 200) {
+      const detail = describeErrorBody(response.body, this.secrets());
+      throw new AuthenticationFailedError(
+        `${WORKER_AUTH_ROUTE}: worker ${this.#workerID} was not accepted (${response.status}${detail === '' ? '' : `: ${detail}`})`,
+        { route: WORKER_AUTH_ROUTE, status: response.status },
+      );
+    }
+    const { access_token: token } = parseJson(WORKER_AUTH_ROUTE, response, workerSessionSchema);
+    this.#issued.push(token);
+    if (this.#issued.length > 4) this.#issued.shift();
+    const now = this.#now();
+    const { exp } = decodeJwtClaims(token);
+    let renewAt = Number.POSITIVE_INFINITY;
+    if (exp !== undefined) {
+      const expiresAt = exp * 1000;
+      const margin = Math.min(MAX_RENEW_MARGIN_MS, Math.max(0, (expiresAt - now) / 5));
+      renewAt = expiresAt - margin;
+    }
+    const session = { token, renewAt };
+    this.#session = session;
+    return session;
+  }
+}
+
+export function createAuthenticator(
+  credentials: Credentials,
+  transport: Transport,
+  now: () => number,
+): Authenticator {
+  const checked = checkCredentials(credentials);
+  return checked.kind === 'token'
+    ? new TokenAuthenticator(checked.token)
+    : new WorkerAuthenticator(checked.workerID, checked.workerSecret, transport, now);
+}

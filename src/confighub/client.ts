@@ -1,0 +1,856 @@
+// ConfigHub read client in two phases: `list` (cheap: space lookup + unit metadata, no data) so a poll can
+// tell whether anything changed, and `fetch` (downloads and verifies the data of a listing).
+import { createHash } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import packageJson from '../../package.json' with { type: 'json' };
+import { Reason } from '../api/conditions.ts';
+import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
+import { UUID_PATTERN } from '../api/v1beta1.ts';
+import { type Authenticator, type Credentials, createAuthenticator } from './auth.ts';
+import type { DataCache } from './cache.ts';
+import { mapLimit } from './concurrency.ts';
+import {
+  AmbiguousSpaceError,
+  AuthenticationFailedError,
+  ConfigHubError,
+  ForbiddenError,
+  IntegrityError,
+  InvalidFilterError,
+  InvalidResponseError,
+  LimitExceededError,
+  RefNotFoundError,
+  SpaceNotFoundError,
+  UnitChangedError,
+  UpstreamUnavailableError,
+} from './errors.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_RETRY,
+  describeErrorBody,
+  type HttpRequest,
+  type HttpResponse,
+  headerValue,
+  type Limits,
+  parseJson,
+  type RetryPolicy,
+  type TlsOptions,
+  Transport,
+} from './http.ts';
+import { type RefSelector, refIdOf } from './ref.ts';
+import {
+  type ApiUnit,
+  EMPTY_SHA256,
+  releaseListSchema,
+  revisionListSchema,
+  spaceEnvelopeSchema,
+  spaceListSchema,
+  tagListSchema,
+  unitDataListSchema,
+  unitListSchema,
+} from './schemas.ts';
+import { andWhere, batchInClauses, checkUserWhere, inList, quoteLiteral } from './where.ts';
+
+export interface ListedUnit {
+  unitID: string;
+  slug: string;
+  toolchainType: string;
+  revisionNum: number;
+  revisionID?: string;
+  dataHash: string;
+  dataSize: number;
+  labels?: Record<string, string>;
+}
+
+export interface SpaceListing {
+  spaceID: string;
+  spaceSlug: string;
+  refId: string;
+  /** Sorted by slug (code-unit order). */
+  units: ListedUnit[];
+  /** sha256 hex over refId and the sorted (unitID, slug, revisionNum, dataHash) tuples. */
+  fingerprint: string;
+}
+
+export interface FetchedUnit extends ListedUnit {
+  data: Buffer;
+}
+
+export interface SpaceSnapshot extends Omit<SpaceListing, 'units'> {
+  units: FetchedUnit[];
+}
+
+export interface ListRequest {
+  /** Space slug or UUID. */
+  space: string;
+  /** User filter, AND-combined with the client's own clauses. */
+  where?: string;
+  ref?: RefSelector;
+  /** Toolchain types to include; default `Kubernetes/YAML`. */
+  toolchains?: string[];
+}
+
+export interface FetchOptions {
+  cache?: DataCache;
+  signal?: AbortSignal;
+  /**
+   * For units whose bytes are in the cache, ask ConfigHub with `If-None-Match` (a 304 costs no body)
+   * instead of trusting the cache outright. The cache is content-addressed and verified, so `false` is
+   * safe and saves one request per cached unit; `true` (default) also confirms the unit did not move.
+   */
+  revalidate?: boolean;
+}
+
+export interface ConfigHubClientOptions {
+  /** Server root such as `https://hub.confighub.com` (a trailing `/api` is accepted). */
+  server: string;
+  credentials: Credentials;
+  /** Bound on each HTTP attempt: connect, headers, and the whole body. */
+  timeoutMs: number;
+  userAgent?: string;
+  tls?: TlsOptions;
+  dispatcher?: Dispatcher;
+  limits?: Partial<Limits>;
+  retry?: Partial<RetryPolicy>;
+  sleep?: (ms: number) => Promise<void>;
+  /** Source of jitter in [0, 1). */
+  random?: () => number;
+  /** Clock in ms, used for token renewal and HTTP-date Retry-After. */
+  now?: () => number;
+  /** Requests in flight for per-unit calls. */
+  concurrency?: number;
+  /** How long a slug → space ID resolution is reused. */
+  spaceCacheTtlMs?: number;
+}
+
+export const DEFAULT_USER_AGENT = `confighub-source-controller/${packageJson.version}`;
+const PAGE_SIZE = 1000;
+const CONTINUE_HEADER = 'confighub-continue';
+const uuidPattern = new RegExp(UUID_PATTERN);
+
+const ROUTES = {
+  spaces: 'GET /api/space',
+  space: 'GET /api/space/{space_id}',
+  units: 'GET /api/space/{space_id}/unit',
+  unitData: 'GET /api/unit_data',
+  data: 'GET /api/space/{space_id}/unit/{unit_id}/data',
+  tags: 'GET /api/space/{space_id}/tag',
+  releases: 'GET /api/space/{space_id}/release',
+  revisions: 'GET /api/space/{space_id}/unit/{unit_id}/revision',
+  revisionData: 'GET /api/space/{space_id}/unit/{unit_id}/revision/{revision_id}/data',
+} as const;
+
+const UNIT_SELECT = [
+  'UnitID',
+  'Slug',
+  'SpaceID',
+  'ToolchainType',
+  'DataHash',
+  'DataSize',
+  'HeadRevisionNum',
+  'HeadRevisionID',
+  'Labels',
+  'HiddenReason',
+].join(',');
+
+interface ResolvedSpace {
+  id: string;
+  slug: string;
+}
+
+const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function bySlug(a: ListedUnit, b: ListedUnit): number {
+  if (a.slug !== b.slug) return a.slug < b.slug ? -1 : 1;
+  return a.unitID < b.unitID ? -1 : a.unitID > b.unitID ? 1 : 0;
+}
+
+/** sha256 over the ref id and the identity and content of every unit, in slug order. */
+export function listingFingerprint(refId: string, units: readonly ListedUnit[]): string {
+  const rows = [...units].sort(bySlug).map((u) => [u.unitID, u.slug, u.revisionNum, u.dataHash]);
+  return createHash('sha256')
+    .update(JSON.stringify([refId, rows]))
+    .digest('hex');
+}
+
+/** Accepts `https://host[/prefix]` (and a trailing `/api`), refuses credentials, queries and fragments. */
+export function normalizeServer(server: string): string {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new ConfigHubError(Reason.InvalidURL, false, `server ${JSON.stringify(server)} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigHubError(
+      Reason.InvalidURL,
+      false,
+      `server URL must use http or https, not ${url.protocol}`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigHubError(Reason.InvalidURL, false, 'server URL must not carry credentials');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ConfigHubError(Reason.InvalidURL, false, 'server URL must not have a query or fragment');
+  }
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
+  return `${url.origin}${path}`;
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+export class ConfigHubClient {
+  readonly #transport: Transport;
+  readonly #auth: Authenticator;
+  readonly #limits: Limits;
+  readonly #concurrency: number;
+  readonly #spaceCacheTtlMs: number;
+  readonly #now: () => number;
+  readonly #spaces = new Map<string, { space: ResolvedSpace; expiresAt: number }>();
+
+  constructor(options: ConfigHubClientOptions) {
+    const server = normalizeServer(options.server);
+    if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
+    this.#now = options.now ?? Date.now;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#concurrency = options.concurrency ?? 8;
+    this.#spaceCacheTtlMs = options.spaceCacheTtlMs ?? 5 * 60_000;
+    this.#transport = new Transport({
+      server,
+      timeoutMs: options.timeoutMs,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      tls: options.tls,
+      dispatcher: options.dispatcher,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      sleep: options.sleep ?? sleepFor,
+      random: options.random ?? Math.random,
+      now: this.#now,
+      secrets: () => this.#auth.secrets(),
+    });
+    this.#auth = createAuthenticator(options.credentials, this.#transport, this.#now);
+  }
+
+  /** Resolves the space and lists the selected units with their content hashes; downloads no data. */
+  async list(request: ListRequest, signal?: AbortSignal): Promise<SpaceListing> {
+    const ref = request.ref ?? { mode: 'head' };
+    const toolchains = request.toolchains ?? [...DEFAULT_TOOLCHAINS];
+    if (toolchains.length === 0) throw new InvalidFilterError('at least one toolchain must be selected');
+    const userWhere = request.where === undefined ? undefined : checkUserWhere(request.where);
+    const where = andWhere(userWhere, inList('ToolchainType', toolchains, 'toolchain'));
+
+    const cached = this.#spaces.get(request.space);
+    const fromCache = cached !== undefined && this.#now() < cached.expiresAt;
+    let space = fromCache ? cached.space : await this.#resolveSpace(request.space, signal);
+    let apiUnits: ApiUnit[];
+    try {
+      apiUnits = await this.#listUnits(space, where, toolchains, userWhere !== undefined, signal);
+    } catch (error) {
+      // A cached ID can go stale when a space is deleted and recreated under the same slug.
+      if (!(fromCache && error instanceof SpaceNotFoundError)) throw error;
+      this.#spaces.delete(request.space);
+      space = await this.#resolveSpace(request.space, signal);
+      apiUnits = await this.#listUnits(space, where, toolchains, userWhere !== undefined, signal);
+    }
+
+    let refId: string;
+    let units: ListedUnit[];
+    if (ref.mode === 'head') {
+      refId = refIdOf('head');
+      units = apiUnits.map((u) => this.#headUnit(u));
+    } else if (ref.mode === 'tag') {
+      const tagID = await this.#resolveTag(space, ref.tag, signal);
+      refId = refIdOf({ tag: ref.tag });
+      units = await this.#taggedUnits(space, apiUnits, tagID, signal);
+    } else {
+      const release = await this.#resolveRelease(space, ref.release, signal);
+      refId = refIdOf({ releaseNum: release.num });
+      units = await this.#taggedUnits(space, apiUnits, release.tagID, signal);
+    }
+    units.sort(bySlug);
+    return {
+      spaceID: space.id,
+      spaceSlug: space.slug,
+      refId,
+      units,
+      fingerprint: listingFingerprint(refId, units),
+    };
+  }
+
+  /** Downloads the data of every listed unit and verifies sha256(data) against its DataHash. */
+  async fetch(listing: SpaceListing, options: FetchOptions = {}): Promise<SpaceSnapshot> {
+    const { cache, signal } = options;
+    const revalidate = options.revalidate ?? true;
+    let total = 0;
+    for (const unit of listing.units) {
+      if (unit.dataSize > this.#limits.maxUnitDataBytes) {
+        throw new LimitExceededError(
+          `unit '${unit.slug}' has ${unit.dataSize} bytes of data; the limit is ${this.#limits.maxUnitDataBytes}`,
+        );
+      }
+      total += unit.dataSize;
+    }
+    if (total > this.#limits.maxTotalDataBytes) {
+      throw new LimitExceededError(
+        `the selected units hold ${total} bytes of data; the limit is ${this.#limits.maxTotalDataBytes}`,
+      );
+    }
+
+    const data = new Map<string, Buffer>();
+    const toDownload: ListedUnit[] = [];
+    const toRevalidate: ListedUnit[] = [];
+    for (const unit of listing.units) {
+      if (unit.dataHash === EMPTY_SHA256) {
+        data.set(unit.unitID, Buffer.alloc(0));
+        continue;
+      }
+      const hit = cache?.get(unit.dataHash);
+      if (hit === undefined) toDownload.push(unit);
+      else if (revalidate) toRevalidate.push(unit);
+      else data.set(unit.unitID, hit);
+    }
+
+    const head = listing.refId === refIdOf('head');
+    const store = (unit: ListedUnit, bytes: Buffer): void => {
+      data.set(unit.unitID, bytes);
+      cache?.set(unit.dataHash, bytes);
+    };
+    if (head) {
+      for (const [unit, bytes] of await this.#bulkData(listing, toDownload, signal)) store(unit, bytes);
+    }
+    const oneByOne = head ? toRevalidate : [...toDownload, ...toRevalidate];
+    await mapLimit(oneByOne, this.#concurrency, async (unit) => {
+      store(unit, await this.#unitData(listing, unit, head, cache?.get(unit.dataHash), signal));
+    });
+
+    return {
+      spaceID: listing.spaceID,
+      spaceSlug: listing.spaceSlug,
+      refId: listing.refId,
+      fingerprint: listing.fingerprint,
+      units: listing.units.map((unit) => ({ ...unit, data: data.get(unit.unitID)! })),
+    };
+  }
+
+  /** Forgets cached space resolutions and the worker token. */
+  reset(): void {
+    this.#spaces.clear();
+    this.#auth.invalidate();
+  }
+
+  async close(): Promise<void> {
+    await this.#transport.close();
+  }
+
+  // --- requests -------------------------------------------------------------------------------
+
+  /** Sends with credentials; renews a worker token once after a 401. Maps 401/403. */
+  async #call(req: HttpRequest): Promise<HttpResponse> {
+    let renewed = false;
+    for (;;) {
+      const authorization = await this.#auth.authorization(req.signal);
+      const response = await this.#transport.send({
+        ...req,
+        headers: { accept: 'application/json', ...req.headers, authorization },
+      });
+      if (response.status === 401) {
+        if (!renewed && this.#auth.invalidate()) {
+          renewed = true;
+          continue;
+        }
+        throw new AuthenticationFailedError(
+          `${req.route}: the credential was rejected (401${renewed ? ', also with a freshly exchanged worker token' : ''}): ${this.#detail(response)}`,
+          { route: req.route, status: 401 },
+        );
+      }
+      if (response.status === 403) {
+        throw new ForbiddenError(
+          `${req.route}: the credential may not read this (403): ${this.#detail(response)}`,
+          {
+            route: req.route,
+            status: 403,
+          },
+        );
+      }
+      return response;
+    }
+  }
+
+  #detail(response: HttpResponse): string {
+    return describeErrorBody(response.body, this.#auth.secrets()) || 'no details';
+  }
+
+  /** Error for a status the caller did not expect; `notFound` decides what a 404 means on this route. */
+  #unexpected(req: HttpRequest, response: HttpResponse, notFound: () => ConfigHubError): ConfigHubError {
+    const details = { route: req.route, status: response.status };
+    if (response.status === 404) return notFound();
+    if (response.status === 400) {
+      return new InvalidFilterError(
+        `${req.route}: ConfigHub rejected the query (400): ${this.#detail(response)}`,
+        details,
+      );
+    }
+    return new UpstreamUnavailableError(
+      `${req.route}: unexpected status ${response.status}: ${this.#detail(response)}`,
+      details,
+    );
+  }
+
+  async #getJson<T extends z.ZodType>(
+    req: Omit<HttpRequest, 'method' | 'maxBytes'>,
+    schema: T,
+    notFound: () => ConfigHubError,
+  ): Promise<{ body: z.output<T>; response: HttpResponse }> {
+    const full: HttpRequest = { ...req, method: 'GET', maxBytes: this.#limits.maxJsonBytes };
+    const response = await this.#call(full);
+    if (response.status !== 200) throw this.#unexpected(full, response, notFound);
+    return { body: parseJson(req.route, response, schema), response };
+  }
+
+  /** Follows `ConfigHub-Continue` until a page comes without it, within the page and item caps. */
+  async #listAll<T>(
+    req: Omit<HttpRequest, 'method' | 'maxBytes'>,
+    schema: z.ZodType<T[]>,
+    notFound: () => ConfigHubError,
+    maxItems: number,
+    what: string,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    for (let page = 1; ; page++) {
+      if (page > this.#limits.maxPages) {
+        throw new LimitExceededError(
+          `${req.route}: still more ${what} after ${this.#limits.maxPages} pages of ${PAGE_SIZE}; narrow the selection or raise the page limit`,
+          { route: req.route },
+        );
+      }
+      const query: Array<readonly [string, string]> = [...(req.query ?? []), ['limit', String(PAGE_SIZE)]];
+      if (token !== undefined) query.push(['continue', token]);
+      const { body, response } = await this.#getJson({ ...req, query }, schema, notFound);
+      items.push(...body);
+      if (items.length > maxItems) {
+        throw new LimitExceededError(
+          `${req.route}: more than ${maxItems} ${what} selected; narrow the selection`,
+          {
+            route: req.route,
+          },
+        );
+      }
+      token = headerValue(response.headers, CONTINUE_HEADER) || undefined;
+      if (token === undefined) return items;
+    }
+  }
+
+  // --- listing --------------------------------------------------------------------------------
+
+  async #resolveSpace(space: string, signal: AbortSignal | undefined): Promise<ResolvedSpace> {
+    let resolved: ResolvedSpace;
+    if (uuidPattern.test(space)) {
+      const id = space.toLowerCase();
+      const { body } = await this.#getJson(
+        { route: ROUTES.space, path: `/api/space/${enc(id)}`, signal },
+        spaceEnvelopeSchema,
+        () =>
+          new SpaceNotFoundError(`space ${id} does not exist or is not visible to this credential`, {
+            route: ROUTES.space,
+            status: 404,
+          }),
+      );
+      resolved = { id: body.Space.SpaceID.toLowerCase(), slug: body.Space.Slug };
+    } else {
+      const where = `Slug = ${quoteLiteral(space, 'space slug')}`;
+      const { body } = await this.#getJson(
+        {
+          route: ROUTES.spaces,
+          path: '/api/space',
+          query: [
+            ['where', where],
+            ['limit', '2'],
+          ],
+          signal,
+        },
+        spaceListSchema,
+        () =>
+          new UpstreamUnavailableError(`${ROUTES.spaces}: the server has no space list route (404)`, {
+            route: ROUTES.spaces,
+            status: 404,
+          }),
+      );
+      const matches = body.filter((e) => e.Space.Slug === space);
+      if (matches.length === 0) {
+        throw new SpaceNotFoundError(`no space with slug '${space}' is visible to this credential`, {
+          route: ROUTES.spaces,
+        });
+      }
+      if (matches.length > 1) {
+        throw new AmbiguousSpaceError(`more than one space has slug '${space}'; use the space ID instead`, {
+          route: ROUTES.spaces,
+        });
+      }
+      resolved = { id: matches[0]!.Space.SpaceID.toLowerCase(), slug: matches[0]!.Space.Slug };
+    }
+    this.#spaces.set(space, { space: resolved, expiresAt: this.#now() + this.#spaceCacheTtlMs });
+    return resolved;
+  }
+
+  async #listUnits(
+    space: ResolvedSpace,
+    where: string,
+    toolchains: readonly string[],
+    userFilter: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<ApiUnit[]> {
+    const route = ROUTES.units;
+    let envelopes: Array<{ Unit: ApiUnit }>;
+    try {
+      envelopes = await this.#listAll(
+        {
+          route,
+          path: `/api/space/${enc(space.id)}/unit`,
+          query: [
+            ['where', where],
+            ['select', UNIT_SELECT],
+          ],
+          signal,
+        },
+        unitListSchema,
+        () =>
+          new SpaceNotFoundError(`space '${space.slug}' (${space.id}) no longer exists`, {
+            route,
+            status: 404,
+          }),
+        this.#limits.maxUnits,
+        'units',
+      );
+    } catch (error) {
+      if (error instanceof InvalidFilterError && error.status === 400 && userFilter) {
+        throw new InvalidFilterError(error.message.replace('the query', 'the where filter'), {
+          route,
+          status: 400,
+        });
+      }
+      throw error;
+    }
+    const seenIDs = new Set<string>();
+    const seenSlugs = new Set<string>();
+    const units: ApiUnit[] = [];
+    for (const { Unit: unit } of envelopes) {
+      if (seenIDs.has(unit.UnitID)) {
+        throw new InvalidResponseError(`${route}: unit ${unit.UnitID} was returned twice across pages`, {
+          route,
+        });
+      }
+      seenIDs.add(unit.UnitID);
+      if (unit.HiddenReason !== undefined && unit.HiddenReason !== '') continue;
+      if (unit.ToolchainType === undefined || !toolchains.includes(unit.ToolchainType)) continue;
+      if (seenSlugs.has(unit.Slug)) {
+        throw new InvalidResponseError(`${route}: two units share the slug '${unit.Slug}'`, { route });
+      }
+      seenSlugs.add(unit.Slug);
+      units.push(unit);
+    }
+    return units;
+  }
+
+  #headUnit(unit: ApiUnit): ListedUnit {
+    const dataSize = unit.DataSize ?? 0;
+    if (unit.DataHash === undefined && dataSize > 0) {
+      throw new InvalidResponseError(
+        `${ROUTES.units}: unit '${unit.Slug}' has ${dataSize} bytes of data but no DataHash`,
+        {
+          route: ROUTES.units,
+        },
+      );
+    }
+    const listed: ListedUnit = {
+      unitID: unit.UnitID.toLowerCase(),
+      slug: unit.Slug,
+      toolchainType: unit.ToolchainType ?? '',
+      revisionNum: unit.HeadRevisionNum ?? 0,
+      dataHash: unit.DataHash ?? EMPTY_SHA256,
+      dataSize,
+    };
+    if (unit.HeadRevisionID !== undefined) listed.revisionID = unit.HeadRevisionID.toLowerCase();
+    if (unit.Labels != null && Object.keys(unit.Labels).length > 0) listed.labels = { ...unit.Labels };
+    return listed;
+  }
+
+  async #resolveTag(space: ResolvedSpace, tag: string, signal: AbortSignal | undefined): Promise<string> {
+    const route = ROUTES.tags;
+    const tags = await this.#listAll(
+      {
+        route,
+        path: `/api/space/${enc(space.id)}/tag`,
+        query: [['where', `Slug = ${quoteLiteral(tag, 'tag')}`]],
+        signal,
+      },
+      tagListSchema,
+      () =>
+        new SpaceNotFoundError(`space '${space.slug}' (${space.id}) no longer exists`, {
+          route,
+          status: 404,
+        }),
+      this.#limits.maxUnits,
+      'tags',
+    );
+    const match = tags.find((t) => t.Tag.Slug === tag);
+    if (match === undefined) {
+      throw new RefNotFoundError(`tag '${tag}' does not exist in space '${space.slug}'`, { route });
+    }
+    return match.Tag.TagID.toLowerCase();
+  }
+
+  async #resolveRelease(
+    space: ResolvedSpace,
+    wanted: 'latest' | number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ num: number; tagID: string }> {
+    const route = ROUTES.releases;
+    const where = wanted === 'latest' ? 'Published = true' : `ReleaseNum = ${wanted}`;
+    const releases = await this.#listAll(
+      { route, path: `/api/space/${enc(space.id)}/release`, query: [['where', where]], signal },
+      releaseListSchema,
+      () =>
+        new SpaceNotFoundError(`space '${space.slug}' (${space.id}) no longer exists`, {
+          route,
+          status: 404,
+        }),
+      this.#limits.maxUnits,
+      'releases',
+    );
+    let release: (typeof releases)[number]['Release'] | undefined;
+    if (wanted === 'latest') {
+      for (const { Release: r } of releases) {
+        if (r.Published === true && (release === undefined || r.ReleaseNum > release.ReleaseNum)) release = r;
+      }
+      if (release === undefined) {
+        throw new RefNotFoundError(`space '${space.slug}' has no published release`, { route });
+      }
+    } else {
+      release = releases.find((r) => r.Release.ReleaseNum === wanted)?.Release;
+      if (release === undefined) {
+        throw new RefNotFoundError(`release ${wanted} does not exist in space '${space.slug}'`, { route });
+      }
+      if (release.Published !== true) {
+        throw new RefNotFoundError(`release ${wanted} of space '${space.slug}' is not published`, { route });
+      }
+    }
+    if (release.TagID === undefined) {
+      throw new InvalidResponseError(`${route}: release ${release.ReleaseNum} names no TagID`, { route });
+    }
+    return { num: release.ReleaseNum, tagID: release.TagID.toLowerCase() };
+  }
+
+  /** Per unit, the revision carrying the tag with the highest RevisionNum; units without one are left out. */
+  async #taggedUnits(
+    space: ResolvedSpace,
+    units: readonly ApiUnit[],
+    tagID: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ListedUnit[]> {
+    const route = ROUTES.revisions;
+    const found = await mapLimit(units, this.#concurrency, async (unit) => {
+      const revisions = await this.#listAll(
+        {
+          route,
+          path: `/api/space/${enc(space.id)}/unit/${enc(unit.UnitID)}/revision`,
+          query: [['where', `Tags ? ${quoteLiteral(tagID, 'tag ID')}`]],
+          signal,
+        },
+        revisionListSchema,
+        // Deleted since the unit list: it simply has no tagged revision any more.
+        () => new UnitChangedError(`unit '${unit.Slug}' disappeared while listing`, { route, status: 404 }),
+        this.#limits.maxPages * PAGE_SIZE,
+        'revisions',
+      ).catch((error: unknown) => {
+        if (error instanceof UnitChangedError) return [];
+        throw error;
+      });
+      let best: (typeof revisions)[number]['Revision'] | undefined;
+      for (const { Revision: r } of revisions) {
+        if (best === undefined || r.RevisionNum > best.RevisionNum) best = r;
+      }
+      if (best === undefined) return undefined;
+      const dataSize = best.DataSize ?? 0;
+      if (best.DataHash === undefined && dataSize > 0) {
+        throw new InvalidResponseError(
+          `${route}: revision ${best.RevisionNum} of unit '${unit.Slug}' has data but no DataHash`,
+          { route },
+        );
+      }
+      const listed: ListedUnit = {
+        unitID: unit.UnitID.toLowerCase(),
+        slug: unit.Slug,
+        toolchainType: unit.ToolchainType ?? '',
+        revisionNum: best.RevisionNum,
+        revisionID: best.RevisionID.toLowerCase(),
+        dataHash: best.DataHash ?? EMPTY_SHA256,
+        dataSize,
+      };
+      if (unit.Labels != null && Object.keys(unit.Labels).length > 0) listed.labels = { ...unit.Labels };
+      return listed;
+    });
+    return found.filter((u): u is ListedUnit => u !== undefined);
+  }
+
+  // --- data -----------------------------------------------------------------------------------
+
+  /** Head data of many units through `GET /api/unit_data`, in batches below the where and body caps. */
+  async #bulkData(
+    listing: SpaceListing,
+    units: readonly ListedUnit[],
+    signal: AbortSignal | undefined,
+  ): Promise<Array<[ListedUnit, Buffer]>> {
+    if (units.length === 0) return [];
+    const route = ROUTES.unitData;
+    const prefix = `SpaceID = ${quoteLiteral(listing.spaceID, 'space ID')}`;
+    // JSON escaping can double a document's size; keep each batch's body well inside the JSON limit.
+    const byteBudget = Math.max(1, Math.floor(this.#limits.maxJsonBytes / 2));
+    const groups: ListedUnit[][] = [];
+    let current: ListedUnit[] = [];
+    let bytes = 0;
+    for (const unit of units) {
+      if (current.length > 0 && bytes + unit.dataSize > byteBudget) {
+        groups.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(unit);
+      bytes += unit.dataSize;
+    }
+    groups.push(current);
+
+    const results: Array<[ListedUnit, Buffer]> = [];
+    for (const group of groups) {
+      const byID = new Map(group.map((u) => [u.unitID, u]));
+      for (const ids of batchInClauses(prefix, 'UnitID', [...byID.keys()], 'unit ID', undefined, PAGE_SIZE)) {
+        const records = await this.#listAll(
+          {
+            route,
+            path: '/api/unit_data',
+            query: [['where', andWhere(prefix, inList('UnitID', ids, 'unit ID'))]],
+            signal,
+          },
+          unitDataListSchema,
+          () =>
+            new UpstreamUnavailableError(`${route}: the server has no bulk data route (404)`, {
+              route,
+              status: 404,
+            }),
+          ids.length,
+          'unit data records',
+        );
+        const received = new Map(records.map((r) => [r.UnitID.toLowerCase(), r]));
+        for (const id of ids) {
+          const unit = byID.get(id)!;
+          const record = received.get(id);
+          if (record === undefined) {
+            throw new UnitChangedError(`unit '${unit.slug}' was deleted or moved after it was listed`, {
+              route,
+            });
+          }
+          const bytesOf = Buffer.from(record.Data ?? '', 'utf8');
+          if (bytesOf.length > this.#limits.maxUnitDataBytes) {
+            throw new LimitExceededError(
+              `unit '${unit.slug}' has ${bytesOf.length} bytes of data; the limit is ${this.#limits.maxUnitDataBytes}`,
+              { route },
+            );
+          }
+          this.#verify(route, unit, bytesOf, record.DataHash);
+          results.push([unit, bytesOf]);
+        }
+      }
+    }
+    return results;
+  }
+
+  /** One unit's data: head `/data` or `/revision/{id}/data`, conditional when `cached` is given. */
+  async #unitData(
+    listing: SpaceListing,
+    unit: ListedUnit,
+    head: boolean,
+    cached: Buffer | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Buffer> {
+    const base = `/api/space/${enc(listing.spaceID)}/unit/${enc(unit.unitID)}`;
+    let route: string;
+    let path: string;
+    if (head) {
+      route = ROUTES.data;
+      path = `${base}/data`;
+    } else {
+      if (unit.revisionID === undefined) {
+        throw new InvalidResponseError(`unit '${unit.slug}' was listed without a revision ID`, {});
+      }
+      route = ROUTES.revisionData;
+      path = `${base}/revision/${enc(unit.revisionID)}/data`;
+    }
+    const headers: Record<string, string> = { accept: 'application/octet-stream' };
+    if (cached !== undefined) headers['if-none-match'] = `"${unit.dataHash}"`;
+    const req: HttpRequest = {
+      method: 'GET',
+      route,
+      path,
+      headers,
+      maxBytes: this.#limits.maxUnitDataBytes,
+      signal,
+    };
+    const response = await this.#call(req);
+    const etag = headerValue(response.headers, 'etag')
+      ?.replace(/^W\//, '')
+      .replace(/^"(.*)"$/, '$1');
+    if (response.status === 304) {
+      if (cached === undefined) {
+        throw new InvalidResponseError(`${route}: 304 Not Modified for a request that was not conditional`, {
+          route,
+          status: 304,
+        });
+      }
+      if (etag !== undefined && etag !== '' && etag !== unit.dataHash) {
+        throw new UnitChangedError(`unit '${unit.slug}' changed after it was listed`, { route, status: 304 });
+      }
+      return cached;
+    }
+    if (response.status !== 200) {
+      throw this.#unexpected(
+        req,
+        response,
+        () =>
+          new UnitChangedError(`unit '${unit.slug}' was deleted after it was listed`, { route, status: 404 }),
+      );
+    }
+    if (/text\/html/i.test(headerValue(response.headers, 'content-type') ?? '')) {
+      throw new UpstreamUnavailableError(
+        `${route}: the server answered with an HTML page instead of the data of unit '${unit.slug}'`,
+        { route, status: 200 },
+      );
+    }
+    this.#verify(route, unit, response.body, etag);
+    return response.body;
+  }
+
+  /**
+   * sha256(bytes) must equal the listed DataHash. When the server itself labels the bytes with another
+   * hash that they do match, the unit moved after listing (retry) rather than being corrupt.
+   */
+  #verify(route: string, unit: ListedUnit, data: Buffer, claimed: string | undefined): void {
+    const actual = sha256Hex(data);
+    if (actual === unit.dataHash) return;
+    if (claimed !== undefined && claimed !== unit.dataHash && claimed === actual) {
+      throw new UnitChangedError(
+        `unit '${unit.slug}' changed after it was listed (DataHash ${unit.dataHash.slice(0, 12)}… → ${actual.slice(0, 12)}…)`,
+        { route },
+      );
+    }
+    throw new IntegrityError(
+      `unit '${unit.slug}': sha256 of the downloaded data is ${actual} but its DataHash is ${unit.dataHash}`,
+      { route },
+    );
+  }
+}

@@ -1,0 +1,371 @@
+// HTTP transport for ConfigHub: one undici dispatcher per client, timeouts, bounded reads, retries with
+// backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
+import { Agent, type Dispatcher, request } from 'undici';
+import { z } from 'zod';
+import {
+  AbortedError,
+  InvalidResponseError,
+  LimitExceededError,
+  UpstreamUnavailableError,
+} from './errors.ts';
+import { errorBodySchema } from './schemas.ts';
+
+export interface Limits {
+  /** Largest JSON body accepted from any route. */
+  maxJsonBytes: number;
+  /** Largest configuration document accepted for one unit. */
+  maxUnitDataBytes: number;
+  /** Largest sum of unit data in one snapshot. */
+  maxTotalDataBytes: number;
+  /** Pages followed through `ConfigHub-Continue` before giving up. */
+  maxPages: number;
+  /** Units one listing may contain. */
+  maxUnits: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxJsonBytes: 64 * 1024 * 1024,
+  maxUnitDataBytes: 32 * 1024 * 1024,
+  maxTotalDataBytes: 512 * 1024 * 1024,
+  maxPages: 100,
+  maxUnits: 10_000,
+};
+
+export interface RetryPolicy {
+  /** Total attempts per request, the first included. */
+  maxAttempts: number;
+  /** First backoff; doubles on every further attempt. */
+  baseDelayMs: number;
+  /** Cap on one exponential backoff step. */
+  maxDelayMs: number;
+  /** A Retry-After above this is not waited for in-process; the error carries it for the caller. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+};
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+const ERROR_BODY_BYTES = 64 * 1024;
+
+export interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface TransportOptions {
+  /** Server root, e.g. `https://hub.confighub.com` (already normalised). */
+  server: string;
+  timeoutMs: number;
+  userAgent: string;
+  tls?: TlsOptions;
+  dispatcher?: Dispatcher;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  now: () => number;
+  /** Values that must never appear in an error message (tokens, secrets). */
+  secrets: () => string[];
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Template for messages and metrics, e.g. `GET /api/space/{space_id}/unit`. */
+  route: string;
+  /** Path with IDs filled in (already URI-encoded), starting with `/`. */
+  path: string;
+  query?: ReadonlyArray<readonly [string, string]>;
+  headers?: Record<string, string>;
+  body?: string;
+  maxBytes: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Query string with `%20` for spaces (ConfigHub where expressions are full of them). */
+export function encodeQuery(query: ReadonlyArray<readonly [string, string]>): string {
+  if (query.length === 0) return '';
+  return `?${query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
+}
+
+export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After as delta-seconds or HTTP date, in milliseconds from `now`; undefined when absent/garbled. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Exponential backoff for attempt n (1-based) with jitter in [50%, 100%] of the step. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(step * (0.5 + 0.5 * random()));
+}
+
+/** Removes every secret from `text` (server messages may echo what we sent). */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+/** The `Message` of a ConfigHub error body, else the first line of the text; scrubbed and shortened. */
+export function describeErrorBody(body: Buffer, secrets: readonly string[]): string {
+  const text = body.toString('utf8');
+  let message = text;
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success && parsed.data.Message !== undefined) message = parsed.data.Message;
+  } catch {
+    // Not JSON: use the raw text.
+  }
+  if (/^\s*</.test(message)) return 'an HTML page';
+  const line = message.replace(/\s+/g, ' ').trim();
+  const short = line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return scrub(short, secrets);
+}
+
+class BodyLimitError extends Error {}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+const errorWithCode = z.object({ code: z.string() });
+
+function errorCode(error: unknown): string | undefined {
+  const direct = errorWithCode.safeParse(error);
+  if (direct.success) return direct.data.code;
+  if (error instanceof Error && error.cause !== undefined) return errorCode(error.cause);
+  return undefined;
+}
+
+export class Transport {
+  readonly #options: TransportOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    if (options.dispatcher !== undefined) {
+      this.#dispatcher = options.dispatcher;
+      this.#ownsDispatcher = false;
+    } else {
+      this.#dispatcher = new Agent({
+        connectTimeout: options.timeoutMs,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        connections: 8,
+        connect: { ca: options.tls?.ca, cert: options.tls?.cert, key: options.tls?.key },
+      });
+      this.#ownsDispatcher = true;
+    }
+  }
+
+  get options(): TransportOptions {
+    return this.#options;
+  }
+
+  /**
+   * Sends a request, retrying 429/5xx and connection failures. Returns any other response (2xx, 304,
+   * 4xx) for the caller to interpret; throws for redirects, exhausted retries, aborts and oversized bodies.
+   */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const { retry } = this.#options;
+    for (let attempt = 1; ; attempt++) {
+      this.#throwIfAborted(req);
+      let response: HttpResponse;
+      try {
+        response = await this.#once(req);
+      } catch (error) {
+        if (error instanceof BodyLimitError) {
+          throw new LimitExceededError(`${req.route}: response body is larger than ${req.maxBytes} bytes`, {
+            route: req.route,
+          });
+        }
+        this.#throwIfAborted(req);
+        const failure = this.#describeTransportError(error);
+        if (attempt >= retry.maxAttempts) {
+          throw new UpstreamUnavailableError(
+            `${req.route}: ${failure} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`,
+            { route: req.route },
+          );
+        }
+        await this.#sleep(backoffDelay(attempt, retry, this.#options.random), req);
+        continue;
+      }
+
+      if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+        throw new UpstreamUnavailableError(
+          `${req.route}: the server answered with a redirect (${response.status}); redirects are refused so credentials never leave the configured server`,
+          { route: req.route, status: response.status },
+        );
+      }
+      if (!RETRY_STATUSES.has(response.status)) return response;
+
+      const retryAfterMs = parseRetryAfter(headerValue(response.headers, 'retry-after'), this.#options.now());
+      const what = `${response.status} ${describeErrorBody(response.body, this.#options.secrets())}`;
+      if (attempt >= retry.maxAttempts) {
+        throw new UpstreamUnavailableError(
+          `${req.route}: ${what} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`,
+          { route: req.route, status: response.status, retryAfterMs },
+        );
+      }
+      if (retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterMs) {
+        throw new UpstreamUnavailableError(
+          `${req.route}: ${what}; the server asked to retry after ${Math.ceil(retryAfterMs / 1000)}s`,
+          { route: req.route, status: response.status, retryAfterMs },
+        );
+      }
+      await this.#sleep(retryAfterMs ?? backoffDelay(attempt, retry, this.#options.random), req);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  async #once(req: HttpRequest): Promise<HttpResponse> {
+    const deadline = AbortSignal.timeout(this.#options.timeoutMs);
+    const signal = req.signal === undefined ? deadline : AbortSignal.any([req.signal, deadline]);
+    const url = `${this.#options.server}${req.path}${encodeQuery(req.query ?? [])}`;
+    const res = await request(url, {
+      dispatcher: this.#dispatcher,
+      method: req.method,
+      headers: { 'user-agent': this.#options.userAgent, ...req.headers },
+      body: req.body ?? null,
+      signal,
+      headersTimeout: this.#options.timeoutMs,
+      bodyTimeout: this.#options.timeoutMs,
+    });
+    const limit =
+      res.statusCode >= 200 && res.statusCode < 300 ? req.maxBytes : Math.min(req.maxBytes, ERROR_BODY_BYTES);
+    const declared = Number(headerValue(res.headers, 'content-length'));
+    if (res.statusCode >= 200 && res.statusCode < 300 && Number.isFinite(declared) && declared > limit) {
+      res.body.destroy();
+      throw new BodyLimitError();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      const buffer = chunk as Buffer;
+      if (size + buffer.length > limit) {
+        res.body.destroy();
+        if (limit === req.maxBytes) throw new BodyLimitError();
+        // Error bodies are only for the message: keep the head.
+        chunks.push(buffer.subarray(0, limit - size));
+        size = limit;
+        break;
+      }
+      size += buffer.length;
+      chunks.push(buffer);
+    }
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks, size) };
+  }
+
+  #describeTransportError(error: unknown): string {
+    if (error instanceof DOMException && error.name === 'TimeoutError') {
+      return `no complete answer within ${this.#options.timeoutMs}ms`;
+    }
+    const code = errorCode(error);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return `connection timed out after ${this.#options.timeoutMs}ms`;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return `no answer within ${this.#options.timeoutMs}ms`;
+    }
+    if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) return `connection failed (${code})`;
+    const message = error instanceof Error ? error.message : String(error);
+    return `request failed: ${scrub(message, this.#options.secrets())}`;
+  }
+
+  #throwIfAborted(req: HttpRequest): void {
+    if (req.signal?.aborted) {
+      const reason: unknown = req.signal.reason;
+      const why =
+        reason instanceof DOMException && reason.name === 'TimeoutError' ? 'timed out' : 'was aborted';
+      throw new AbortedError(`${req.route}: the operation ${why}`, { route: req.route });
+    }
+  }
+
+  async #sleep(ms: number, req: HttpRequest): Promise<void> {
+    if (req.signal === undefined) return this.#options.sleep(ms);
+    const signal = req.signal;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = () => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.#options.sleep(ms), aborted]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    }
+    this.#throwIfAborted(req);
+  }
+}
+
+/** Parses a JSON body, turning HTML pages and broken JSON into typed errors that name the route. */
+export function parseJson<T extends z.ZodType>(
+  route: string,
+  response: HttpResponse,
+  schema: T,
+): z.output<T> {
+  const contentType = headerValue(response.headers, 'content-type') ?? '';
+  const text = response.body.toString('utf8');
+  if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text)) {
+    throw new UpstreamUnavailableError(
+      `${route}: the server answered with an HTML page instead of JSON (a proxy or login page in the way?)`,
+      { route, status: response.status },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new InvalidResponseError(
+      `${route}: the response is not valid JSON (${response.body.length} bytes, truncated or malformed)`,
+      { route, status: response.status },
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+    throw new InvalidResponseError(
+      `${route}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}`,
+      { route, status: response.status },
+    );
+  }
+  return parsed.data;
+}
