@@ -1,0 +1,17 @@
+// ConfigHub emulator: a real HTTP test double of the ConfigHub API (behaviour and choices: README.md here).
+
+export { startEmulator } from './emulator.ts';
+export { DEFAULT_FIXTURE_PATH, FixtureError, loadFixture, parseFixture } from './fixture/load.ts';
+export type { Fixture, FixtureInput } from './fixture/schema.ts';
+export type {
+  ConfigHubEmulator,
+  EmulatorOptions,
+  Fault,
+  FaultEffect,
+  FaultScope,
+  FixtureCredentials,
+  ReleaseInfo,
+  RequestLogEntry,
+  SpaceView,
+  UnitView,
+} from './types.ts';
