@@ -288,12 +288,10 @@ const handlers: Record<string, Handler> = {
   tags: (ctx, [sid]) => {
     const space = spaceParam(ctx, sid!);
     const query = listQuery(ctx, TAG);
-    const rows = ctx.store
-      .tagsOf(space.id)
-      .map((item) => ({
-        item,
-        row: { attrs: ctx.store.tagAttrs(item), related: spaceRelated(ctx.store, space.id) },
-      }));
+    const rows = ctx.store.tagsOf(space.id).map((item) => ({
+      item,
+      row: { attrs: ctx.store.tagAttrs(item), related: spaceRelated(ctx.store, space.id) },
+    }));
     return list(ctx, query, TAG, rows, (t) => ctx.render.tag(t, query.include, query.select));
   },
 
