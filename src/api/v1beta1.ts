@@ -11,7 +11,14 @@ export const RELEASE_PATTERN = '^(latest|[1-9][0-9]{0,9})$';
 export const URL_PATTERN = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
 export const MAX_WHERE_LENGTH = 8192;
 
-const localObjectReference = z.object({ name: z.string().min(1).max(253) });
+/**
+ * A reference to a Secret. `namespace` exists only so that a cross-namespace reference is refused with a
+ * clear message instead of being pruned silently; it must equal the object's own namespace.
+ */
+const secretReference = z.object({
+  name: z.string().min(1).max(253),
+  namespace: z.string().min(1).max(63).optional(),
+});
 
 export const repositoryRefSchema = z
   .object({
@@ -52,7 +59,7 @@ export const repositorySpecSchema = z.object({
   suspend: z.boolean().optional(),
   url: z.string().regex(new RegExp(URL_PATTERN), 'must be an http(s) URL').default(DEFAULT_CONFIGHUB_URL),
   space: z.string().regex(new RegExp(SPACE_PATTERN), 'must be a space slug or UUID'),
-  secretRef: localObjectReference,
+  secretRef: secretReference,
   where: z
     .string()
     .max(MAX_WHERE_LENGTH)
@@ -63,7 +70,7 @@ export const repositorySpecSchema = z.object({
     .array(z.string().min(1))
     .min(1)
     .default(() => [...DEFAULT_TOOLCHAINS]),
-  certSecretRef: localObjectReference.optional(),
+  certSecretRef: secretReference.optional(),
   insecure: z.boolean().optional(),
   drift: driftSpecSchema.optional(),
 });
@@ -103,6 +110,8 @@ export const fetchedSummarySchema = z.object({
   spaceID: z.string(),
   spaceSlug: z.string().optional(),
   ref: z.string(),
+  /** sha256 over the listed (unit, revision, DataHash) set: an unchanged fingerprint means nothing to download. */
+  fingerprint: z.string().optional(),
   unitCount: z.number().int(),
   units: z.array(fetchedUnitSchema).max(MAX_STATUS_UNITS).optional(),
   unitsTruncated: z.boolean().optional(),

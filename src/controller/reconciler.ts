@@ -1,0 +1,627 @@
+// The reconcile ladder for one ConfigHubRepository, after fluxcd/source-watcher and source-controller:
+// finalizer → suspend → validate → credentials → cheap listing → build/store only on change → publish the
+// ExternalArtifact → GC; then one status write at the end, and only if the status changed.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConditionType, Reason } from '../api/conditions.ts';
+import {
+  ANNOTATION_REQUESTED_AT,
+  API_VERSION,
+  EA_API_VERSION,
+  EA_KIND,
+  EVENT_META_DIGEST,
+  EVENT_META_REVISION,
+  FINALIZER,
+  KIND,
+  MAX_STATUS_UNITS,
+} from '../api/constants.ts';
+import { parseDuration } from '../api/duration.ts';
+import {
+  type Artifact,
+  describeSpecError,
+  type FetchedSummary,
+  type RepositoryObject,
+  type RepositorySpec,
+  type RepositoryStatus,
+  repositorySpecSchema,
+} from '../api/v1beta1.ts';
+import {
+  buildTarGz,
+  InvalidUnitError,
+  makeRevision,
+  type Storage,
+  StorageError,
+  toArtifact,
+  UnsafeNameError,
+  unitsToFiles,
+} from '../artifact/index.ts';
+import { ConfigHubError, refSelectorFromSpec, type SpaceListing } from '../confighub/index.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { isNotFound, KubeApiError } from '../kube/errors.ts';
+import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
+import { resources } from '../kube/resources.ts';
+import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { findCondition, removeCondition, setCondition } from './conditions.ts';
+import { resolveCredentials } from './credentials.ts';
+import { StalledError, TransientError, WaitingError } from './errors.ts';
+import {
+  type EaReadiness,
+  type ExternalArtifactObject,
+  reconcileExternalArtifact,
+} from './external-artifact.ts';
+import type { UpstreamClients } from './upstream.ts';
+
+export type ReconcileOutcome =
+  | { kind: 'done' }
+  | { kind: 'requeueAfter'; ms: number }
+  | { kind: 'backoff'; retryAfterMs?: number | undefined };
+
+export interface ReconcilerDeps {
+  kube: KubeClient;
+  storage: Storage;
+  upstream: UpstreamClients;
+  events: EventSink;
+  metrics: ControllerMetrics;
+  logger: Logger;
+  /** Informer reads: the current object and its ExternalArtifact. */
+  getRepository(namespace: string, name: string): RepositoryObject | undefined;
+  getExternalArtifact(namespace: string, name: string): ExternalArtifactObject | undefined;
+  options: {
+    requeueDependencyMs: number;
+    intervalJitterPercentage: number;
+  };
+  now?: () => Date;
+  random?: () => number;
+}
+
+type Status = RepositoryStatus & { conditions: NonNullable<RepositoryStatus['conditions']> };
+
+/** Reconcile context: the object, its working status, and what happened, for the summary at the end. */
+interface Context {
+  object: RepositoryObject;
+  namespace: string;
+  name: string;
+  generation: number | undefined;
+  status: Status;
+  log: Logger;
+  now: string;
+}
+
+export class Reconciler {
+  readonly #deps: ReconcilerDeps;
+
+  constructor(deps: ReconcilerDeps) {
+    this.#deps = deps;
+  }
+
+  async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
+    let object = this.#deps.getRepository(namespace, name);
+    if (object === undefined) return { kind: 'done' };
+    const started = performance.now();
+    const log = this.#deps.logger.child({ namespace, name, reconcileID: randomUUID() });
+    try {
+      if (object.metadata.deletionTimestamp !== undefined) return await this.#finalize(object, log);
+      if (!(object.metadata.finalizers ?? []).includes(FINALIZER)) object = await this.#addFinalizer(object);
+
+      const parsed = repositorySpecSchema.safeParse(object.spec);
+      const suspended = parsed.success && parsed.data.suspend === true;
+      this.#deps.metrics.suspendStatus.set({ kind: KIND, name, namespace }, suspended ? 1 : 0);
+      if (suspended) {
+        log.info('reconciliation is suspended for this object');
+        return { kind: 'done' };
+      }
+
+      const ctx: Context = {
+        object,
+        namespace,
+        name,
+        generation: object.metadata.generation,
+        status: {
+          ...structuredClone(object.status ?? {}),
+          conditions: [...(object.status?.conditions ?? [])],
+        },
+        log,
+        now: this.#nowString(),
+      };
+      let outcome: ReconcileOutcome;
+      try {
+        if (!parsed.success)
+          throw new StalledError(Reason.InvalidSpec, `invalid spec: ${describeSpecError(parsed.error)}`);
+        outcome = await this.#reconcileSource(ctx, parsed.data);
+      } catch (error) {
+        outcome = await this.#handleError(ctx, error);
+      }
+      await this.#summarize(ctx);
+      return outcome;
+    } catch (error) {
+      // API failures outside the ladder (finalizer patch, status write): retry with backoff.
+      log.error({ err: describe(error) }, 'reconcile failed');
+      return {
+        kind: 'backoff',
+        retryAfterMs: error instanceof KubeApiError ? error.retryAfterMs : undefined,
+      };
+    } finally {
+      this.#deps.metrics.reconcileDuration.observe(
+        { kind: KIND, name, namespace },
+        (performance.now() - started) / 1000,
+      );
+    }
+  }
+
+  async #reconcileSource(ctx: Context, spec: RepositorySpec): Promise<ReconcileOutcome> {
+    const { namespace, name, status, log } = ctx;
+    const intervalMs = parseDuration(spec.interval)!;
+    const timeoutMs = parseDuration(spec.timeout)!;
+    if (spec.url.startsWith('http://') && spec.insecure !== true) {
+      throw new StalledError(
+        Reason.InvalidURL,
+        `spec.url '${spec.url}' is plain HTTP: set spec.insecure to true to allow it`,
+      );
+    }
+
+    const credentials = await resolveCredentials(
+      this.#deps.kube,
+      namespace,
+      spec,
+      this.#deps.options.requeueDependencyMs,
+    );
+    const upstream = this.#deps.upstream.get(`${namespace}/${name}`, spec.url, timeoutMs, credentials);
+    const signal = AbortSignal.timeout(timeoutMs);
+
+    const listing = await this.#timed('list', () =>
+      upstream.client.list(
+        {
+          space: spec.space,
+          where: spec.where,
+          ref: refSelectorFromSpec(spec.ref),
+          toolchains: spec.toolchains,
+        },
+        signal,
+      ),
+    );
+
+    const previous = status.artifact;
+    const stored =
+      previous === undefined ? 'missing' : await this.#deps.storage.verify(previous.path, previous.digest);
+    if (previous !== undefined && stored === 'mismatch') {
+      log.info({ path: previous.path }, 'stored artifact does not match its digest, rebuilding');
+      await this.#event(
+        ctx,
+        'Warning',
+        Reason.ArtifactVerificationFailed,
+        `stored artifact '${previous.path}' does not match digest '${previous.digest}': rebuilding`,
+      );
+    } else if (previous !== undefined && stored === 'missing') {
+      log.info({ path: previous.path }, 'building artifact: disappeared from storage');
+      status.conditions = removeCondition(status.conditions, ConditionType.ArtifactInStorage);
+    }
+
+    let artifact: Artifact;
+    let published = false;
+    if (previous !== undefined && stored === 'ok' && status.fetched?.fingerprint === listing.fingerprint) {
+      // Nothing changed upstream and the file is intact: no download, no build, no write.
+      artifact = { ...previous, url: this.#deps.storage.urlFor(previous.path) };
+      log.debug({ revision: artifact.revision }, 'artifact up-to-date with upstream');
+    } else {
+      if (previous !== undefined && status.fetched?.fingerprint !== listing.fingerprint) {
+        status.conditions = setCondition(
+          status.conditions,
+          {
+            type: ConditionType.ArtifactOutdated,
+            status: 'True',
+            reason: Reason.NewRevision,
+            message: `new upstream revision of space '${listing.spaceSlug}' (${listing.refId})`,
+          },
+          ctx.generation,
+          ctx.now,
+        );
+      }
+      artifact = await this.#build(ctx, spec, listing, upstream);
+      if (previous !== undefined && previous.digest === artifact.digest && stored === 'ok') {
+        // Same content (e.g. only a revision number moved): keep the published artifact as it is.
+        artifact = { ...previous, url: artifact.url, revision: artifact.revision };
+      }
+      published = previous === undefined || previous.digest !== artifact.digest || stored !== 'ok';
+      status.fetched = summarize(listing);
+    }
+    status.artifact = artifact;
+
+    const wasFailing = findCondition(ctx.object.status?.conditions, ConditionType.Ready)?.status === 'False';
+    const message = `stored artifact for revision '${artifact.revision}'`;
+    let conditions = status.conditions;
+    for (const type of [
+      ConditionType.ArtifactOutdated,
+      ConditionType.FetchFailed,
+      ConditionType.StorageOperationFailed,
+      ConditionType.Stalled,
+      ConditionType.Reconciling,
+    ])
+      conditions = removeCondition(conditions, type);
+    conditions = setCondition(
+      conditions,
+      { type: ConditionType.ArtifactInStorage, status: 'True', reason: Reason.Succeeded, message },
+      ctx.generation,
+      ctx.now,
+    );
+    conditions = setCondition(
+      conditions,
+      { type: ConditionType.Ready, status: 'True', reason: Reason.Succeeded, message },
+      ctx.generation,
+      ctx.now,
+    );
+    status.conditions = conditions;
+    status.observedGeneration = ctx.generation;
+
+    await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
+
+    const meta = { [EVENT_META_REVISION]: artifact.revision, [EVENT_META_DIGEST]: artifact.digest };
+    if (published && previous?.digest !== artifact.digest) {
+      await this.#event(
+        ctx,
+        'Normal',
+        Reason.NewArtifact,
+        `stored artifact with ${listing.units.length} units from space '${listing.spaceSlug}', revision '${artifact.revision}'`,
+        meta,
+      );
+    } else if (wasFailing) {
+      await this.#event(ctx, 'Normal', Reason.Succeeded, message, meta);
+    }
+    this.#deps.metrics.artifactSize.set({ name, namespace }, artifact.size ?? 0);
+    await this.#collectGarbage(ctx, artifact.path);
+    return { kind: 'requeueAfter', ms: this.#jitter(intervalMs) };
+  }
+
+  async #build(
+    ctx: Context,
+    spec: RepositorySpec,
+    listing: SpaceListing,
+    upstream: ReturnType<UpstreamClients['get']>,
+  ): Promise<Artifact> {
+    const snapshot = await this.#timed('fetch', () =>
+      upstream.client.fetch(listing, {
+        cache: upstream.cache,
+        signal: AbortSignal.timeout(parseDuration(spec.timeout)!),
+      }),
+    );
+    let bytes: Buffer;
+    try {
+      bytes = await buildTarGz(unitsToFiles(snapshot.units, { toolchains: spec.toolchains }));
+    } catch (error) {
+      if (error instanceof InvalidUnitError || error instanceof UnsafeNameError) {
+        throw new TransientError(
+          ConditionType.FetchFailed,
+          Reason.InvalidUnit,
+          `space '${listing.spaceSlug}' (${listing.refId}) was refused, the last artifact stays published: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    try {
+      const stored = await this.#deps.storage.store(ctx.namespace, ctx.name, bytes);
+      this.#deps.metrics.artifactsBuilt.inc();
+      return toArtifact(stored, makeRevision(listing.refId, stored.digest));
+    } catch (error) {
+      if (error instanceof StorageError) {
+        throw new TransientError(
+          ConditionType.StorageOperationFailed,
+          error.reason as Reason,
+          `failed to store artifact: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #publish(ctx: Context, artifact: Artifact | undefined, readiness: EaReadiness): Promise<void> {
+    const uid = ctx.object.metadata.uid;
+    if (uid === undefined) return;
+    try {
+      await reconcileExternalArtifact(
+        this.#deps.kube,
+        { name: ctx.name, namespace: ctx.namespace, uid },
+        this.#deps.getExternalArtifact(ctx.namespace, ctx.name),
+        artifact,
+        readiness,
+        ctx.now,
+      );
+    } catch (error) {
+      throw new TransientError(
+        undefined,
+        Reason.PatchOperationFailed,
+        `failed to update ExternalArtifact '${ctx.namespace}/${ctx.name}': ${describe(error)}`,
+      );
+    }
+  }
+
+  async #handleError(ctx: Context, error: unknown): Promise<ReconcileOutcome> {
+    const { status, log } = ctx;
+    const typed = classify(error, ctx);
+    let conditions = status.conditions;
+    if (typed instanceof StalledError) {
+      conditions = removeCondition(conditions, ConditionType.Reconciling);
+      conditions = setCondition(
+        conditions,
+        { type: ConditionType.Stalled, status: 'True', reason: typed.reason, message: typed.message },
+        ctx.generation,
+        ctx.now,
+      );
+      conditions = setCondition(
+        conditions,
+        { type: ConditionType.Ready, status: 'False', reason: typed.reason, message: typed.message },
+        ctx.generation,
+        ctx.now,
+      );
+      status.conditions = conditions;
+      status.observedGeneration = ctx.generation;
+      log.error({ reason: typed.reason, err: typed.message }, 'reconciliation stalled');
+      await this.#event(ctx, 'Warning', typed.reason, typed.message);
+      return { kind: 'done' };
+    }
+    if (typed instanceof WaitingError) {
+      conditions = setCondition(
+        conditions,
+        { type: ConditionType.Ready, status: 'False', reason: typed.reason, message: typed.message },
+        ctx.generation,
+        ctx.now,
+      );
+      status.conditions = conditions;
+      log.info({ reason: typed.reason, retryInMs: typed.requeueAfterMs }, typed.message);
+      await this.#event(ctx, 'Normal', typed.reason, typed.message);
+      return { kind: 'requeueAfter', ms: typed.requeueAfterMs };
+    }
+    conditions = removeCondition(conditions, ConditionType.Stalled);
+    if (typed.condition !== undefined) {
+      conditions = setCondition(
+        conditions,
+        { type: typed.condition, status: 'True', reason: typed.reason, message: typed.message },
+        ctx.generation,
+        ctx.now,
+      );
+    }
+    conditions = setCondition(
+      conditions,
+      {
+        type: ConditionType.Reconciling,
+        status: 'True',
+        reason: Reason.ProgressingWithRetry,
+        message: typed.message,
+      },
+      ctx.generation,
+      ctx.now,
+    );
+    conditions = setCondition(
+      conditions,
+      { type: ConditionType.Ready, status: 'False', reason: typed.reason, message: typed.message },
+      ctx.generation,
+      ctx.now,
+    );
+    status.conditions = conditions;
+    log.error({ reason: typed.reason, err: typed.message }, 'reconciliation failed');
+    await this.#event(ctx, 'Warning', typed.reason, typed.message);
+    if (typed.condition === ConditionType.FetchFailed)
+      this.#deps.metrics.fetchErrors.inc({ reason: typed.reason });
+    // The EA keeps its last good artifact and says why it is not fresh.
+    if (status.artifact !== undefined && typed.reason !== Reason.PatchOperationFailed) {
+      const eaReason =
+        typed.condition === ConditionType.StorageOperationFailed
+          ? Reason.StorageOperationFailed
+          : Reason.FetchFailed;
+      try {
+        await this.#publish(ctx, undefined, { ready: false, reason: eaReason, message: typed.message });
+      } catch (publishError) {
+        log.error({ err: describe(publishError) }, 'unable to report failure on the ExternalArtifact');
+      }
+    }
+    return { kind: 'backoff', retryAfterMs: typed.retryAfterMs };
+  }
+
+  /** The single status write: only when the status differs from what the API server has. */
+  async #summarize(ctx: Context): Promise<void> {
+    const requested = ctx.object.metadata.annotations?.[ANNOTATION_REQUESTED_AT];
+    if (requested !== undefined) ctx.status.lastHandledReconcileAt = requested;
+    const before = ctx.object.status ?? {};
+    const after: Record<string, unknown> = { ...ctx.status };
+    const kind = { kind: KIND, name: ctx.name, namespace: ctx.namespace };
+    for (const type of [ConditionType.Ready, ConditionType.Reconciling, ConditionType.Stalled]) {
+      const condition = findCondition(ctx.status.conditions, type);
+      for (const s of ['True', 'False', 'Unknown']) {
+        this.#deps.metrics.reconcileCondition.set(
+          { ...kind, type, status: s },
+          condition?.status === s ? 1 : 0,
+        );
+      }
+    }
+    if (stableJson(before) === stableJson(after)) return;
+    const patch: Record<string, unknown> = { ...after };
+    for (const key of Object.keys(before)) if (!(key in after)) patch[key] = null;
+    try {
+      await this.#deps.kube.patch(
+        resources.repository,
+        ctx.namespace,
+        ctx.name,
+        'merge',
+        { status: patch },
+        { subresource: 'status' },
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+  }
+
+  async #addFinalizer(object: RepositoryObject): Promise<RepositoryObject> {
+    const { namespace, name, resourceVersion } = object.metadata;
+    // The resourceVersion makes this a precondition: a concurrent change gives 409 and a retry,
+    // never a lost finalizer of another controller.
+    return await this.#deps.kube.patch<RepositoryObject>(resources.repository, namespace, name, 'merge', {
+      metadata: { finalizers: [...(object.metadata.finalizers ?? []), FINALIZER], resourceVersion },
+    });
+  }
+
+  async #finalize(object: RepositoryObject, log: Logger): Promise<ReconcileOutcome> {
+    const { namespace = '', name, resourceVersion, uid } = object.metadata;
+    if (!(object.metadata.finalizers ?? []).includes(FINALIZER)) return { kind: 'done' };
+    await this.#deps.storage.removeObjectDir(namespace, name);
+    const ea = this.#deps.getExternalArtifact(namespace, name);
+    if (ea !== undefined && (ea.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid)) {
+      try {
+        await this.#deps.kube.delete(resources.externalArtifact, namespace, name, {
+          propagationPolicy: 'Background',
+        });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    await this.#deps.upstream.forget(`${namespace}/${name}`);
+    this.#deps.metrics.forgetObject(KIND, namespace, name);
+    try {
+      await this.#deps.kube.patch(resources.repository, namespace, name, 'merge', {
+        metadata: {
+          finalizers: (object.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
+          resourceVersion,
+        },
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    log.info('storage and ExternalArtifact removed, finalizer released');
+    return { kind: 'done' };
+  }
+
+  async #collectGarbage(ctx: Context, current: string): Promise<void> {
+    try {
+      const { deleted } = await this.#deps.storage.gc(ctx.namespace, ctx.name, current);
+      if (deleted.length > 0) ctx.log.debug({ deleted }, 'garbage collected old artifacts');
+    } catch (error) {
+      await this.#event(
+        ctx,
+        'Warning',
+        Reason.GarbageCollectionFailed,
+        `garbage collection failed: ${describe(error)}`,
+      );
+    }
+  }
+
+  async #event(
+    ctx: Context,
+    type: EventType,
+    reason: string,
+    message: string,
+    metadata?: Record<string, string>,
+  ) {
+    const involved: InvolvedObject = {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      name: ctx.name,
+      namespace: ctx.namespace,
+      ...(ctx.object.metadata.uid ? { uid: ctx.object.metadata.uid } : {}),
+    };
+    const ea = this.#deps.getExternalArtifact(ctx.namespace, ctx.name);
+    const eaRef: InvolvedObject | undefined = ea?.metadata.uid
+      ? {
+          apiVersion: EA_API_VERSION,
+          kind: EA_KIND,
+          name: ctx.name,
+          namespace: ctx.namespace,
+          uid: ea.metadata.uid,
+        }
+      : undefined;
+    // Flux Alerts cannot select our kind, so the same event is also recorded on, and forwarded as, the EA.
+    await this.#deps.events.record({
+      involvedObject: involved,
+      type,
+      reason,
+      message,
+      metadata,
+      forwardAs: eaRef,
+    });
+    if (eaRef !== undefined && type !== 'Trace') {
+      await this.#deps.events.record({
+        involvedObject: eaRef,
+        type,
+        reason,
+        message,
+        metadata,
+        forwardAs: eaRef,
+        localOnly: true,
+      });
+    }
+  }
+
+  async #timed<T>(operation: 'list' | 'fetch', fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let result = 'success';
+    try {
+      return await fn();
+    } catch (error) {
+      result = 'error';
+      throw error;
+    } finally {
+      this.#deps.metrics.fetchDuration.observe({ operation, result }, (performance.now() - started) / 1000);
+    }
+  }
+
+  #jitter(intervalMs: number): number {
+    const pct = this.#deps.options.intervalJitterPercentage / 100;
+    const random = this.#deps.random ?? Math.random;
+    return Math.max(1000, Math.round(intervalMs * (1 + (random() * 2 - 1) * pct)));
+  }
+
+  #nowString(): string {
+    return `${(this.#deps.now?.() ?? new Date()).toISOString().slice(0, 19)}Z`;
+  }
+}
+
+function classify(error: unknown, ctx: Context): StalledError | WaitingError | TransientError {
+  if (error instanceof StalledError || error instanceof WaitingError || error instanceof TransientError)
+    return error;
+  if (error instanceof ConfigHubError) {
+    const message = `failed to fetch from ConfigHub: ${error.message}`;
+    // A filter or ref the server rejects will not start working by itself: the spec must change.
+    if (error.reason === Reason.InvalidFilter || error.reason === Reason.InvalidSpec) {
+      return new StalledError(error.reason, message);
+    }
+    return new TransientError(ConditionType.FetchFailed, error.reason, message, error.retryAfterMs);
+  }
+  if (error instanceof StorageError) {
+    return new TransientError(
+      ConditionType.StorageOperationFailed,
+      error.reason as Reason,
+      `storage operation failed: ${error.message}`,
+    );
+  }
+  ctx.log.error({ err: describe(error) }, 'unexpected reconcile error');
+  return new TransientError(undefined, Reason.Failed, describe(error));
+}
+
+function summarize(listing: SpaceListing): FetchedSummary {
+  const units = listing.units.slice(0, MAX_STATUS_UNITS).map((u) => ({
+    slug: u.slug,
+    unitID: u.unitID,
+    revisionNum: u.revisionNum,
+    dataHash: u.dataHash,
+  }));
+  return {
+    spaceID: listing.spaceID,
+    spaceSlug: listing.spaceSlug,
+    ref: listing.refId,
+    fingerprint: listing.fingerprint,
+    unitCount: listing.units.length,
+    units,
+    ...(listing.units.length > MAX_STATUS_UNITS ? { unitsTruncated: true } : {}),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** JSON with sorted keys, for change detection independent of key order. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
