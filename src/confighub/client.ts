@@ -121,10 +121,12 @@ export interface ConfigHubClientOptions {
   concurrency?: number;
   /** How long a slug → space ID resolution is reused. */
   spaceCacheTtlMs?: number;
+  /** `limit` sent on list requests (1..1000). */
+  pageSize?: number;
 }
 
 export const DEFAULT_USER_AGENT = `confighub-source-controller/${packageJson.version}`;
-const PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 const CONTINUE_HEADER = 'confighub-continue';
 const uuidPattern = new RegExp(UUID_PATTERN);
 
@@ -212,6 +214,7 @@ export class ConfigHubClient {
   readonly #limits: Limits;
   readonly #concurrency: number;
   readonly #spaceCacheTtlMs: number;
+  readonly #pageSize: number;
   readonly #now: () => number;
   readonly #spaces = new Map<string, { space: ResolvedSpace; expiresAt: number }>();
 
@@ -222,6 +225,10 @@ export class ConfigHubClient {
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#concurrency = options.concurrency ?? 8;
     this.#spaceCacheTtlMs = options.spaceCacheTtlMs ?? 5 * 60_000;
+    this.#pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(this.#pageSize) || this.#pageSize < 1 || this.#pageSize > MAX_PAGE_SIZE) {
+      throw new RangeError(`pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${options.pageSize}`);
+    }
     this.#transport = new Transport({
       server,
       timeoutMs: options.timeoutMs,
@@ -426,11 +433,14 @@ export class ConfigHubClient {
     for (let page = 1; ; page++) {
       if (page > this.#limits.maxPages) {
         throw new LimitExceededError(
-          `${req.route}: still more ${what} after ${this.#limits.maxPages} pages of ${PAGE_SIZE}; narrow the selection or raise the page limit`,
+          `${req.route}: still more ${what} after ${this.#limits.maxPages} pages of ${this.#pageSize}; narrow the selection or raise the page limit`,
           { route: req.route },
         );
       }
-      const query: Array<readonly [string, string]> = [...(req.query ?? []), ['limit', String(PAGE_SIZE)]];
+      const query: Array<readonly [string, string]> = [
+        ...(req.query ?? []),
+        ['limit', String(this.#pageSize)],
+      ];
       if (token !== undefined) query.push(['continue', token]);
       const { body, response } = await this.#getJson({ ...req, query }, schema, notFound);
       items.push(...body);
@@ -666,7 +676,7 @@ export class ConfigHubClient {
         revisionListSchema,
         // Deleted since the unit list: it simply has no tagged revision any more.
         () => new UnitChangedError(`unit '${unit.Slug}' disappeared while listing`, { route, status: 404 }),
-        this.#limits.maxPages * PAGE_SIZE,
+        this.#limits.maxPages * this.#pageSize,
         'revisions',
       ).catch((error: unknown) => {
         if (error instanceof UnitChangedError) return [];
@@ -729,7 +739,14 @@ export class ConfigHubClient {
     const results: Array<[ListedUnit, Buffer]> = [];
     for (const group of groups) {
       const byID = new Map(group.map((u) => [u.unitID, u]));
-      for (const ids of batchInClauses(prefix, 'UnitID', [...byID.keys()], 'unit ID', undefined, PAGE_SIZE)) {
+      for (const ids of batchInClauses(
+        prefix,
+        'UnitID',
+        [...byID.keys()],
+        'unit ID',
+        undefined,
+        MAX_PAGE_SIZE,
+      )) {
         const records = await this.#listAll(
           {
             route,

@@ -146,6 +146,12 @@ export function describeErrorBody(body: Buffer, secrets: readonly string[]): str
 
 class BodyLimitError extends Error {}
 
+/** Stops reading a body; undici reports the abort as an error event, which is expected here. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -274,7 +280,7 @@ export class Transport {
       res.statusCode >= 200 && res.statusCode < 300 ? req.maxBytes : Math.min(req.maxBytes, ERROR_BODY_BYTES);
     const declared = Number(headerValue(res.headers, 'content-length'));
     if (res.statusCode >= 200 && res.statusCode < 300 && Number.isFinite(declared) && declared > limit) {
-      res.body.destroy();
+      discard(res.body);
       throw new BodyLimitError();
     }
     const chunks: Buffer[] = [];
@@ -282,7 +288,7 @@ export class Transport {
     for await (const chunk of res.body) {
       const buffer = chunk as Buffer;
       if (size + buffer.length > limit) {
-        res.body.destroy();
+        discard(res.body);
         if (limit === req.maxBytes) throw new BodyLimitError();
         // Error bodies are only for the message: keep the head.
         chunks.push(buffer.subarray(0, limit - size));
