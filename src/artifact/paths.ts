@@ -8,7 +8,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 /**
  * Returns why `path` is not a safe `/`-separated relative path, or `undefined` when it is.
  * Rules: non-empty; no leading or trailing `/`; no `\`; no control characters (NUL included);
- * well-formed Unicode; no empty, `.` or `..` segment.
+ * well-formed Unicode; no empty, `.` or `..` segment, and no segment ending in `..` (Flux's untar
+ * refuses any name containing `../`, so a directory named `x..` would fail the whole extraction).
  */
 export function relativePathProblem(path: string): string | undefined {
   if (path.length === 0) return 'is empty';
@@ -20,6 +21,7 @@ export function relativePathProblem(path: string): string | undefined {
   for (const segment of path.split('/')) {
     if (segment === '') return 'has an empty segment';
     if (segment === '.' || segment === '..') return `has a "${segment}" segment`;
+    if (segment.endsWith('..')) return 'has a segment ending in ".."';
   }
   return undefined;
 }

@@ -169,6 +169,7 @@ describe('buildTarGz path validation', () => {
     ['a//b', 'empty segment'],
     ['a/', 'ends with'],
     ['./a', '"." segment'],
+    ['x../y', 'ending in ".."'],
     ['a/.', '"." segment'],
     ['bad\ud800', 'well-formed'],
     ['x'.repeat(300), 'too long'],
