@@ -105,7 +105,10 @@ describe('units', () => {
   it('answers 400/401/403/404 on the space-scoped list', async () => {
     expectError(await call(emu(), withQuery(`/api/space/${PROD_ID}/unit`, { where: "Slug = 'x" })), 400);
     expectError(await call(emu(), `/api/space/${PROD_ID}/unit`, { token: 'not-a-token' }), 401);
-    expectError(await call(emu(), `/api/space/${PROD_ID}/unit`, { token: emu().fixture.restrictedToken }), 403);
+    expectError(
+      await call(emu(), `/api/space/${PROD_ID}/unit`, { token: emu().fixture.restrictedToken }),
+      403,
+    );
     expectError(await call(emu(), `/api/space/${MISSING_ID}/unit`), 404);
   });
 
@@ -113,7 +116,9 @@ describe('units', () => {
     const all = await call(emu(), '/api/unit');
     expect(entities(all, 'Unit')).toHaveLength(12);
     const restricted = await call(emu(), '/api/unit', { token: emu().fixture.restrictedToken });
-    expect(new Set(entities(restricted, 'Unit').map((u) => u['SpaceSlug']))).toEqual(new Set(['shop-staging']));
+    expect(new Set(entities(restricted, 'Unit').map((u) => u['SpaceSlug']))).toEqual(
+      new Set(['shop-staging']),
+    );
     expectError(await call(emu(), withQuery('/api/unit', { limit: '0' })), 400);
     expectError(await call(emu(), '/api/unit', { token: null }), 401);
   });
@@ -180,7 +185,15 @@ describe('unit data', () => {
       'web-svc',
     ]);
     for (const record of records) {
-      expect(Object.keys(record).sort()).toEqual(['Data', 'DataHash', 'DataSize', 'Slug', 'SpaceID', 'SpaceSlug', 'UnitID']);
+      expect(Object.keys(record).sort()).toEqual([
+        'Data',
+        'DataHash',
+        'DataSize',
+        'Slug',
+        'SpaceID',
+        'SpaceSlug',
+        'UnitID',
+      ]);
       expect(sha256(Buffer.from(record['Data'] as string))).toBe(record['DataHash']);
       expect(Buffer.byteLength(record['Data'] as string)).toBe(record['DataSize']);
     }
@@ -238,7 +251,10 @@ describe('tags and releases', () => {
     const tagId = entities(answer, 'Tag')[1]!['TagID'] as string;
     const one = await call(emu(), `/api/space/${PROD_ID}/tag/${tagId}`);
     expect((one.json as { Tag: { Slug: string } }).Tag.Slug).toBe('v1');
-    expectError(await call(emu(), `/api/space/${PROD_ID}/tag`, { token: emu().fixture.restrictedToken }), 403);
+    expectError(
+      await call(emu(), `/api/space/${PROD_ID}/tag`, { token: emu().fixture.restrictedToken }),
+      403,
+    );
     expectError(await call(emu(), `/api/space/${MISSING_ID}/tag`), 404);
     expectError(await call(emu(), withQuery(`/api/space/${PROD_ID}/tag`, { where: 'Slug ~ 1' })), 400);
   });
@@ -258,7 +274,10 @@ describe('tags and releases', () => {
     expect(gunzipSync(data.bytes).byteLength % 512).toBe(0);
     expectError(await call(emu(), `/api/space/${PROD_ID}/release`, { token: null }), 401);
     expectError(await call(emu(), `/api/space/${PROD_ID}/release/${MISSING_ID}/data`), 404);
-    expectError(await call(emu(), `/api/space/${PROD_ID}/release`, { token: emu().fixture.restrictedToken }), 403);
+    expectError(
+      await call(emu(), `/api/space/${PROD_ID}/release`, { token: emu().fixture.restrictedToken }),
+      403,
+    );
     expectError(await call(emu(), `/api/space/${STAGING_ID}/release/${release!['ReleaseID']}`), 404);
   });
 
