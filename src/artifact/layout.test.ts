@@ -96,6 +96,15 @@ describe('unitsToFiles', () => {
     expect(run).toThrow(problem);
   });
 
+  it('checks the file name of toolchains without an extension, and ignores prototype keys', () => {
+    const unit = (slug: string, toolchainType: string) => ({ slug, toolchainType, data: Buffer.from('x') });
+    expect(() => unitsToFiles([unit('x..', 'Custom/Thing')], { toolchains: ['Custom/Thing'] })).toThrow(
+      /its file name has a segment ending in "\.\."/,
+    );
+    const files = unitsToFiles([unit('data', 'constructor')], { toolchains: ['constructor'] });
+    expect(files.map((f) => f.path)).toEqual(['data', 'kustomization.yaml']);
+  });
+
   it('accepts ordinary slugs, including CON and 95-byte names', () => {
     for (const slug of ['CON', 'web-1', 'a_b.c', 'x'.repeat(95)]) {
       expect(unitsToFiles([k8s(slug, configMap('x'))])[0]!.path).toBe(`${slug}.yaml`);

@@ -7,6 +7,7 @@
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { InvalidUnitError, UnsafeNameError } from './errors.ts';
+import { relativePathProblem } from './paths.ts';
 import type { ArtifactFile } from './tarball.ts';
 
 export type UnitInput = { slug: string; toolchainType: string; data: Uint8Array };
@@ -20,20 +21,22 @@ export const MAX_SLUG_BYTES = 200;
 export const MAX_FILE_NAME_BYTES = 100;
 
 /** File extension per ConfigHub toolchain; data of other toolchains is copied as is. */
-const EXTENSIONS: Record<string, string> = {
-  'Kubernetes/YAML': '.yaml',
-  'AppConfig/YAML': '.yaml',
-  'AppConfig/JSON': '.json',
-  'AppConfig/TOML': '.toml',
-  'AppConfig/INI': '.ini',
-  'AppConfig/Properties': '.properties',
-  'AppConfig/Env': '.env',
-  'AppConfig/Text': '.txt',
-  'OpenTofu/HCL': '.tf',
-};
+const EXTENSIONS = new Map<string, string>(
+  Object.entries({
+    'Kubernetes/YAML': '.yaml',
+    'AppConfig/YAML': '.yaml',
+    'AppConfig/JSON': '.json',
+    'AppConfig/TOML': '.toml',
+    'AppConfig/INI': '.ini',
+    'AppConfig/Properties': '.properties',
+    'AppConfig/Env': '.env',
+    'AppConfig/Text': '.txt',
+    'OpenTofu/HCL': '.tf',
+  }),
+);
 
 /** Anything outside ConfigHub's slug alphabet, which is also safe in any file system. */
-const SLUG_CHARS = /[^A-Za-z0-9._-]/;
+const OUTSIDE_SLUG_ALPHABET = /[^A-Za-z0-9._-]/;
 
 function slugProblem(slug: string): string | undefined {
   if (slug.length === 0) return 'it is empty';
@@ -44,13 +47,13 @@ function slugProblem(slug: string): string | undefined {
   if (Buffer.byteLength(slug) > MAX_SLUG_BYTES) return `it is longer than ${MAX_SLUG_BYTES} bytes`;
   if (slug.startsWith('-')) return 'it starts with "-"';
   if (slug.startsWith('.')) return 'it starts with "." (hidden file)';
-  const bad = SLUG_CHARS.exec(slug);
+  const bad = OUTSIDE_SLUG_ALPHABET.exec(slug);
   if (bad) return `it contains ${JSON.stringify(bad[0])}`;
   return undefined;
 }
 
 function fileNameFor(slug: string, toolchainType: string): string {
-  return slug + (EXTENSIONS[toolchainType] ?? '');
+  return slug + (EXTENSIONS.get(toolchainType) ?? '');
 }
 
 type YamlPosition = { line: number; column: number };
@@ -172,6 +175,8 @@ export function unitsToFiles(units: readonly UnitInput[], options: LayoutOptions
     const isKubernetes = unit.toolchainType === KUBERNETES_TOOLCHAIN;
     const isKustomization = isKubernetes && unit.slug === KUSTOMIZATION_SLUG;
     const fileName = fileNameFor(unit.slug, unit.toolchainType);
+    const pathProblem = relativePathProblem(fileName);
+    if (pathProblem) throw new UnsafeNameError(unit.slug, `its file name ${pathProblem}`);
     if (Buffer.byteLength(fileName) > MAX_FILE_NAME_BYTES) {
       throw new UnsafeNameError(
         unit.slug,

@@ -5,7 +5,7 @@
 // so a reader never sees a partial file and a published path never changes content. Storage files
 // are 0600 and directories 0700: the server reading them runs in this same process.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import {
   chmod,
   lstat,
@@ -215,7 +215,7 @@ export class Storage {
     try {
       const info = await lstat(absolute);
       if (!info.isFile()) return 'mismatch';
-      handle = await open(absolute, 'r');
+      handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
