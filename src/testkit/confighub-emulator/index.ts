@@ -1,8 +1,9 @@
 // ConfigHub emulator: a real HTTP test double of the ConfigHub API (behaviour and choices: README.md here).
 
-export { startEmulator } from './emulator.ts';
+export { StoreError, startEmulator } from './emulator.ts';
 export { DEFAULT_FIXTURE_PATH, FixtureError, loadFixture, parseFixture } from './fixture/load.ts';
 export type { Fixture, FixtureInput } from './fixture/schema.ts';
+export { type BundleEntry, readBundle } from './model/read-bundle.ts';
 export type {
   ConfigHubEmulator,
   EmulatorOptions,
