@@ -1,0 +1,222 @@
+// `confighub-source build`: fetches a ConfigHub space once and writes the artifact the controller would
+// publish, so users can inspect or diff it (`tar -xzf`, `kubectl kustomize`) without a cluster.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_TIMEOUT, DEFAULT_TOOLCHAINS } from '../api/constants.ts';
+import { parseDuration, TIMEOUT_PATTERN } from '../api/duration.ts';
+import { buildTarGz, makeRevision, sha256Digest, unitsToFiles } from '../artifact/index.ts';
+import {
+  ConfigHubClient,
+  ConfigHubError,
+  type Credentials,
+  checkCredentials,
+  parseRefSelector,
+  type RefSelector,
+} from '../confighub/index.ts';
+import type { CommandIO } from './commands.ts';
+
+const HELP = `Usage: confighub-source build --server URL --space SLUG
+         (--token-file FILE | --worker-id ID --worker-secret-file FILE)
+         [--where EXPR] [--ref head|tag:NAME|release:latest|release:N]
+         [--toolchain TYPE ...] [--timeout 60s] --out DIR
+
+Fetches the units of a ConfigHub space and writes the artifact the controller would publish
+as DIR/<sha256>.tar.gz. Prints one JSON line: {"revision", "digest", "size", "path", "units"}.
+
+Flags:
+  --server URL               ConfigHub server, e.g. https://hub.confighub.com
+  --space SLUG               space slug or UUID
+  --token-file FILE          file holding a ConfigHub bearer token
+  --worker-id ID             worker ID (with --worker-secret-file)
+  --worker-secret-file FILE  file holding the worker secret
+  --where EXPR               ConfigHub filter on units, e.g. "Labels.app = 'web'"
+  --ref REF                  head (default), tag:NAME, release:latest or release:N
+  --toolchain TYPE           toolchain to include; repeatable (default Kubernetes/YAML)
+  --timeout D                bound on the whole fetch, e.g. 60s or 2m (default ${DEFAULT_TIMEOUT})
+  --out DIR                  directory to write the artifact into (created if missing)
+  -h, --help                 show this help
+
+Exit codes: 0 success, 1 ConfigHub or build failure, 2 usage error.
+`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+interface BuildArgs {
+  server: string;
+  space: string;
+  credentials: { kind: 'token'; file: string } | { kind: 'worker'; workerID: string; file: string };
+  where: string | undefined;
+  ref: RefSelector;
+  toolchains: string[];
+  timeoutMs: number;
+  out: string;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function parse(argv: string[]): BuildArgs | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      server: { type: 'string' },
+      space: { type: 'string' },
+      'token-file': { type: 'string' },
+      'worker-id': { type: 'string' },
+      'worker-secret-file': { type: 'string' },
+      where: { type: 'string' },
+      ref: { type: 'string' },
+      toolchain: { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help === true) return 'help';
+
+  const tokenFile = values['token-file'];
+  const workerID = values['worker-id'];
+  const secretFile = values['worker-secret-file'];
+  let credentials: BuildArgs['credentials'];
+  if (tokenFile !== undefined) {
+    if (workerID !== undefined || secretFile !== undefined) {
+      throw new UsageError('use either --token-file or --worker-id with --worker-secret-file, not both');
+    }
+    credentials = { kind: 'token', file: tokenFile };
+  } else if (workerID !== undefined && secretFile !== undefined) {
+    credentials = { kind: 'worker', workerID, file: secretFile };
+  } else {
+    throw new UsageError('credentials are required: --token-file, or --worker-id with --worker-secret-file');
+  }
+
+  const timeoutText = values.timeout ?? DEFAULT_TIMEOUT;
+  const timeoutMs = new RegExp(TIMEOUT_PATTERN).test(timeoutText) ? parseDuration(timeoutText) : undefined;
+  if (timeoutMs === undefined || timeoutMs <= 0) {
+    throw new UsageError(`--timeout must be a positive duration such as 60s or 2m, not '${timeoutText}'`);
+  }
+
+  let ref: RefSelector = { mode: 'head' };
+  if (values.ref !== undefined) {
+    try {
+      ref = parseRefSelector(values.ref);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+
+  return {
+    server: required(values.server, '--server'),
+    space: required(values.space, '--space'),
+    credentials,
+    where: values.where,
+    ref,
+    toolchains: values.toolchain ?? [...DEFAULT_TOOLCHAINS],
+    timeoutMs,
+    out: required(values.out, '--out'),
+  };
+}
+
+async function readSecretFile(path: string, what: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read ${what} file ${path}: ${code}`);
+  }
+}
+
+async function loadCredentials(args: BuildArgs['credentials']): Promise<Credentials> {
+  const credentials: Credentials =
+    args.kind === 'token'
+      ? { kind: 'token', token: await readSecretFile(args.file, 'token') }
+      : {
+          kind: 'worker',
+          workerID: args.workerID,
+          workerSecret: await readSecretFile(args.file, 'worker secret'),
+        };
+  try {
+    return checkCredentials(credentials);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Writes next to the target and renames, so DIR never holds a partial artifact. */
+async function writeAtomically(dir: string, name: string, bytes: Buffer): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const target = join(dir, name);
+  const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  return target;
+}
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  let args: BuildArgs;
+  let credentials: Credentials;
+  try {
+    const parsed = parse(argv);
+    if (parsed === 'help') {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    args = parsed;
+    credentials = await loadCredentials(args.credentials);
+  } catch (error) {
+    io.stderr.write(`build: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+
+  let client: ConfigHubClient;
+  try {
+    client = new ConfigHubClient({ server: args.server, credentials, timeoutMs: args.timeoutMs });
+  } catch (error) {
+    io.stderr.write(`build: ${(error as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const signal = AbortSignal.timeout(args.timeoutMs);
+    const listing = await client.list(
+      { space: args.space, where: args.where, ref: args.ref, toolchains: args.toolchains },
+      signal,
+    );
+    const snapshot = await client.fetch(listing, { signal });
+    const files = unitsToFiles(
+      snapshot.units.map((u) => ({ slug: u.slug, toolchainType: u.toolchainType, data: u.data })),
+      { toolchains: args.toolchains },
+    );
+    const bytes = await buildTarGz(files);
+    const digest = sha256Digest(bytes);
+    const revision = makeRevision(listing.refId, digest);
+    const path = await writeAtomically(resolve(args.out), `${digest.slice('sha256:'.length)}.tar.gz`, bytes);
+    io.stdout.write(
+      `${JSON.stringify({ revision, digest, size: bytes.length, path, units: snapshot.units.length })}\n`,
+    );
+    return 0;
+  } catch (error) {
+    const reason = error instanceof ConfigHubError ? ` (${error.reason})` : '';
+    io.stderr.write(`build: ${(error as Error).message}${reason}\n`);
+    return 1;
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,181 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { extract } from 'tar';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/build.ts';
+import type { CommandIO } from '../../src/cli/commands.ts';
+import { type ConfigHubEmulator, startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { fixture, TOKEN, WORKER_ID, WORKER_SECRET } from './fixture.ts';
+
+const KUBECTL = '/usr/bin/kubectl';
+
+function capture(): { io: CommandIO; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  return {
+    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {} },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+let emulator: ConfigHubEmulator;
+let dir: string;
+let tokenFile: string;
+let secretFile: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ fixture });
+  dir = await mkdtemp(join(tmpdir(), 'confighub-build-'));
+  tokenFile = join(dir, 'token');
+  secretFile = join(dir, 'worker-secret');
+  await writeFile(tokenFile, `${TOKEN}\n`);
+  await writeFile(secretFile, WORKER_SECRET);
+});
+afterAll(async () => {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function build(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const c = capture();
+  const code = await run(args, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+describe('confighub-source build', () => {
+  it('writes the same artifact twice and the tree builds with kustomize', async () => {
+    const out = join(dir, 'out');
+    const args = ['--server', emulator.url, '--space', 'shop-prod', '--token-file', tokenFile, '--out', out];
+    const first = await build(args);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    const line = JSON.parse(first.out) as {
+      revision: string;
+      digest: string;
+      size: number;
+      path: string;
+      units: number;
+    };
+    expect(line.revision).toMatch(/^head@sha256:[0-9a-f]{64}$/);
+    expect(line.revision.endsWith(line.digest.slice('sha256:'.length))).toBe(true);
+    expect(line.units).toBe(3);
+    expect(line.path).toBe(join(out, `${line.digest.slice('sha256:'.length)}.tar.gz`));
+    const bytes = await readFile(line.path);
+    expect(bytes.length).toBe(line.size);
+
+    const second = await build(args);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.out)).toEqual(line);
+    expect(await readdir(out)).toEqual([`${line.digest.slice('sha256:'.length)}.tar.gz`]);
+
+    const tree = join(dir, 'tree');
+    await rm(tree, { recursive: true, force: true });
+    await mkdir(tree);
+    await extract({ file: line.path, cwd: tree });
+    expect((await readdir(tree)).sort()).toEqual([
+      'kustomization.yaml',
+      'web-svc.yaml',
+      'web.yaml',
+      'worker.yaml',
+    ]);
+    if (!existsSync(KUBECTL)) {
+      console.warn(`skipping the kustomize build: ${KUBECTL} is not installed`);
+      return;
+    }
+    const rendered = execFileSync(KUBECTL, ['kustomize', tree], { encoding: 'utf8' });
+    expect(rendered).toContain('kind: Deployment');
+    expect(rendered).toContain('name: worker');
+    expect(rendered).toContain('replicas: 2');
+  });
+
+  it('builds a tag with worker credentials and names the ref in the revision', async () => {
+    const result = await build([
+      '--server',
+      emulator.url,
+      '--space',
+      'shop-prod',
+      '--worker-id',
+      WORKER_ID,
+      '--worker-secret-file',
+      secretFile,
+      '--ref',
+      'tag:stable',
+      '--out',
+      join(dir, 'tagged'),
+    ]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({
+      revision: expect.stringMatching(/^tag-stable@sha256:/),
+      units: 2,
+    });
+  });
+
+  it('exits 1 with a clear message on ConfigHub failures, without the token', async () => {
+    const result = await build([
+      '--server',
+      emulator.url,
+      '--space',
+      'shop-nowhere',
+      '--token-file',
+      tokenFile,
+      '--out',
+      join(dir, 'none'),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('');
+    expect(result.err).toBe(
+      "build: no space with slug 'shop-nowhere' is visible to this credential (SpaceNotFound)\n",
+    );
+    expect(existsSync(join(dir, 'none'))).toBe(false);
+  });
+
+  it.each([
+    [['--space', 'x', '--token-file', 'f', '--out', 'o'], /--server is required/],
+    [['--server', 'http://h', '--space', 'x', '--out', 'o'], /credentials are required/],
+    [
+      ['--server', 'http://h', '--space', 'x', '--token-file', 'f', '--worker-id', 'w', '--out', 'o'],
+      /not both/,
+    ],
+    [
+      ['--server', 'http://h', '--space', 'x', '--token-file', '/nonexistent/t', '--out', 'o'],
+      /cannot read token file/,
+    ],
+    [['--bogus'], /Unknown option/],
+  ])('exits 2 on usage errors: %j', async (args, message) => {
+    const result = await build(args);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err).toContain('Usage: confighub-source build');
+  });
+
+  it('exits 2 on a bad ref or timeout, and 0 with --help', async () => {
+    const base = [
+      '--server',
+      emulator.url,
+      '--space',
+      'x',
+      '--token-file',
+      tokenFile,
+      '--out',
+      join(dir, 'o'),
+    ];
+    expect((await build([...base, '--ref', 'branch:main'])).code).toBe(2);
+    expect((await build([...base, '--timeout', '1h'])).err).toMatch(/--timeout must be a positive duration/);
+    const help = await build(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Exit codes');
+  });
+});
