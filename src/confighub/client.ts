@@ -33,6 +33,7 @@ import {
   headerValue,
   type Limits,
   parseJson,
+  type RequestEvent,
   type RetryPolicy,
   type TlsOptions,
   Transport,
@@ -123,6 +124,8 @@ export interface ConfigHubClientOptions {
   spaceCacheTtlMs?: number;
   /** `limit` sent on list requests (1..1000). */
   pageSize?: number;
+  /** Observes every HTTP attempt (route template, attempt, status, duration), e.g. for metrics. */
+  onRequest?: (event: RequestEvent) => void;
 }
 
 export const DEFAULT_USER_AGENT = `confighub-source-controller/${packageJson.version}`;
@@ -240,6 +243,7 @@ export class ConfigHubClient {
       random: options.random ?? Math.random,
       now: this.#now,
       secrets: () => this.#auth.secrets(),
+      onRequest: options.onRequest,
     });
     this.#auth = createAuthenticator(options.credentials, this.#transport, this.#now);
   }

@@ -71,6 +71,19 @@ export interface TransportOptions {
   now: () => number;
   /** Values that must never appear in an error message (tokens, secrets). */
   secrets: () => string[];
+  /** Called after every attempt, e.g. to feed request metrics. Must not throw. */
+  onRequest?: (event: RequestEvent) => void;
+}
+
+/** One HTTP attempt as seen by the transport. */
+export interface RequestEvent {
+  /** Route template, e.g. `GET /api/space/{space_id}/unit`. */
+  route: string;
+  /** 1 for the first try, then 2, 3… for retries. */
+  attempt: number;
+  /** Response status; undefined when no response arrived (connection error, timeout, abort, oversized body). */
+  status: number | undefined;
+  durationMs: number;
 }
 
 export interface HttpRequest {
@@ -213,9 +226,12 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       this.#throwIfAborted(req);
       let response: HttpResponse;
+      const started = performance.now();
       try {
         response = await this.#once(req);
+        this.#report(req, attempt, response.status, started);
       } catch (error) {
+        this.#report(req, attempt, undefined, started);
         if (error instanceof BodyLimitError) {
           throw new LimitExceededError(`${req.route}: response body is larger than ${req.maxBytes} bytes`, {
             route: req.route,
@@ -256,6 +272,19 @@ export class Transport {
         );
       }
       await this.#sleep(retryAfterMs ?? backoffDelay(attempt, retry, this.#options.random), req);
+    }
+  }
+
+  #report(req: HttpRequest, attempt: number, status: number | undefined, started: number): void {
+    try {
+      this.#options.onRequest?.({
+        route: req.route,
+        attempt,
+        status,
+        durationMs: performance.now() - started,
+      });
+    } catch {
+      // An observer must never change the outcome of a request.
     }
   }
 

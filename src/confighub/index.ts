@@ -37,6 +37,13 @@ export {
   UnitChangedError,
   UpstreamUnavailableError,
 } from './errors.ts';
-export { DEFAULT_LIMITS, DEFAULT_RETRY, type Limits, type RetryPolicy, type TlsOptions } from './http.ts';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_RETRY,
+  type Limits,
+  type RequestEvent,
+  type RetryPolicy,
+  type TlsOptions,
+} from './http.ts';
 export { parseRefSelector, type RefSelector, refIdOf, refSelectorFromSpec } from './ref.ts';
 export { EMPTY_SHA256 } from './schemas.ts';

@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AbortedError, InvalidResponseError, UpstreamUnavailableError } from '../../src/confighub/index.ts';
+import {
+  AbortedError,
+  InvalidResponseError,
+  type RequestEvent,
+  UpstreamUnavailableError,
+} from '../../src/confighub/index.ts';
 import { failure, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -42,6 +47,18 @@ describe('retries', () => {
     expect(h.emulator.requests.filter((r) => /\/unit$/.test(r.path)).map((r) => r.status)).toEqual([
       503, 429, 200,
     ]);
+  });
+
+  it('reports every attempt to the request observer by route template', async () => {
+    h.emulator.injectFault({ kind: 'status', status: 503, route: /\/unit$/, times: 1 });
+    const events: RequestEvent[] = [];
+    await h.client({ onRequest: (event) => events.push(event) }).list({ space: 'shop-prod' });
+    expect(events.map(({ route, attempt, status }) => [route, attempt, status])).toEqual([
+      ['GET /api/space', 1, 200],
+      ['GET /api/space/{space_id}/unit', 1, 503],
+      ['GET /api/space/{space_id}/unit', 2, 200],
+    ]);
+    expect(events.every((e) => e.durationMs >= 0)).toBe(true);
   });
 
   it('backs off exponentially on 500 and gives up after the attempt budget', async () => {
