@@ -22,6 +22,7 @@ export interface RequestLogEntry {
   query: Record<string, string>;
   authorization?: string;
   userAgent?: string;
+  /** Status sent; 0 while the answer is still pending (entries are logged on arrival). */
   status: number;
 }
 

@@ -62,10 +62,11 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
     };
     if (authorization !== undefined) entry.authorization = authorization;
     if (req.headers['user-agent'] !== undefined) entry.userAgent = req.headers['user-agent'];
+    // Logged on arrival so requests a client abandoned (e.g. during injected latency) still show up.
+    deps.requests.push(entry);
 
     const send = (status: number, headers: Record<string, string>, body: Buffer): void => {
       entry.status = status;
-      deps.requests.push(entry);
       if (res.destroyed) return;
       res.writeHead(status, {
         'ConfigHub-Version': deps.version,
