@@ -95,9 +95,10 @@ export interface FetchOptions {
   cache?: DataCache;
   signal?: AbortSignal;
   /**
-   * For units whose bytes are in the cache, ask ConfigHub with `If-None-Match` (a 304 costs no body)
-   * instead of trusting the cache outright. The cache is content-addressed and verified, so `false` is
-   * safe and saves one request per cached unit; `true` (default) also confirms the unit did not move.
+   * Head mode: for units whose bytes are in the cache, ask ConfigHub with `If-None-Match` (a 304 costs
+   * no body) instead of trusting the cache outright. The cache is content-addressed and verified, so
+   * `false` is safe and saves one request per cached unit; `true` (default) also confirms the head did
+   * not move since listing. Tag and release snapshots read immutable revisions and always trust the cache.
    */
   revalidate?: boolean;
 }
@@ -313,6 +314,7 @@ export class ConfigHubClient {
       );
     }
 
+    const head = listing.refId === refIdOf('head');
     const data = new Map<string, Buffer>();
     const toDownload: ListedUnit[] = [];
     const toRevalidate: ListedUnit[] = [];
@@ -323,11 +325,11 @@ export class ConfigHubClient {
       }
       const hit = cache?.get(unit.dataHash);
       if (hit === undefined) toDownload.push(unit);
-      else if (revalidate) toRevalidate.push(unit);
+      // Revision data is immutable: only a head can move away from what was listed.
+      else if (revalidate && head) toRevalidate.push(unit);
       else data.set(unit.unitID, hit);
     }
 
-    const head = listing.refId === refIdOf('head');
     const store = (unit: ListedUnit, bytes: Buffer): void => {
       data.set(unit.unitID, bytes);
       cache?.set(unit.dataHash, bytes);
@@ -335,7 +337,7 @@ export class ConfigHubClient {
     if (head) {
       for (const [unit, bytes] of await this.#bulkData(listing, toDownload, signal)) store(unit, bytes);
     }
-    const oneByOne = head ? toRevalidate : [...toDownload, ...toRevalidate];
+    const oneByOne = head ? toRevalidate : toDownload;
     await mapLimit(oneByOne, this.#concurrency, async (unit) => {
       store(unit, await this.#unitData(listing, unit, head, cache?.get(unit.dataHash), signal));
     });

@@ -83,6 +83,17 @@ describe('data cache', () => {
     expect(h.emulator.requests).toHaveLength(0);
   });
 
+  it('serves immutable tagged revisions from the cache without asking again', async () => {
+    const client = h.client();
+    const cache = createLruDataCache(1024 * 1024);
+    const listing = await client.list({ space: 'shop-prod', ref: { mode: 'tag', tag: 'stable' } });
+    await client.fetch(listing, { cache });
+    h.emulator.clearRequests();
+    const again = await client.fetch(listing, { cache });
+    expect(again.units.map((u) => u.slug)).toEqual(['web', 'web-svc']);
+    expect(h.emulator.requests).toHaveLength(0);
+  });
+
   it('downloads only the changed unit in bulk and revalidates the rest', async () => {
     const client = h.client();
     const cache = createLruDataCache(1024 * 1024);
