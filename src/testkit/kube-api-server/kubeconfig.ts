@@ -1,0 +1,32 @@
+// Kubeconfigs pointing at the server: an object for client-node, YAML for kubectl.
+
+import { stringify } from 'yaml';
+
+export const CONTEXT_NAME = 'kube-api-server';
+
+/** Shape accepted by client-node's `KubeConfig.loadFromOptions`. */
+export interface KubeConfigOptions {
+  clusters: { name: string; server: string; skipTLSVerify: boolean }[];
+  users: { name: string; token: string }[];
+  contexts: { name: string; cluster: string; user: string; namespace: string }[];
+  currentContext: string;
+}
+
+export const kubeConfigOptions = (url: string, token: string, namespace = 'default'): KubeConfigOptions => ({
+  // client-node refuses plain http:// servers unless TLS verification is explicitly off.
+  clusters: [{ name: CONTEXT_NAME, server: url, skipTLSVerify: true }],
+  users: [{ name: CONTEXT_NAME, token }],
+  contexts: [{ name: CONTEXT_NAME, cluster: CONTEXT_NAME, user: CONTEXT_NAME, namespace }],
+  currentContext: CONTEXT_NAME,
+});
+
+export const kubeConfigYaml = (url: string, token: string, namespace = 'default'): string =>
+  stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: CONTEXT_NAME, cluster: { server: url } }],
+    users: [{ name: CONTEXT_NAME, user: { token } }],
+    contexts: [{ name: CONTEXT_NAME, context: { cluster: CONTEXT_NAME, user: CONTEXT_NAME, namespace } }],
+    'current-context': CONTEXT_NAME,
+    preferences: {},
+  });

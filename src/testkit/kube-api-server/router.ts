@@ -1,0 +1,194 @@
+// Request dispatch: authentication, injected faults, discovery documents and resource paths.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  AGGREGATED_CONTENT_TYPE,
+  aggregatedDiscovery,
+  apiGroupDoc,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from './discovery.ts';
+import { ApiError, internalError } from './errors.ts';
+import type { Faults } from './faults.ts';
+import type { ResourceHandlers } from './handlers.ts';
+import { readBody, sendJson } from './http.ts';
+import type { Registry } from './registry.ts';
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string | undefined;
+  fieldManager: string | undefined;
+  userAgent: string | undefined;
+  status: number;
+  watch: boolean;
+}
+
+export interface RouterDeps {
+  registry: Registry;
+  handlers: ResourceHandlers;
+  faults: Faults;
+  log: RequestRecord[];
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  expectedToken: () => string | undefined;
+  version: { major: string; minor: string; gitVersion: string };
+}
+
+const notFoundPath = (): ApiError =>
+  new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const createRouter = (deps: RouterDeps) => {
+  const { registry, handlers, faults } = deps;
+
+  const discovery = (segments: string[], req: IncomingMessage, res: ServerResponse): boolean => {
+    const defs = registry.all();
+    const accept = req.headers.accept;
+    const [root, group, version] = segments;
+    if (root === 'api' && segments.length === 1) {
+      if (wantsAggregated(accept)) {
+        sendJson(res, 200, aggregatedDiscovery(defs, true), { 'Content-Type': AGGREGATED_CONTENT_TYPE });
+      } else {
+        sendJson(res, 200, apiVersions());
+      }
+      return true;
+    }
+    if (root === 'api' && segments.length === 2) {
+      const list = apiResourceList(defs, '', group!);
+      if (!list) throw notFoundPath();
+      sendJson(res, 200, list);
+      return true;
+    }
+    if (root === 'apis' && segments.length === 1) {
+      if (wantsAggregated(accept)) {
+        sendJson(res, 200, aggregatedDiscovery(defs, false), { 'Content-Type': AGGREGATED_CONTENT_TYPE });
+      } else {
+        sendJson(res, 200, apiGroupList(defs));
+      }
+      return true;
+    }
+    if (root === 'apis' && segments.length === 2) {
+      const doc = apiGroupDoc(defs, group!);
+      if (!doc) throw notFoundPath();
+      sendJson(res, 200, doc);
+      return true;
+    }
+    if (root === 'apis' && segments.length === 3) {
+      const list = apiResourceList(defs, group!, version!);
+      if (!list) throw notFoundPath();
+      sendJson(res, 200, list);
+      return true;
+    }
+    return false;
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
+    if (url.pathname === '/version') {
+      sendJson(res, 200, {
+        ...deps.version,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.23.0',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      });
+      return;
+    }
+    if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (discovery(segments, req, res)) return;
+
+    let group: string;
+    let version: string;
+    let rest: string[];
+    if (segments[0] === 'api' && segments.length >= 3) {
+      [group, version, rest] = ['', segments[1]!, segments.slice(2)];
+    } else if (segments[0] === 'apis' && segments.length >= 4) {
+      [group, version, rest] = [segments[1]!, segments[2]!, segments.slice(3)];
+    } else {
+      throw notFoundPath();
+    }
+    let namespace: string | undefined;
+    let plural: string;
+    let name: string | undefined;
+    let subresource: string | undefined;
+    const nsDef =
+      rest[0] === 'namespaces' && rest.length >= 3 ? registry.lookup(group, version, rest[2]!) : undefined;
+    if (nsDef?.namespaced) {
+      [namespace, plural, name, subresource] = [rest[1], rest[2]!, rest[3], rest[4]];
+      if (rest.length > 5) throw notFoundPath();
+    } else {
+      [plural, name, subresource] = [rest[0]!, rest[1], rest[2]];
+      if (rest.length > 3) throw notFoundPath();
+    }
+    const def = registry.lookup(group, version, plural);
+    if (!def) throw notFoundPath();
+    // A namespaced object is only addressable by name inside its namespace.
+    if (def.namespaced && name !== undefined && namespace === undefined) throw notFoundPath();
+    handlers.handle(
+      {
+        def,
+        namespace,
+        name,
+        subresource,
+        method: req.method ?? 'GET',
+        query: url.searchParams,
+        headers: req.headers,
+        body: await readBody(req),
+      },
+      res,
+    );
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const record: RequestRecord = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType: req.headers['content-type'],
+      fieldManager: url.searchParams.get('fieldManager') ?? undefined,
+      userAgent: req.headers['user-agent'],
+      status: 0,
+      watch: url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1',
+    };
+    deps.log.push(record);
+    try {
+      if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+      const token = deps.expectedToken();
+      if (token !== undefined && req.headers.authorization !== `Bearer ${token}`) {
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      }
+      const injected = faults.take(method, url.pathname);
+      if (injected) throw injected;
+      await route(req, res, url);
+    } catch (err) {
+      const apiError = err instanceof ApiError ? err : internalError((err as Error).message);
+      if (res.headersSent) {
+        res.end();
+      } else {
+        const retry = apiError.details?.retryAfterSeconds;
+        sendJson(
+          res,
+          apiError.code,
+          apiError.toStatus(),
+          retry !== undefined ? { 'Retry-After': String(retry) } : {},
+        );
+      }
+    } finally {
+      record.status = res.statusCode;
+    }
+  };
+};
