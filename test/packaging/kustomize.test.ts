@@ -10,6 +10,7 @@ import {
   SECRET_KEY_WORKER_ID,
   SECRET_KEY_WORKER_SECRET,
 } from '../../src/api/constants.ts';
+import { resources } from '../../src/kube/resources.ts';
 import {
   checkAggregatedRoles,
   checkControllerRbac,
@@ -105,6 +106,17 @@ describe.skipIf(!hasKubectl)('kustomize: config/default', () => {
     // Selectors are immutable: common labels (which carry the version) must stay out of them.
     expect(at(deployment, 'spec', 'selector', 'matchLabels')).toEqual({ app: CONTROLLER_NAME });
     expect(at(one(objects, 'Service'), 'spec', 'selector')).toEqual({ app: CONTROLLER_NAME });
+  });
+
+  it('grants access to every resource type the controller’s Kubernetes adapter declares', () => {
+    const granted = new Set(
+      [...ofKind(objects, 'ClusterRole'), ...ofKind(objects, 'Role')].flatMap((role) =>
+        [...grants(role)].map((g) => g.split('|').slice(0, 2).join('|')),
+      ),
+    );
+    for (const type of Object.values(resources)) {
+      expect(granted, `${type.group}/${type.plural}`).toContain(`${type.group}|${type.plural}`);
+    }
   });
 
   it('runs the image tagged with the version it is labelled with', () => {
