@@ -272,6 +272,10 @@ describe('tags and releases', () => {
     expect(`sha256:${sha256(data.bytes)}`).toBe(release!['Digest']);
     expect(data.bytes.byteLength).toBe(release!['DataSize']);
     expect(gunzipSync(data.bytes).byteLength % 512).toBe(0);
+    const cached = await call(emu(), `/api/space/${PROD_ID}/release/${release!['ReleaseID']}/data`, {
+      headers: { 'if-none-match': `"${release!['Digest']}"` },
+    });
+    expect(cached.status).toBe(304);
     expectError(await call(emu(), `/api/space/${PROD_ID}/release`, { token: null }), 401);
     expectError(await call(emu(), `/api/space/${PROD_ID}/release/${MISSING_ID}/data`), 404);
     expectError(

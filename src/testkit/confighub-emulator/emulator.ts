@@ -76,7 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Conf
   credentials.issuer = url;
 
   const unitView = (unit: Unit): UnitView => {
-    const data = Store.head(unit).data;
+    const data = Buffer.from(Store.head(unit).data); // a copy: callers must not alter stored history
     return { ...(toJSON(store.unitAttrs(unit)) as unknown as UnitView), data, text: data.toString('utf8') };
   };
   const defaultUser = store.users.get(store.defaultUserId)!;

@@ -181,7 +181,10 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
       if (error instanceof HttpError) sendError(error);
       else if (error instanceof WhereError || error instanceof QueryError)
         sendError(new HttpError(400, error.message));
-      else sendError(new HttpError(500, 'internal emulator error'));
+      else {
+        // Emulator bugs surface in the test that hit them; messages here never carry request credentials.
+        sendError(new HttpError(500, `internal emulator error: ${(error as Error).message}`));
+      }
     }
 
     function sendReply(reply: Reply, faults: ActiveFault[], usedFaults: Set<ActiveFault>): void {

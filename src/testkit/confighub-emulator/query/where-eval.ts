@@ -1,5 +1,6 @@
 // Type-checks parsed `where` clauses against an entity's attributes and turns them into a row predicate.
 import type { Attrs, AttrValue, EntityDescriptor, EntityKind, FieldType } from '../model/descriptors.ts';
+import { isUUID } from '../model/ids.ts';
 import {
   type Clause,
   type ComparisonOp,
@@ -26,6 +27,8 @@ type ValueType = 'text' | 'int' | 'bool' | 'map' | 'set' | 'mapValue';
 interface Ref {
   type: ValueType;
   name: string;
+  /** UUID-typed (IDs and sets of IDs): literals must be UUIDs, as the database casts them. */
+  uuid?: boolean;
   /** `undefined` is SQL NULL (a missing map key or a missing related entity). */
   get(row: Row): AttrValue | undefined;
 }
@@ -46,7 +49,14 @@ function resolve(
   const pick = (row: Row): Attrs | undefined => (relation === undefined ? row.attrs : row.related(relation));
   const type = descriptor.fields[head!];
   if (type !== undefined) {
-    if (rest.length === 0) return { type: valueType(type), name, get: (row) => pick(row)?.[head!] };
+    if (rest.length === 0) {
+      return {
+        type: valueType(type),
+        name,
+        uuid: type === 'uuid' || type === 'set',
+        get: (row) => pick(row)?.[head!],
+      };
+    }
     if (type !== 'map') throw new WhereError(`attribute '${head}' has no keys ('${name}')`);
     const key = rest.join('.');
     return {
@@ -112,7 +122,17 @@ function isNull(value: AttrValue | undefined): boolean {
   return value === undefined || value === '' || (typeof value === 'object' && sizeOf(value) === 0);
 }
 
-type Getter = { type: ValueType; get(row: Row): AttrValue | undefined };
+type Getter = { type: ValueType; uuid?: boolean; get(row: Row): AttrValue | undefined };
+
+function checkUUID(getter: Getter, name: string, literal: Literal): void {
+  if (getter.uuid === true && typeof literal === 'string' && !isUUID(literal)) {
+    throw new WhereError(`'${literal}' is not a valid UUID for ${name}`);
+  }
+}
+
+function operandName(op: Operand): string {
+  return op.kind === 'literal' ? JSON.stringify(op.value) : op.path.join('.');
+}
 
 function operand(
   op: Operand,
@@ -143,6 +163,7 @@ function compileClause(
       if (ref.type !== 'set' && ref.type !== 'map')
         throw new WhereError(`'?' needs a set or map, not '${ref.name}'`);
       if (typeof clause.value !== 'string') throw new WhereError(`'${ref.name} ?' needs a string literal`);
+      if (ref.type === 'set') checkUUID(ref, ref.name, clause.value);
       const wanted = clause.value;
       return (row) => {
         const value = ref.get(row);
@@ -156,8 +177,10 @@ function compileClause(
       if (left.type === 'map' || left.type === 'set')
         throw new WhereError('IN needs a scalar attribute on its left');
       for (const value of clause.values) {
-        if (!accepts(left.type, value))
+        if (!accepts(left.type, value)) {
           throw new WhereError(`IN list value ${JSON.stringify(value)} has the wrong type`);
+        }
+        checkUUID(left, operandName(clause.left), value);
       }
       return (row) => {
         const value = left.get(row);
@@ -183,6 +206,9 @@ function compileClause(
       }
       if (left.type === 'bool' && clause.op !== '=' && clause.op !== '!=') {
         throw new WhereError(`booleans only compare with = and !=`);
+      }
+      if (clause.right.kind === 'literal' && clause.op !== 'LIKE' && clause.op !== 'ILIKE') {
+        checkUUID(left, operandName(clause.left), clause.right.value);
       }
       return (row) => compare(clause.op, left.get(row), right.get(row));
     }

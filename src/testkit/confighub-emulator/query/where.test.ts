@@ -79,9 +79,19 @@ describe('where: matching', () => {
   });
 
   it('matches sets with ? on revisions, and booleans on releases', () => {
-    const tagged: Row = { attrs: { Tags: ['t-1', 't-2'], Releases: [] }, related: () => undefined };
-    expect(compileWhere("Tags ? 't-2'", REVISION, DESCRIPTORS).test(tagged)).toBe(true);
-    expect(compileWhere("Releases ? 't-2'", REVISION, DESCRIPTORS).test(tagged)).toBe(false);
+    const tagged: Row = {
+      attrs: {
+        Tags: ['00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000e2'],
+        Releases: [],
+      },
+      related: () => undefined,
+    };
+    expect(
+      compileWhere("Tags ? '00000000-0000-4000-8000-0000000000e2'", REVISION, DESCRIPTORS).test(tagged),
+    ).toBe(true);
+    expect(
+      compileWhere("Releases ? '00000000-0000-4000-8000-0000000000e2'", REVISION, DESCRIPTORS).test(tagged),
+    ).toBe(false);
     expect(compileWhere('LEN(Tags) = 2', REVISION, DESCRIPTORS).test(tagged)).toBe(true);
     const published: Row = { attrs: { Published: true, ReleaseNum: 3 }, related: () => undefined };
     expect(compileWhere('Published = true', RELEASE, DESCRIPTORS).test(published)).toBe(true);
@@ -93,7 +103,9 @@ describe('where: matching', () => {
 
   it('reports whether a where selects by identity (which reveals hidden units)', () => {
     expect(compileWhere("Slug = 'x'", UNIT, DESCRIPTORS).selectsByIdentity).toBe(true);
-    expect(compileWhere("UnitID IN ('a')", UNIT, DESCRIPTORS).selectsByIdentity).toBe(true);
+    expect(
+      compileWhere("UnitID IN ('00000000-0000-4000-8000-000000000001')", UNIT, DESCRIPTORS).selectsByIdentity,
+    ).toBe(true);
     expect(compileWhere("Slug != 'x'", UNIT, DESCRIPTORS).selectsByIdentity).toBe(false);
     expect(compileWhere("Labels.app = 'x'", UNIT, DESCRIPTORS).selectsByIdentity).toBe(false);
   });
@@ -129,6 +141,9 @@ describe('where: rejected expressions', () => {
     ['IS on a literal', "'a' IS NULL"],
     ['IS without NULL', 'Labels.app IS 3'],
     ['integer too large', 'HeadRevisionNum = 99999999999999999999'],
+    ['a slug where an ID belongs', "SpaceID = 'shop-prod'"],
+    ['a non-UUID in an ID list', "UnitID IN ('00000000-0000-4000-8000-000000000001', 'web')"],
+    ['a non-UUID tag', "Tags ? 'v1'"],
   ])('%s: %s', (_reason, expression) => {
     const descriptor = expression.startsWith('Published') ? RELEASE : UNIT;
     expect(() => compileWhere(expression, descriptor, DESCRIPTORS)).toThrow(WhereError);
