@@ -201,6 +201,33 @@ describe('unit data', () => {
 });
 
 describe('revisions', () => {
+  it('serves revision history in bulk from /api/revision_data (where required)', async () => {
+    expectError(await call(emu(), '/api/revision_data'), 400);
+    expectError(await call(emu(), '/api/revision_data', { token: null }), 401);
+    const answer = await call(
+      emu(),
+      withQuery('/api/revision_data', {
+        where: `UnitID = '${PROD_WEB_ID}' AND RevisionNum > 1`,
+        order_by: 'DESC:RevisionNum',
+      }),
+    );
+    expect(answer.status).toBe(200);
+    const records = answer.json as Record<string, unknown>[];
+    expect(records.map((r) => r['RevisionNum'])).toEqual([4, 3, 2]);
+    for (const record of records) {
+      expect(sha256(Buffer.from(record['Data'] as string))).toBe(record['DataHash']);
+      expect(record).toMatchObject({ UnitID: PROD_WEB_ID, SpaceID: PROD_ID });
+    }
+    const hidden = await call(
+      emu(),
+      withQuery('/api/revision_data', { where: `UnitID = '${PROD_WEB_ID}'` }),
+      {
+        token: emu().fixture.restrictedToken,
+      },
+    );
+    expect(hidden.json).toEqual([]);
+  });
+
   it('lists the history in RevisionNum order, starting with the empty revision 1', async () => {
     const answer = await call(emu(), `${UNIT_PATH}/revision`);
     expect(answer.status).toBe(200);
@@ -283,6 +310,14 @@ describe('tags and releases', () => {
       403,
     );
     expectError(await call(emu(), `/api/space/${STAGING_ID}/release/${release!['ReleaseID']}`), 404);
+  });
+
+  it('lists tags org-wide, leaving out invisible spaces', async () => {
+    const all = await call(emu(), '/api/tag');
+    expect(slugs(all, 'Tag').sort()).toEqual(['release-1', 'v1']);
+    const restricted = await call(emu(), '/api/tag', { token: emu().fixture.restrictedToken });
+    expect(restricted.json).toEqual([]);
+    expectError(await call(emu(), '/api/tag', { token: null }), 401);
   });
 
   it('lists the targets of a space', async () => {

@@ -138,4 +138,18 @@ export class Renderer {
     if (attrs['DataSize'] !== 0) record['DataSize'] = attrs['DataSize'];
     return record;
   }
+
+  /** Flat record of `/api/revision_data`. */
+  revisionData(unit: Unit, revision: Revision, data: Buffer): Json {
+    const record: Json = {
+      RevisionID: revision.id,
+      RevisionNum: revision.num,
+      UnitID: unit.id,
+      SpaceID: unit.spaceId,
+      Data: data.toString('utf8'),
+      DataHash: revision.hash,
+    };
+    if (revision.data.byteLength !== 0) record['DataSize'] = revision.data.byteLength;
+    return record;
+  }
 }

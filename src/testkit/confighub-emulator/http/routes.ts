@@ -5,6 +5,7 @@ import {
   type EntityKind,
   RELEASE,
   REVISION,
+  REVISION_DATA,
   SPACE,
   TAG,
   TARGET,
@@ -137,6 +138,17 @@ function unitRow(store: Store, unit: Unit): Row {
   };
 }
 
+function revisionRow(store: Store, unit: Unit, revision: Revision): Row {
+  return {
+    attrs: store.revisionAttrs(unit, revision),
+    related: (relation) => {
+      if (relation === 'Unit') return store.unitAttrs(unit);
+      const space = store.spaces.get(unit.spaceId);
+      return space === undefined ? undefined : store.spaceAttrs(space);
+    },
+  };
+}
+
 function spaceRelated(store: Store, spaceId: string): Row['related'] {
   return (relation) => {
     const space = store.spaces.get(spaceId);
@@ -258,16 +270,24 @@ const handlers: Record<string, Handler> = {
     const space = spaceParam(ctx, sid!);
     const unit = unitParam(ctx, space, uid!);
     const query = listQuery(ctx, REVISION);
-    const unitAttrs = ctx.store.unitAttrs(unit);
-    const rows = unit.revisions.map((item) => ({
-      item,
-      row: {
-        attrs: ctx.store.revisionAttrs(unit, item),
-        related: (relation: string): Attrs | undefined =>
-          relation === 'Unit' ? unitAttrs : ctx.store.spaceAttrs(space),
-      },
-    }));
+    const rows = unit.revisions.map((item) => ({ item, row: revisionRow(ctx.store, unit, item) }));
     return list(ctx, query, REVISION, rows, (r) => ctx.render.revision(unit, r, query.include, query.select));
+  },
+
+  bulkRevisionData: (ctx) => {
+    const principal = ctx.principal();
+    const query = listQuery(ctx, REVISION_DATA, true);
+    const rows = [...ctx.store.units.values()]
+      .filter((u) => canSee(principal, ctx.store.spaces.get(u.spaceId)!))
+      .flatMap((unit) =>
+        unit.revisions.map((revision) => ({
+          item: { unit, revision },
+          row: revisionRow(ctx.store, unit, revision),
+        })),
+      );
+    return list(ctx, query, REVISION_DATA, rows, ({ unit, revision }) =>
+      ctx.render.revisionData(unit, revision, unitBytes(ctx, unit, revision.data)),
+    );
   },
 
   revision: (ctx, [sid, uid, rid]) => {
@@ -283,6 +303,18 @@ const handlers: Record<string, Handler> = {
     const unit = unitParam(ctx, space, uid!);
     const revision = revisionParam(unit, rid!);
     return bytes(ctx, unitBytes(ctx, unit, revision.data), revision.hash);
+  },
+
+  allTags: (ctx) => {
+    const principal = ctx.principal();
+    const query = listQuery(ctx, TAG);
+    const rows = [...ctx.store.tags.values()]
+      .filter((t) => canSee(principal, ctx.store.spaces.get(t.spaceId)!))
+      .map((item) => ({
+        item,
+        row: { attrs: ctx.store.tagAttrs(item), related: spaceRelated(ctx.store, item.spaceId) },
+      }));
+    return list(ctx, query, TAG, rows, (t) => ctx.render.tag(t, query.include, query.select));
   },
 
   tags: (ctx, [sid]) => {
@@ -362,6 +394,8 @@ const ROUTES: { pattern: RegExp; handler: keyof typeof handlers; public?: true }
   { pattern: /^\/api\/space$/, handler: 'spaces' },
   { pattern: /^\/api\/unit$/, handler: 'units' },
   { pattern: /^\/api\/unit_data$/, handler: 'bulkUnitData' },
+  { pattern: /^\/api\/revision_data$/, handler: 'bulkRevisionData' },
+  { pattern: /^\/api\/tag$/, handler: 'allTags' },
   { pattern: new RegExp(`^${SPACE_PREFIX}$`), handler: 'space' },
   { pattern: new RegExp(`^${SPACE_PREFIX}/unit$`), handler: 'units' },
   { pattern: new RegExp(`^${SPACE_PREFIX}/unit/${SEG}$`), handler: 'unit' },

@@ -7,7 +7,15 @@ export type AttrValue = string | number | boolean | Record<string, string | bool
 /** Every attribute of an entity, zero values included (the JSON form omits them). */
 export type Attrs = Record<string, AttrValue>;
 
-export type EntityKind = 'Space' | 'Unit' | 'Revision' | 'Tag' | 'Release' | 'Target' | 'UnitData';
+export type EntityKind =
+  | 'Space'
+  | 'Unit'
+  | 'Revision'
+  | 'Tag'
+  | 'Release'
+  | 'Target'
+  | 'UnitData'
+  | 'RevisionData';
 
 export interface EntityDescriptor {
   kind: EntityKind;
@@ -134,6 +142,9 @@ export const REVISION: EntityDescriptor = {
   unselectable: NOT_SELECTABLE,
   defaultOrder: ['RevisionNum'],
 };
+
+/** `/api/revision_data` filters on the revision's attributes. */
+export const REVISION_DATA: EntityDescriptor = { ...REVISION, kind: 'RevisionData' };
 
 export const TAG: EntityDescriptor = {
   kind: 'Tag',
