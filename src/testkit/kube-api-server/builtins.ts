@@ -15,8 +15,22 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
     namespaced: false,
     shortNames: ['ns'],
     subresources: { status: true },
+    printerColumns: [
+      { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
   }),
-  builtin({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true }),
+  builtin({
+    group: '',
+    version: 'v1',
+    kind: 'Secret',
+    plural: 'secrets',
+    namespaced: true,
+    printerColumns: [
+      { name: 'Type', type: 'string', jsonPath: '.type' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  }),
   builtin({
     group: '',
     version: 'v1',

@@ -70,6 +70,8 @@ export class KubeApiServer {
   readonly #http: Server;
   #expectedToken: string | undefined;
   #url = '';
+  /** Wakes waitFor on every stored change and every request. */
+  readonly #activity = new Set<() => void>();
 
   constructor(options: KubeApiServerOptions = {}) {
     this.store = new Store(options.historySize ?? 1000);
@@ -88,6 +90,7 @@ export class KubeApiServer {
     this.#expectedToken = options.expectedToken;
     for (const def of BUILTIN_RESOURCES) this.registry.add(def);
     this.store.subscribe((e) => this.#syncCrd(e));
+    this.store.subscribe(() => this.#wake());
     for (const ns of [...SYSTEM_NAMESPACES, ...(options.namespaces ?? [])]) this.#ensureNamespace(ns);
     for (const crd of options.crds ?? []) this.registerCrd(crd);
     const handlers = new ResourceHandlers(this.store, this.#objects, this.#watches);
@@ -96,6 +99,7 @@ export class KubeApiServer {
       handlers,
       faults: this.#faults,
       log: this.requests,
+      onRequest: () => this.#wake(),
       expectedToken: () => this.#expectedToken,
       version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
     });
@@ -277,7 +281,8 @@ export class KubeApiServer {
   }
 
   /**
-   * Resolves with the predicate's first truthy result, re-checking after every stored change.
+   * Resolves with the predicate's first truthy result, re-checking after every stored change and
+   * every request.
    * Rejects after `timeoutMs` (default 5000) with a message naming `description`.
    */
   waitFor<T>(
@@ -295,13 +300,15 @@ export class KubeApiServer {
           ),
         );
       }, options.timeoutMs ?? 5000);
-      const unsubscribe = this.store.subscribe(() => {
+      const check = (): void => {
         const value = predicate();
         if (!value) return;
         clearTimeout(timer);
         unsubscribe();
         resolve(value);
-      });
+      };
+      const unsubscribe = () => this.#activity.delete(check);
+      this.#activity.add(check);
     });
   }
 
@@ -411,6 +418,10 @@ export class KubeApiServer {
 
   // ---- internals ---------------------------------------------------------------------------
 
+  #wake(): void {
+    for (const check of [...this.#activity]) check();
+  }
+
   #ensureNamespace(name: string): void {
     if (this.store.get('namespaces', undefined, name)) return;
     this.store.write('namespaces', {
@@ -451,6 +462,16 @@ export class KubeApiServer {
         acceptedNames: crd.spec.names,
         storedVersions: crd.spec.versions.filter((v) => v.storage).map((v) => v.name),
       };
+    }
+    if (def.group === '' && def.plural === 'secrets') {
+      // stringData is write-only: merged into data (base64) as the API server does.
+      const data = { ...((obj['data'] as Record<string, string> | undefined) ?? {}) };
+      for (const [k, v] of Object.entries((obj['stringData'] as Record<string, string> | undefined) ?? {})) {
+        data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      }
+      delete obj['stringData'];
+      if (Object.keys(data).length) obj['data'] = data;
+      obj['type'] ??= 'Opaque';
     }
     if (def.group === '' && def.plural === 'namespaces') {
       obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name! };

@@ -14,6 +14,7 @@ import { ApiError, internalError } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { ResourceHandlers } from './handlers.ts';
 import { readBody, sendJson } from './http.ts';
+import { openApiDocument, openApiIndex } from './openapi.ts';
 import type { Registry } from './registry.ts';
 
 export interface RequestRecord {
@@ -32,6 +33,8 @@ export interface RouterDeps {
   handlers: ResourceHandlers;
   faults: Faults;
   log: RequestRecord[];
+  /** Called when a request arrives and when it has been answered. */
+  onRequest: () => void;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   expectedToken: () => string | undefined;
   version: { major: string; minor: string; gitVersion: string };
@@ -107,6 +110,15 @@ export const createRouter = (deps: RouterDeps) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
       return;
     }
+    if (segments[0] === 'openapi' && segments[1] === 'v3') {
+      const doc =
+        segments.length === 2
+          ? openApiIndex(registry.all())
+          : openApiDocument(registry.all(), segments.slice(2));
+      if (!doc) throw notFoundPath();
+      sendJson(res, 200, doc);
+      return;
+    }
     if (discovery(segments, req, res)) return;
 
     let group: string;
@@ -165,6 +177,7 @@ export const createRouter = (deps: RouterDeps) => {
       watch: url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1',
     };
     deps.log.push(record);
+    deps.onRequest();
     try {
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
       const token = deps.expectedToken();
@@ -189,6 +202,7 @@ export const createRouter = (deps: RouterDeps) => {
       }
     } finally {
       record.status = res.statusCode;
+      deps.onRequest();
     }
   };
 };

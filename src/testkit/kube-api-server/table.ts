@@ -1,5 +1,6 @@
 // Server-side printing: `meta.k8s.io/v1 Table` from a CRD's additionalPrinterColumns.
 
+import { ageOf } from './duration.ts';
 import { evaluate } from './jsonpath.ts';
 import type { KubeObject, PrinterColumn, ResourceDef } from './types.ts';
 
@@ -51,17 +52,20 @@ const cell = (column: PrinterColumn, obj: KubeObject): unknown => {
     return null;
   }
   if (values.length === 0) return null;
+  // Like the CRD table convertor: only the first result counts.
   const first = values[0];
   switch (column.type) {
     case 'integer':
+      return typeof first === 'number' ? Math.trunc(first) : null;
     case 'number':
       return typeof first === 'number' ? first : null;
     case 'boolean':
       return typeof first === 'boolean' ? first : null;
     case 'date':
-      return typeof first === 'string' ? first : null;
+      // The server renders ages itself; kubectl prints the cell as it comes.
+      return typeof first === 'string' ? ageOf(first) : null;
     default:
-      return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
+      return typeof first === 'object' ? JSON.stringify(first) : String(first);
   }
 };
 
