@@ -82,10 +82,8 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
       sendJSON(error.status, errorBody(error.status, error.message), error.headers);
 
     const active = deps.faults.matching(url.pathname, method);
+    // Faults that shaped this answer; each loses one of its `times` when the request is done.
     const used = new Set<ActiveFault>();
-    const consumeUsed = (): void => {
-      for (const fault of used) deps.faults.consume(fault);
-    };
 
     try {
       for (const fault of active) {
@@ -107,7 +105,6 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
       const pre = active.find((f) => PRE_ROUTE.has(f.fault.kind));
       if (pre !== undefined) {
         used.add(pre);
-        consumeUsed();
         const fault = pre.fault;
         if (fault.kind === 'status') {
           const headers: Record<string, string> = {};
@@ -123,9 +120,7 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
 
       if (url.pathname === '/auth/worker') {
         if (method !== 'POST') throw new HttpError(405, 'use POST on /auth/worker', { Allow: 'POST' });
-        const session = await exchange(req, deps.credentials);
-        consumeUsed();
-        sendJSON(200, session);
+        sendJSON(200, await exchange(req, deps.credentials));
         return;
       }
 
@@ -171,20 +166,20 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
       };
       const reply = route.handle(ctx);
       sendReply(reply, active, used);
-      consumeUsed();
     } catch (error) {
-      consumeUsed();
       if (shutdown.signal.aborted) {
         res.destroy();
         return;
       }
       if (error instanceof HttpError) sendError(error);
-      else if (error instanceof WhereError || error instanceof QueryError)
+      else if (error instanceof WhereError || error instanceof QueryError) {
         sendError(new HttpError(400, error.message));
-      else {
+      } else {
         // Emulator bugs surface in the test that hit them; messages here never carry request credentials.
         sendError(new HttpError(500, `internal emulator error: ${(error as Error).message}`));
       }
+    } finally {
+      for (const fault of used) deps.faults.consume(fault);
     }
 
     function sendReply(reply: Reply, faults: ActiveFault[], usedFaults: Set<ActiveFault>): void {
