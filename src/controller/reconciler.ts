@@ -89,6 +89,12 @@ interface Context {
 
 export class Reconciler {
   readonly #deps: ReconcilerDeps;
+  /**
+   * The status this controller last wrote, per object. We are the only writer of status, so this is
+   * authoritative even when the informer has not yet delivered our own write (a requeue right after a
+   * reconcile would otherwise see a stale status and rebuild for nothing).
+   */
+  readonly #written = new Map<string, RepositoryStatus>();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -111,6 +117,9 @@ export class Reconciler {
         return { kind: 'done' };
       }
 
+      const key = `${namespace}/${name}`;
+      const written = this.#written.get(key);
+      if (written !== undefined) object = { ...object, status: written };
       const ctx: Context = {
         object,
         namespace,
@@ -431,9 +440,13 @@ export class Reconciler {
         );
       }
     }
-    if (stableJson(before) === stableJson(after)) return;
+    const key = `${ctx.namespace}/${ctx.name}`;
+    if (stableJson(before) === stableJson(after)) {
+      this.#written.set(key, before);
+      return;
+    }
     const patch: Record<string, unknown> = { ...after };
-    for (const key of Object.keys(before)) if (!(key in after)) patch[key] = null;
+    for (const field of Object.keys(before)) if (!(field in after)) patch[field] = null;
     try {
       await this.#deps.kube.patch(
         resources.repository,
@@ -443,10 +456,17 @@ export class Reconciler {
         { status: patch },
         { subresource: 'status' },
       );
+      this.#written.set(key, after as RepositoryStatus);
     } catch (error) {
+      this.#written.delete(key);
       if (isNotFound(error)) return;
       throw error;
     }
+  }
+
+  /** Drops what is remembered about a deleted object. */
+  forget(namespace: string, name: string): void {
+    this.#written.delete(`${namespace}/${name}`);
   }
 
   async #addFinalizer(object: RepositoryObject): Promise<RepositoryObject> {
@@ -473,6 +493,7 @@ export class Reconciler {
       }
     }
     await this.#deps.upstream.forget(`${namespace}/${name}`);
+    this.forget(namespace, name);
     this.#deps.metrics.forgetObject(KIND, namespace, name);
     try {
       await this.#deps.kube.patch(resources.repository, namespace, name, 'merge', {

@@ -73,11 +73,12 @@ export class WorkQueue {
     this.#timers.set(key, { at, timer });
   }
 
-  /** Requeues after this key's next backoff step: min * 2^failures, capped. */
-  addRateLimited(key: string): number {
+  /** Requeues after this key's next backoff step: min * 2^failures, capped; never sooner than atLeastMs. */
+  addRateLimited(key: string, atLeastMs = 0): number {
     const failures = this.#failures.get(key) ?? 0;
     this.#failures.set(key, failures + 1);
-    const delay = Math.min(this.#options.maxRetryDelayMs, this.#options.minRetryDelayMs * 2 ** failures);
+    const backoff = Math.min(this.#options.maxRetryDelayMs, this.#options.minRetryDelayMs * 2 ** failures);
+    const delay = Math.max(backoff, atLeastMs);
     this.addAfter(key, delay);
     return delay;
   }

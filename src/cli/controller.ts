@@ -1,0 +1,57 @@
+// `confighub-source controller`: runs the controller against the cluster of the current kubeconfig
+// (or in-cluster config) until SIGTERM/SIGINT, then shuts down gracefully and releases the lease.
+import { KubeConfig } from '@kubernetes/client-node';
+import { OptionsError, parseControllerOptions, usage } from '../config/options.ts';
+import { startController } from '../controller/runtime.ts';
+import { createLogger } from '../telemetry/logger.ts';
+import type { CommandIO } from './commands.ts';
+
+export async function run(argv: string[], io: CommandIO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(usage());
+    return 0;
+  }
+  let options: ReturnType<typeof parseControllerOptions>;
+  try {
+    options = parseControllerOptions(argv, io.env);
+  } catch (error) {
+    if (error instanceof OptionsError) {
+      io.stderr.write(`error: ${error.message}\n\n${usage()}`);
+      return 2;
+    }
+    throw error;
+  }
+  const logger = createLogger({
+    level: options.logLevel,
+    encoding: options.logEncoding,
+    destination: io.stderr,
+  });
+  const kubeConfig = new KubeConfig();
+  if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
+  else kubeConfig.loadFromDefault();
+
+  let exitCode = 0;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  let lost: () => void = () => undefined;
+  const leadershipLost = new Promise<void>((resolve) => {
+    lost = resolve;
+  });
+  const runtime = await startController(kubeConfig, options, logger, {
+    onLeadershipLost: () => {
+      // As controller-runtime does: a replica that lost its lease exits and restarts as a standby.
+      exitCode = 1;
+      lost();
+    },
+  });
+  await Promise.race([stopped, leadershipLost]);
+  await runtime.stop();
+  logger.flush();
+  return exitCode;
+}

@@ -1,0 +1,195 @@
+// Wires informers, the work queue and the reconciler: events only enqueue `namespace/name`; the queue
+// decides when and how often; the reconciler's outcome decides the next requeue, in this one place.
+import type { Logger } from 'pino';
+import { ANNOTATION_REQUESTED_AT, CONTROLLER_NAME, KIND, LABEL_MANAGED_BY } from '../api/constants.ts';
+import type { RepositoryObject } from '../api/v1beta1.ts';
+import type { Storage } from '../artifact/index.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { EventSink } from '../kube/events.ts';
+import { Informer, objectKey } from '../kube/informer.ts';
+import { resources } from '../kube/resources.ts';
+import { WorkQueue } from '../kube/workqueue.ts';
+import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import type { ExternalArtifactObject } from './external-artifact.ts';
+import { type ReconcileOutcome, Reconciler } from './reconciler.ts';
+import { UpstreamClients } from './upstream.ts';
+
+export interface ManagerOptions {
+  concurrent: number;
+  watchNamespace: string | undefined;
+  watchLabelSelector: string | undefined;
+  requeueDependencyMs: number;
+  minRetryDelayMs: number;
+  maxRetryDelayMs: number;
+  intervalJitterPercentage: number;
+  maxUnits: number;
+  maxUnitSizeBytes: number;
+}
+
+export interface ManagerDeps {
+  kube: KubeClient;
+  storage: Storage;
+  events: EventSink;
+  metrics: ControllerMetrics;
+  logger: Logger;
+  options: ManagerOptions;
+  /** Informer watch timeout override (tests). */
+  watchTimeoutSeconds?: number;
+}
+
+export class Manager {
+  readonly repositories: Informer<RepositoryObject>;
+  readonly externalArtifacts: Informer<ExternalArtifactObject>;
+  readonly queue: WorkQueue;
+  readonly reconciler: Reconciler;
+  readonly #deps: ManagerDeps;
+  readonly #upstream: UpstreamClients;
+  #started = false;
+
+  constructor(deps: ManagerDeps) {
+    this.#deps = deps;
+    const { options, logger, kube, metrics } = deps;
+    this.#upstream = new UpstreamClients({
+      maxUnits: options.maxUnits,
+      maxUnitSizeBytes: options.maxUnitSizeBytes,
+    });
+    const informerOptions = { logger, watchTimeoutSeconds: deps.watchTimeoutSeconds };
+    this.repositories = new Informer<RepositoryObject>(kube, resources.repository, {
+      ...informerOptions,
+      namespace: options.watchNamespace,
+      labelSelector: options.watchLabelSelector,
+    });
+    this.externalArtifacts = new Informer<ExternalArtifactObject>(kube, resources.externalArtifact, {
+      ...informerOptions,
+      namespace: options.watchNamespace,
+      labelSelector: `${LABEL_MANAGED_BY}=${CONTROLLER_NAME}`,
+    });
+    this.reconciler = new Reconciler({
+      kube,
+      storage: deps.storage,
+      upstream: this.#upstream,
+      events: deps.events,
+      metrics,
+      logger,
+      getRepository: (ns, name) => this.repositories.get(ns, name),
+      getExternalArtifact: (ns, name) => this.externalArtifacts.get(ns, name),
+      options: {
+        requeueDependencyMs: options.requeueDependencyMs,
+        intervalJitterPercentage: options.intervalJitterPercentage,
+      },
+    });
+    const queueName = { name: CONTROLLER_NAME };
+    this.queue = new WorkQueue({
+      concurrency: options.concurrent,
+      minRetryDelayMs: options.minRetryDelayMs,
+      maxRetryDelayMs: options.maxRetryDelayMs,
+      process: (key) => this.#process(key),
+      onDequeue: (waitedMs) => {
+        metrics.queueLatency.observe(queueName, waitedMs / 1000);
+        metrics.queueDepth.set(queueName, this.queue.depth);
+      },
+    });
+    this.#watch();
+  }
+
+  /** Lists and watches, waits for the caches, cleans orphaned storage, then starts the workers. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await Promise.all([this.repositories.start(), this.externalArtifacts.start()]);
+    await this.#removeOrphanedStorage();
+    this.queue.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.queue.shutdown();
+    await Promise.all([this.repositories.stop(), this.externalArtifacts.stop()]);
+    await this.#upstream.closeAll();
+  }
+
+  #enqueue(key: string): void {
+    this.#deps.metrics.queueAdds.inc({ name: CONTROLLER_NAME });
+    this.queue.add(key);
+    this.#deps.metrics.queueDepth.set({ name: CONTROLLER_NAME }, this.queue.depth);
+  }
+
+  #watch(): void {
+    this.repositories.on({
+      add: (object) => this.#enqueue(objectKey(object)),
+      // As Flux's predicates: a new generation, a reconcile request, or deletion; not our own status writes.
+      update: (previous, current) => {
+        const requested = (o: RepositoryObject) => o.metadata.annotations?.[ANNOTATION_REQUESTED_AT];
+        if (
+          previous.metadata.generation !== current.metadata.generation ||
+          requested(previous) !== requested(current) ||
+          (current.metadata.deletionTimestamp !== undefined &&
+            previous.metadata.deletionTimestamp === undefined) ||
+          JSON.stringify(previous.metadata.finalizers) !== JSON.stringify(current.metadata.finalizers)
+        ) {
+          this.#enqueue(objectKey(current));
+        }
+      },
+      delete: (object) => {
+        const key = objectKey(object);
+        this.queue.remove(key);
+        const { namespace = '', name } = object.metadata;
+        void this.#upstream.forget(key);
+        this.reconciler.forget(namespace, name);
+        this.#deps.metrics.forgetObject(KIND, namespace, name);
+        // Normally the finalizer did this; a finalizer removed by hand must not leave files behind.
+        void this.#deps.storage.removeObjectDir(namespace, name).catch(() => undefined);
+      },
+    });
+    this.externalArtifacts.on({
+      // Someone deleted or rewrote our ExternalArtifact: put it back.
+      delete: (ea) => this.#enqueueOwner(ea),
+      update: (previous, current) => {
+        if (JSON.stringify(previous.spec) !== JSON.stringify(current.spec)) this.#enqueueOwner(current);
+      },
+    });
+  }
+
+  #enqueueOwner(ea: ExternalArtifactObject): void {
+    const { namespace, name } = ea.metadata;
+    if (namespace !== undefined && this.repositories.get(namespace, name) !== undefined) {
+      this.#enqueue(`${namespace}/${name}`);
+    }
+  }
+
+  async #process(key: string): Promise<void> {
+    const slash = key.indexOf('/');
+    const outcome: ReconcileOutcome = await this.reconciler.reconcile(
+      key.slice(0, slash),
+      key.slice(slash + 1),
+    );
+    switch (outcome.kind) {
+      case 'done':
+        this.queue.forget(key);
+        break;
+      case 'requeueAfter':
+        this.queue.forget(key);
+        this.queue.addAfter(key, outcome.ms);
+        break;
+      case 'backoff':
+        this.#deps.metrics.queueRetries.inc({ name: CONTROLLER_NAME });
+        this.queue.addRateLimited(key, outcome.retryAfterMs ?? 0);
+        break;
+    }
+  }
+
+  async #removeOrphanedStorage(): Promise<void> {
+    try {
+      for (const dir of await this.#deps.storage.listObjectDirs()) {
+        if (this.repositories.get(dir.namespace, dir.name) === undefined) {
+          await this.#deps.storage.removeObjectDir(dir.namespace, dir.name);
+          this.#deps.logger.info(
+            { namespace: dir.namespace, name: dir.name },
+            'removed orphaned artifact storage',
+          );
+        }
+      }
+    } catch (error) {
+      this.#deps.logger.error({ err: String(error) }, 'orphaned storage cleanup failed');
+    }
+  }
+}

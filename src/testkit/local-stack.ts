@@ -1,0 +1,123 @@
+// A whole local installation in one process: the ConfigHub emulator, the Kubernetes API test server
+// with our CRD and Flux's, and the real controller talking to both over HTTP on 127.0.0.1. The demo
+// command and the end-to-end tests both start one.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { EA_KIND, FLUX_SOURCE_GROUP, KUSTOMIZE_GROUP } from '../api/constants.ts';
+import { type ControllerOptions, parseControllerOptions } from '../config/options.ts';
+import { type ControllerRuntime, startController } from '../controller/runtime.ts';
+import { silentLogger } from '../telemetry/logger.ts';
+import { type ConfigHubEmulator, startEmulator } from './confighub-emulator/index.ts';
+import { DEFAULT_FLUX_CRDS_DIR, KubeApiServer } from './kube-api-server/index.ts';
+
+export const PROJECT_CRD = fileURLToPath(
+  new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url),
+);
+
+export interface LocalStackOptions {
+  /** Extra controller flags, e.g. ['--concurrent=10']. Addresses default to 127.0.0.1:0. */
+  controllerArgs?: string[];
+  logger?: Logger;
+  /** Directory of Flux's CRDs; when absent, ExternalArtifact and Kustomization are served schemaless. */
+  fluxCrdsDir?: string;
+  /** Start the controller (default true); tests of the stack alone may skip it. */
+  controller?: boolean;
+  emulator?: Parameters<typeof startEmulator>[0];
+}
+
+export interface LocalStack {
+  emulator: ConfigHubEmulator;
+  kube: KubeApiServer;
+  kubeConfig: KubeConfig;
+  controller: ControllerRuntime | undefined;
+  options: ControllerOptions;
+  storagePath: string;
+  /** False when Flux's CRDs were not found and their kinds are served without schema validation. */
+  fluxCrdsLoaded: boolean;
+  /** Starts (again) a controller against the same servers and storage, e.g. after a simulated crash. */
+  startController(extraArgs?: string[]): Promise<ControllerRuntime>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const logger = options.logger ?? silentLogger();
+  const emulator = await startEmulator(options.emulator);
+  const kube = await new KubeApiServer({ namespaces: ['flux-system'] }).listen();
+  kube.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
+  const fluxCrdsLoaded = kube.loadFluxCrds(options.fluxCrdsDir ?? DEFAULT_FLUX_CRDS_DIR);
+  if (!fluxCrdsLoaded) registerFluxKindsWithoutSchema(kube);
+
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions(kube.kubeConfig());
+  const storagePath = await mkdtemp(join(tmpdir(), 'confighub-source-'));
+  const baseArgs = [
+    `--storage-path=${storagePath}`,
+    '--storage-addr=127.0.0.1:0',
+    '--metrics-addr=127.0.0.1:0',
+    '--health-addr=127.0.0.1:0',
+    '--min-retry-delay=200ms',
+    '--max-retry-delay=5s',
+    '--requeue-dependency=1s',
+  ];
+  let options_ = parseControllerOptions([...baseArgs, ...(options.controllerArgs ?? [])], {});
+  const runtimes: ControllerRuntime[] = [];
+
+  const stack: LocalStack = {
+    emulator,
+    kube,
+    kubeConfig,
+    controller: undefined,
+    options: options_,
+    storagePath,
+    fluxCrdsLoaded,
+    async startController(extraArgs = []) {
+      options_ = parseControllerOptions([...baseArgs, ...(options.controllerArgs ?? []), ...extraArgs], {});
+      // The artifact server binds first (port 0), then the advertised address is what it got.
+      const runtime = await startController(kubeConfig, options_, logger, {
+        processMetrics: false,
+        watchTimeoutSeconds: 30,
+        advertiseBoundAddress: true,
+      });
+      runtimes.push(runtime);
+      stack.controller = runtime;
+      stack.options = options_;
+      return runtime;
+    },
+    async stop() {
+      for (const runtime of runtimes) await runtime.stop().catch(() => undefined);
+      await kube.close();
+      await emulator.close();
+      await rm(storagePath, { recursive: true, force: true });
+    },
+  };
+  if (options.controller ?? true) await stack.startController();
+  return stack;
+}
+
+/** Without ../shared/crds (a user's clone), Flux's kinds are still served, just not schema-checked. */
+function registerFluxKindsWithoutSchema(kube: KubeApiServer): void {
+  kube.registerResource({
+    group: FLUX_SOURCE_GROUP,
+    version: 'v1',
+    kind: EA_KIND,
+    plural: 'externalartifacts',
+    namespaced: true,
+    shortNames: ['ea'],
+    categories: ['all', 'fluxcd', 'fluxcd-sources'],
+    subresources: { status: true },
+  });
+  kube.registerResource({
+    group: KUSTOMIZE_GROUP,
+    version: 'v1',
+    kind: 'Kustomization',
+    plural: 'kustomizations',
+    namespaced: true,
+    shortNames: ['ks'],
+    categories: ['all', 'fluxcd', 'fluxcd-appliers'],
+    subresources: { status: true },
+  });
+}

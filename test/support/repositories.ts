@@ -1,0 +1,113 @@
+// Builders and waits shared by the controller tests.
+import { createHash } from 'node:crypto';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
+
+export const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };
+export const EA = { group: 'source.toolkit.fluxcd.io', plural: 'externalartifacts' };
+export const SECRET = 'secrets';
+
+type Condition = { type: string; status: string; reason: string; message: string; observedGeneration?: number };
+export type Repo = KubeObject & {
+  spec: Record<string, unknown>;
+  status?: {
+    conditions?: Condition[];
+    artifact?: { path: string; url: string; revision: string; digest: string; size: number; lastUpdateTime: string };
+    observedGeneration?: number;
+    lastHandledReconcileAt?: string;
+    fetched?: { unitCount: number; fingerprint?: string; units?: { slug: string }[] };
+  };
+};
+
+export function condition(obj: KubeObject | undefined, type: string): Condition | undefined {
+  return ((obj as Repo | undefined)?.status?.conditions ?? []).find((c) => c.type === type);
+}
+
+export function tokenSecret(stack: LocalStack, namespace: string, name = 'confighub-token', token?: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    type: 'Opaque',
+    data: { token: Buffer.from(token ?? stack.emulator.fixture.token).toString('base64') },
+  };
+}
+
+export function repository(stack: LocalStack, namespace: string, name: string, spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'source.confighub.com/v1beta1',
+    kind: 'ConfigHubRepository',
+    metadata: { name, namespace },
+    spec: {
+      interval: '1h',
+      url: stack.emulator.url,
+      insecure: true,
+      space: 'shop-prod',
+      secretRef: { name: 'confighub-token' },
+      ...spec,
+    },
+  };
+}
+
+export async function createRepository(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+): Promise<void> {
+  if (!stack.kube.get('namespaces', undefined, namespace)) {
+    stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  }
+  if (!stack.kube.get(SECRET, namespace, 'confighub-token')) stack.kube.create(tokenSecret(stack, namespace));
+  stack.kube.create(repository(stack, namespace, name, spec));
+}
+
+export async function waitForReady(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  predicate: (repo: Repo) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<Repo> {
+  return (await stack.kube.waitForObject(
+    CHR,
+    namespace,
+    name,
+    (o) => condition(o, 'Ready')?.status === 'True' && predicate(o as Repo),
+    { timeoutMs },
+  )) as Repo;
+}
+
+export async function waitForCondition(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  type: string,
+  status: string,
+  reason?: string,
+  timeoutMs = 10_000,
+): Promise<Repo> {
+  return (await stack.kube.waitForObject(
+    CHR,
+    namespace,
+    name,
+    (o) => {
+      const c = condition(o, type);
+      return c?.status === status && (reason === undefined || c.reason === reason);
+    },
+    { timeoutMs },
+  )) as Repo;
+}
+
+export function requestReconcile(stack: LocalStack, namespace: string, name: string, token: string): void {
+  stack.kube.patch(CHR, namespace, name, { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': token } } });
+}
+
+export async function download(url: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
+  const response = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), headers: response.headers };
+}
+
+export function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
