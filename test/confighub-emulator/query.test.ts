@@ -143,6 +143,36 @@ describe('include', () => {
   });
 });
 
+describe('include on other entities', () => {
+  it("expands a revision's tags, releases and author", async () => {
+    const answer = await call(
+      emu(),
+      withQuery(`${UNITS}/${PROD_WEB_ID}/revision`, {
+        include: 'Tags,Releases,UserID',
+        where: 'RevisionNum = 3',
+      }),
+    );
+    const [envelope] = answer.json as Record<string, unknown>[];
+    expect((envelope!['Tags'] as { Slug: string }[]).map((t) => t.Slug)).toEqual(['release-1']);
+    expect((envelope!['Releases'] as { ReleaseNum: number }[]).map((r) => r.ReleaseNum)).toEqual([1]);
+    expect(envelope!['User']).toMatchObject({ Username: 'alice' });
+  });
+
+  it("expands a release's tag and a space's release target", async () => {
+    const releases = await call(
+      emu(),
+      withQuery(`/api/space/${PROD_ID}/release`, { include: 'TagID,SpaceID' }),
+    );
+    const [release] = releases.json as Record<string, Record<string, unknown>>[];
+    expect(release!['Tag']).toMatchObject({ Slug: 'release-1' });
+    expect(release!['Space']).toMatchObject({ Slug: 'shop-prod' });
+    const space = await call(emu(), withQuery(`/api/space/${PROD_ID}`, { include: 'ReleaseTargetID' }));
+    expect((space.json as Record<string, unknown>)['ReleaseTarget']).toMatchObject({
+      Slug: 'shop-prod-cluster',
+    });
+  });
+});
+
 describe('include_hidden', () => {
   it('hides the backing unit unless asked for or selected by slug', async () => {
     expect(await unitSlugs({})).toEqual(VISIBLE);
