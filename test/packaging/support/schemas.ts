@@ -1,7 +1,8 @@
 // Schema validation of rendered objects, offline:
-// - built-in kinds through kubernetes-models (JSON schemas generated from Kubernetes' OpenAPI; they check
-//   types, enums and required fields, but accept unknown fields, so the structural checks stay needed);
-// - custom resources through the openAPIV3Schema of their CRD (the project's, or Flux's from ../shared).
+// - built-in kinds through kubernetes-models (JSON schemas generated from Kubernetes' OpenAPI: types,
+//   enums, required fields), plus a check for fields the API server would drop (unknown-fields.ts);
+// - custom resources through the openAPIV3Schema of their CRD (the project's, or Flux's from ../shared),
+//   closed against unknown fields the way the API server prunes them.
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
@@ -21,6 +22,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { parse } from 'yaml';
 import type { KubeObject } from './objects.ts';
 import { FLUX_KUSTOMIZATION_CRD, PROJECT_CRD, sharedCrdsPresent } from './paths.ts';
+import { unknownFields } from './unknown-fields.ts';
 
 interface Validatable {
   validate(): void;
@@ -53,6 +55,26 @@ ajvFormats.default(ajv);
 ajv.addFormat('int32', true);
 ajv.addFormat('int64', true);
 
+/**
+ * Structural schemas prune fields they do not declare; make that an error, except where the schema keeps
+ * unknown fields or declares a map (additionalProperties).
+ */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema))
+    out[key] = key === 'default' || key === 'enum' ? value : closed(value);
+  if (
+    out['properties'] !== undefined &&
+    out['additionalProperties'] === undefined &&
+    out['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    out['additionalProperties'] = false;
+  }
+  return out;
+}
+
 /** One validator per served version of a CRD, keyed `group/version/Kind`. */
 function crdValidators(file: string): [string, ValidateFunction][] {
   const crd = parse(readFileSync(file, 'utf8')) as {
@@ -66,7 +88,7 @@ function crdValidators(file: string): [string, ValidateFunction][] {
     .filter((v) => v.served)
     .map((v) => [
       `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`,
-      ajv.compile(v.schema.openAPIV3Schema),
+      ajv.compile(closed(v.schema.openAPIV3Schema) as object),
     ]);
 }
 
@@ -87,6 +109,10 @@ export function validateObject(obj: KubeObject): 'schema' | 'structural' {
     } catch (error) {
       throw new Error(`${id}: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+    const unknown = unknownFields(group ? `${group}/${version}` : version!, obj.kind, obj);
+    if (unknown === undefined) throw new Error(`${id}: no field list for this kind`);
+    if (unknown.length > 0) throw new Error(`${id}: fields the API server would drop: ${unknown.join(', ')}`);
     return 'schema';
   }
   const custom = CUSTOM.get(type);
