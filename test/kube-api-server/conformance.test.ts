@@ -2,6 +2,16 @@
 // resourceVersion, watch, status subresource, generation, finalizers, GC, patch types, Status errors).
 // The same suite runs against a real cluster when KUBECONFIG and KUBE_CONFORMANCE_REAL=1 are set.
 
+import {
+  ApiException,
+  CustomObjectsApi,
+  type KubernetesListObject,
+  type KubernetesObject,
+  ListWatch,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Chr, chr, chrPath, configMapPath, readyCondition } from './fixtures.ts';
 import { inProcessTarget, REAL_CLUSTER, REAL_SKIP_REASON, realTarget, type Target } from './target.ts';
@@ -709,4 +719,191 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
 suite('in-process server', inProcessTarget);
 describe.skipIf(!REAL_CLUSTER)(REAL_CLUSTER ? 'real cluster' : REAL_SKIP_REASON, () => {
   suite('real cluster', realTarget);
+});
+
+// The real client against the in-process server: what the controller's Kubernetes adapter relies on.
+describe('client-node 2.x against the in-process server', () => {
+  let t: Target;
+  let co: CustomObjectsApi;
+  const group = 'source.confighub.com';
+  const version = 'v1beta1';
+  const plural = 'confighubrepositories';
+
+  beforeAll(async () => {
+    t = await inProcessTarget();
+    co = t.kc.makeApiClient(CustomObjectsApi);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const ref = (name: string) => ({ group, version, namespace: t.namespace, plural, name });
+  const server = () => t.server!;
+
+  it('creates, reads, lists, replaces and deletes, mapping failures to ApiException with a Status body', async () => {
+    const created = (await co.createNamespacedCustomObject({
+      group,
+      version,
+      namespace: t.namespace,
+      plural,
+      body: chr('cn-crud'),
+    })) as Chr;
+    expect(created.metadata.uid).toBeDefined();
+    const read = (await co.getNamespacedCustomObject(ref('cn-crud'))) as Chr;
+    expect(read.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    const list = (await co.listNamespacedCustomObject({
+      group,
+      version,
+      namespace: t.namespace,
+      plural,
+    })) as { items: Chr[] };
+    expect(list.items.map((i) => i.metadata.name)).toContain('cn-crud');
+    const replaced = (await co.replaceNamespacedCustomObject({
+      ...ref('cn-crud'),
+      body: { ...read, spec: { ...read.spec, space: 'replaced' } },
+    })) as Chr;
+    expect(replaced.spec['space']).toBe('replaced');
+    const stale = await co
+      .replaceNamespacedCustomObject({ ...ref('cn-crud'), body: read })
+      .catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(ApiException);
+    expect((stale as ApiException<string>).code).toBe(409);
+    expect(JSON.parse((stale as ApiException<string>).body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Conflict',
+    });
+    await co.deleteNamespacedCustomObject(ref('cn-crud'));
+    const missing = await co.getNamespacedCustomObject(ref('cn-crud')).catch((e: unknown) => e);
+    expect((missing as ApiException<string>).code).toBe(404);
+  });
+
+  it('patches status with a merge patch chosen through setHeaderOptions', async () => {
+    await co.createNamespacedCustomObject({
+      group,
+      version,
+      namespace: t.namespace,
+      plural,
+      body: chr('cn-status'),
+    });
+    const patched = (await co.patchNamespacedCustomObjectStatus(
+      { ...ref('cn-status'), body: { status: { conditions: [readyCondition('True', 'stored')] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as Chr;
+    expect((patched.status!['conditions'] as { message: string }[])[0]!.message).toBe('stored');
+    const request = server().requests.findLast((r) => r.method === 'PATCH');
+    expect(request?.path).toBe(chrPath(t.namespace, 'cn-status', 'status'));
+    expect(request?.contentType).toBe('application/merge-patch+json');
+  });
+
+  it('applies server-side with a field manager and force', async () => {
+    const body = chr('cn-ssa');
+    const applied = (await co.patchNamespacedCustomObject(
+      { ...ref('cn-ssa'), body, fieldManager: 'confighub-source-controller', force: true },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    )) as Chr;
+    expect(applied.metadata.managedFields?.map((m) => `${m.manager}/${m.operation}`)).toEqual([
+      'confighub-source-controller/Apply',
+    ]);
+    const request = server().requests.findLast((r) => r.method === 'PATCH');
+    expect(request).toMatchObject({
+      contentType: 'application/apply-patch+yaml',
+      fieldManager: 'confighub-source-controller',
+    });
+    expect(request?.query['force']).toBe('true');
+  });
+
+  it('streams watch events and bookmarks to Watch', async () => {
+    const list = (await co.listNamespacedCustomObject({
+      group,
+      version,
+      namespace: t.namespace,
+      plural,
+    })) as {
+      metadata: { resourceVersion: string };
+    };
+    const seen: string[] = [];
+    const watch = new Watch(t.kc);
+    const controller = await watch.watch(
+      chrPath(t.namespace),
+      { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
+      (type, obj: Chr) => seen.push(type === 'BOOKMARK' ? type : `${type} ${obj.metadata.name}`),
+      () => seen.push('done'),
+    );
+    server().create(chr('cn-watched', { namespace: t.namespace }));
+    await server().waitFor(() => seen.includes('BOOKMARK') && seen.includes('ADDED cn-watched'), {
+      description: 'an ADDED event and a bookmark',
+    });
+    server().dropWatches();
+    await server().waitFor(() => seen.includes('done'), { description: 'done callback' });
+    controller.abort();
+    expect(seen.indexOf('ADDED cn-watched')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps a ListWatch informer in sync, resuming after dropped watches and relisting after 410', async () => {
+    const labelSelector = 'informer=yes';
+    const listFn = () =>
+      co.listNamespacedCustomObject({
+        group,
+        version,
+        namespace: t.namespace,
+        plural,
+        labelSelector,
+      }) as Promise<KubernetesListObject<KubernetesObject>>;
+    const informer = new ListWatch<KubernetesObject>(
+      chrPath(t.namespace),
+      new Watch(t.kc),
+      listFn,
+      false,
+      labelSelector,
+      undefined,
+      {
+        delayFn: () => Promise.resolve(),
+      },
+    );
+    const log: string[] = [];
+    informer.on('add', (o) => log.push(`add ${o.metadata?.name}`));
+    informer.on('update', (o) => log.push(`update ${o.metadata?.name}`));
+    informer.on('delete', (o) => log.push(`delete ${o.metadata?.name}`));
+    informer.on('error', (e) => log.push(`error ${String(e)}`));
+    const lists = () =>
+      server().requests.filter(
+        (r) =>
+          r.method === 'GET' &&
+          !r.watch &&
+          r.path === chrPath(t.namespace) &&
+          r.query['labelSelector'] === labelSelector,
+      ).length;
+    const names = () =>
+      informer
+        .list(t.namespace)
+        .map((o) => o.metadata?.name)
+        .sort();
+    const labelled = (name: string) => chr(name, { namespace: t.namespace, labels: { informer: 'yes' } });
+
+    server().create(labelled('inf-a'));
+    await informer.start();
+    expect(names()).toEqual(['inf-a']);
+    expect(lists()).toBe(1);
+
+    server().create(labelled('inf-b'));
+    await server().waitFor(() => names().includes('inf-b'), { description: 'inf-b in the cache' });
+
+    // A dropped watch resumes from the last resourceVersion: no relist, no missed event.
+    server().dropWatches();
+    server().create(labelled('inf-c'));
+    await server().waitFor(() => names().includes('inf-c'), { description: 'inf-c after reconnect' });
+    expect(lists()).toBe(1);
+
+    // Changes made while history is compacted away: the informer gets 410, relists, and converges.
+    server().dropWatches();
+    server().delete('chr', t.namespace, 'inf-a');
+    server().create(labelled('inf-d'));
+    server().compactHistory();
+    await server().waitFor(() => names().join() === 'inf-b,inf-c,inf-d', { description: 'relisted cache' });
+    expect(lists()).toBe(2);
+    expect(log).toContain('delete inf-a');
+    expect(log).toContain('add inf-d');
+    expect(log.filter((l) => l.startsWith('error'))).toEqual([]);
+    await informer.stop();
+  });
 });

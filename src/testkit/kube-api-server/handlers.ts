@@ -19,6 +19,7 @@ import { EXTRA_FIELDS, parseFieldSelector, parseLabelSelector } from './selector
 import type { Store } from './storage.ts';
 import { type IncludeObject, tableVersionFromAccept, toTable } from './table.ts';
 import { apiVersionOf, type Json, type JsonObject, type KubeObject, type ResourceDef } from './types.ts';
+import type { FieldValidation } from './validation.ts';
 import type { WatchHub } from './watch.ts';
 
 export interface ResourceRequest {
@@ -101,6 +102,23 @@ export class ResourceHandlers {
     const values = r.query.getAll('dryRun');
     for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}`);
     return values.includes('All');
+  }
+
+  #fieldValidation(r: ResourceRequest): FieldValidation {
+    const mode = r.query.get('fieldValidation') ?? 'Warn';
+    if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
+      throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${mode}"`);
+    }
+    return { mode, warnings: [] };
+  }
+
+  /** Unknown-field warnings travel as `Warning: 299 - "..."` headers, as the real server sends them. */
+  #warn(res: ServerResponse, fields: FieldValidation): void {
+    if (!fields.warnings?.length) return;
+    res.setHeader(
+      'Warning',
+      fields.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+    );
   }
 
   #respond(r: ResourceRequest, res: ServerResponse, status: number, obj: KubeObject): void {
@@ -202,19 +220,25 @@ export class ResourceHandlers {
   }
 
   #create(r: ResourceRequest, res: ServerResponse): void {
+    const fieldValidation = this.#fieldValidation(r);
     const obj = this.#objects.create(r.def, r.namespace, this.#decodeObject(r), {
       dryRun: this.#dryRun(r),
       manager: managerFor(r.query, r.headers),
+      fieldValidation,
     });
+    this.#warn(res, fieldValidation);
     this.#respond(r, res, 201, obj);
   }
 
   #update(r: ResourceRequest, res: ServerResponse, name: string): void {
+    const fieldValidation = this.#fieldValidation(r);
     const obj = this.#objects.update(r.def, r.namespace, name, this.#decodeObject(r), {
       dryRun: this.#dryRun(r),
       subresource: r.subresource,
       manager: managerFor(r.query, r.headers),
+      fieldValidation,
     });
+    this.#warn(res, fieldValidation);
     this.#respond(r, res, 200, obj);
   }
 
@@ -244,11 +268,14 @@ export class ResourceHandlers {
     // Strategic merge patch on built-ins is served as a JSON merge patch (no patch strategies modelled).
     const patched =
       type === PATCH_TYPES.json ? jsonPatch(current, patch) : (mergePatch(current, patch) as JsonObject);
+    const fieldValidation = this.#fieldValidation(r);
     const obj = this.#objects.update(r.def, r.namespace, name, patched, {
       dryRun,
       subresource: r.subresource,
       manager: managerFor(r.query, r.headers),
+      fieldValidation,
     });
+    this.#warn(res, fieldValidation);
     this.#respond(r, res, 200, obj);
   }
 

@@ -281,8 +281,8 @@ export class KubeApiServer {
   }
 
   /**
-   * Resolves with the predicate's first truthy result, re-checking after every stored change and
-   * every request.
+   * Resolves with the predicate's first truthy result, re-checking after every stored change, every
+   * request, and every 10 ms.
    * Rejects after `timeoutMs` (default 5000) with a message naming `description`.
    */
   waitFor<T>(
@@ -307,7 +307,12 @@ export class KubeApiServer {
         unsubscribe();
         resolve(value);
       };
-      const unsubscribe = () => this.#activity.delete(check);
+      // Polling too: predicates may look at client-side state that changes after a response is read.
+      const poll = setInterval(check, 10);
+      const unsubscribe = () => {
+        clearInterval(poll);
+        this.#activity.delete(check);
+      };
       this.#activity.add(check);
     });
   }

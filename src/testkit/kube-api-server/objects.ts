@@ -15,7 +15,7 @@ import {
 } from './errors.ts';
 import type { Store } from './storage.ts';
 import { apiVersionOf, type KubeObject, type ResourceDef, storageKey } from './types.ts';
-import { admitObject, validateName } from './validation.ts';
+import { admitObject, type FieldValidation, validateName } from './validation.ts';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
@@ -27,6 +27,8 @@ export interface WriteOptions {
   manager?: string | undefined;
   /** Server-side apply already computed managedFields. */
   apply?: boolean;
+  /** Unknown-field handling (the `fieldValidation` query parameter) and where warnings go. */
+  fieldValidation?: FieldValidation;
 }
 
 export const resourceOf = (def: ResourceDef): string => storageKey(def.group, def.plural);
@@ -179,7 +181,7 @@ export class ObjectService {
     if (meta.finalizers?.length === 0) delete meta.finalizers;
     this.#checkFinalizers(def, meta.name, meta.finalizers);
     this.#admit(def, obj);
-    admitObject(def, obj);
+    admitObject(def, obj, opts.fieldValidation);
     if (opts.manager && !opts.apply) {
       meta.managedFields = recordUpdate(def, undefined, obj, opts.manager, undefined, this.timestamp());
     }
@@ -288,7 +290,7 @@ export class ObjectService {
     next.metadata.generation = old.metadata.generation;
     if (!def.tracksGeneration) delete next.metadata.generation;
     this.#admit(def, next);
-    admitObject(def, next);
+    admitObject(def, next, opts.fieldValidation);
     if (def.tracksGeneration && !deepEqual(generationContent(def, next), generationContent(def, old))) {
       next.metadata.generation = (old.metadata.generation ?? 0) + 1;
     }

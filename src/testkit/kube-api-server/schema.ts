@@ -15,13 +15,21 @@ const ROOT_FIELDS = ['apiVersion', 'kind', 'metadata'];
 
 /**
  * Drops fields the schema does not declare (unless `x-kubernetes-preserve-unknown-fields`), then
- * applies `default`s of missing properties, recursively, in place. Returns the value for chaining.
+ * applies `default`s of missing properties, recursively, in place. Paths of dropped fields are
+ * appended to `pruned`. Returns the value for chaining.
  */
-export const pruneAndDefault = (value: Json, schema: Schema, root = false): Json => {
+export const pruneAndDefault = (
+  value: Json,
+  schema: Schema,
+  root = false,
+  pruned: string[] = [],
+  path = '',
+): Json => {
   if (Array.isArray(value)) {
     const items = sub(schema, 'items');
     if (items) {
-      for (let i = 0; i < value.length; i++) value[i] = pruneAndDefault(value[i]!, items);
+      for (let i = 0; i < value.length; i++)
+        value[i] = pruneAndDefault(value[i]!, items, false, pruned, `${path}[${i}]`);
     }
     return value;
   }
@@ -34,9 +42,11 @@ export const pruneAndDefault = (value: Json, schema: Schema, root = false): Json
     // ObjectMeta is governed by the server's own rules, whatever the schema says about it.
     if ((root || embedded) && ROOT_FIELDS.includes(key)) continue;
     const propSchema = properties ? sub(properties, key) : additional;
+    const childPath = path ? `${path}.${key}` : key;
     if (propSchema) {
-      value[key] = pruneAndDefault(value[key]!, propSchema);
+      value[key] = pruneAndDefault(value[key]!, propSchema, false, pruned, childPath);
     } else if (!preserve) {
+      pruned.push(childPath);
       delete value[key];
     }
   }

@@ -2,7 +2,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { invalid, type StatusCause } from './errors.ts';
+import { badRequest, invalid, type StatusCause } from './errors.ts';
 import { pruneAndDefault, toJsonSchema } from './schema.ts';
 import type { Json, KubeObject, ResourceDef } from './types.ts';
 
@@ -140,13 +140,26 @@ const toCause = (e: ErrorObject): StatusCause | undefined => {
   }
 };
 
+/** `fieldValidation`: Strict refuses unknown fields, Warn (the default) reports them, Ignore drops them. */
+export interface FieldValidation {
+  mode?: 'Strict' | 'Warn' | 'Ignore';
+  warnings?: string[];
+}
+
 /**
  * Prunes unknown fields, applies defaults and validates `obj` in place; throws 422 Invalid with one
  * cause per field error. Kinds without a schema are stored as given.
  */
-export const admitObject = (def: ResourceDef, obj: KubeObject): void => {
+export const admitObject = (def: ResourceDef, obj: KubeObject, fields: FieldValidation = {}): void => {
   if (!def.schema) return;
-  pruneAndDefault(obj as unknown as Json, def.schema, true);
+  const pruned: string[] = [];
+  pruneAndDefault(obj as unknown as Json, def.schema, true, pruned);
+  if (pruned.length && fields.mode === 'Strict') {
+    throw badRequest(
+      `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`,
+    );
+  }
+  if (fields.mode !== 'Ignore') fields.warnings?.push(...pruned.map((p) => `unknown field "${p}"`));
   const validate = validatorFor(def.schema);
   if (validate(obj as unknown)) return;
   const causes: StatusCause[] = [];
