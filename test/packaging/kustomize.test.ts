@@ -1,6 +1,7 @@
 // Renders every kustomize overlay and component under config/ with the real `kubectl kustomize`
 // (kustomize v5.5) and checks each object: known kind, Kubernetes schema, and the structure a correct
 // installation needs.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -247,6 +248,19 @@ describe.skipIf(!hasKubectl)('kustomize: optional components', () => {
     ]);
     expect(args('helm-controller')).toEqual(['--log-level=info', '--feature-gates=ExternalArtifact=true']);
     expect(args('source-controller')).toEqual(['--log-level=info']);
+  });
+});
+
+describe('documentation of the Flux requirements (checklist item 50)', () => {
+  it('states the minimum Flux version next to the feature-gate patch and in the install guide', () => {
+    for (const file of [
+      join(CONFIG_DIR, 'flux-patches/kustomization.yaml'),
+      join(CONFIG_DIR, '../docs/install.md'),
+    ]) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).toContain('v2.7.0');
+      expect(text, file).toContain('--feature-gates=ExternalArtifact=true');
+    }
   });
 });
 
