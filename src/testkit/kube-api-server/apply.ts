@@ -182,7 +182,10 @@ export const recordUpdate = (
   const after = scoped(def, next, subresource);
   const changed = changedFields(before as unknown as Json, after as unknown as Json, cursor);
   const removed = before
-    ? subtract(fieldsOf(before as unknown as Json, cursor), fieldsOf(after as unknown as Json, cursor))
+    ? subtract(
+        fieldsOf(before as unknown as Json, cursor, true, true),
+        fieldsOf(after as unknown as Json, cursor, true, true),
+      )
     : {};
   const entries = structuredClone(old?.metadata.managedFields ?? []);
   for (const e of entries) e.fieldsV1 = subtract(subtract(e.fieldsV1, changed), removed);

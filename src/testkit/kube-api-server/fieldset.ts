@@ -68,8 +68,11 @@ export const itemKey = (item: Json, keys: string[]): string => {
 
 const isLeaf = (set: Json | undefined): boolean => !isObject(set) || Object.keys(set).every((k) => k === '.');
 
-/** Fields of `value`, as an apply configuration of it would own them. */
-export const fieldsOf = (value: Json, cursor: SchemaCursor, top = true): FieldSet => {
+/**
+ * Fields of `value`. `maps: true` (updates) also marks map nodes themselves with `.`, as update
+ * entries do; apply entries mark only list items.
+ */
+export const fieldsOf = (value: Json, cursor: SchemaCursor, top = true, maps = false): FieldSet => {
   const out: FieldSet = {};
   if (!isObject(value)) return out;
   for (const [key, child] of Object.entries(value)) {
@@ -77,28 +80,31 @@ export const fieldsOf = (value: Json, cursor: SchemaCursor, top = true): FieldSe
     if (top && key === 'metadata' && isObject(child)) {
       const meta: FieldSet = {};
       for (const [mk, mv] of Object.entries(child)) {
-        if (OWNED_METADATA.has(mk)) meta[`f:${mk}`] = childFields(mv, cursor.child('metadata').child(mk));
+        if (OWNED_METADATA.has(mk))
+          meta[`f:${mk}`] = childFields(mv, cursor.child('metadata').child(mk), maps);
       }
       if (Object.keys(meta).length) out['f:metadata'] = meta;
       continue;
     }
-    out[`f:${key}`] = childFields(child, cursor.child(key));
+    out[`f:${key}`] = childFields(child, cursor.child(key), maps);
   }
   return out;
 };
 
-const childFields = (value: Json, cursor: SchemaCursor): FieldSet => {
+const childFields = (value: Json, cursor: SchemaCursor, maps: boolean): FieldSet => {
   if (isObject(value)) {
     if (cursor.atomicMap) return {};
-    const inner = fieldsOf(value, cursor, false);
-    return Object.keys(inner).length ? { '.': {}, ...inner } : {};
+    const inner = fieldsOf(value, cursor, false, maps);
+    if (!Object.keys(inner).length) return {};
+    return maps ? { '.': {}, ...inner } : inner;
   }
   if (Array.isArray(value)) {
     const kind = cursor.listKind();
     if (kind.type === 'map') {
       const out: FieldSet = {};
-      for (const item of value)
-        out[itemKey(item, kind.keys)] = { '.': {}, ...fieldsOf(item, cursor.item(), false) };
+      for (const item of value) {
+        out[itemKey(item, kind.keys)] = { '.': {}, ...fieldsOf(item, cursor.item(), false, maps) };
+      }
       return out;
     }
     if (kind.type === 'set') {
@@ -128,7 +134,8 @@ export const subtract = (a: FieldSet, b: FieldSet): FieldSet => {
     }
     if (isLeaf(node) || isLeaf(other)) continue;
     const rest = subtract(node as FieldSet, other as FieldSet);
-    if (Object.keys(rest).length) out[key] = rest;
+    // A node left claiming only itself, with every child taken, is no longer owned.
+    if (!isEmpty(rest)) out[key] = rest;
   }
   return out;
 };
@@ -209,7 +216,7 @@ export const removeFields = (value: Json, set: FieldSet): void => {
 
 /** Leaf fields whose value differs between `before` and `after` (present in `after`). */
 export const changedFields = (before: Json | undefined, after: Json, cursor: SchemaCursor): FieldSet => {
-  const all = fieldsOf(after, cursor);
+  const all = fieldsOf(after, cursor, true, true);
   const changed = (set: FieldSet, b: Json | undefined, a: Json | undefined): FieldSet => {
     const out: FieldSet = {};
     for (const [key, node] of Object.entries(set)) {

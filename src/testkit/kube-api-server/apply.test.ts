@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { mergeApplied, recordUpdate, serverSideApply } from './apply.ts';
+import { SchemaCursor } from './fieldset.ts';
+import { toResourceDef } from './registry.ts';
+import type { Json, JsonObject, KubeObject } from './types.ts';
+
+const schema: JsonObject = {
+  type: 'object',
+  properties: {
+    spec: {
+      type: 'object',
+      properties: {
+        a: { type: 'string' },
+        b: { type: 'string' },
+        ports: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name', 'protocol'],
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, protocol: { type: 'string' }, port: { type: 'integer' } },
+          },
+        },
+        hosts: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        args: { type: 'array', items: { type: 'string' } },
+        selector: {
+          type: 'object',
+          'x-kubernetes-map-type': 'atomic',
+          additionalProperties: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+const def = toResourceDef({
+  group: 'example.com',
+  version: 'v1',
+  kind: 'Thing',
+  plural: 'things',
+  namespaced: true,
+  schema,
+});
+const cursor = new SchemaCursor(schema);
+const obj = (spec: JsonObject, meta: Partial<KubeObject['metadata']> = {}): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Thing',
+  metadata: { name: 't', namespace: 'ns', ...meta },
+  spec,
+});
+const apply = (live: KubeObject | undefined, applied: KubeObject, manager: string, force = false) =>
+  serverSideApply({
+    def,
+    live,
+    applied,
+    manager,
+    force,
+    subresource: undefined,
+    time: '2026-01-01T00:00:00Z',
+  });
+
+describe('merging an apply configuration', () => {
+  it('merges list-maps by their keys, sets by value, and replaces atomic lists and maps', () => {
+    const live: Json = {
+      spec: {
+        ports: [
+          { name: 'http', protocol: 'TCP', port: 80 },
+          { name: 'http', protocol: 'UDP', port: 81 },
+        ],
+        hosts: ['a', 'b'],
+        args: ['x', 'y'],
+        selector: { app: 'web', tier: 'front' },
+      },
+    };
+    const applied: Json = {
+      spec: {
+        ports: [
+          { name: 'http', protocol: 'UDP', port: 8081 },
+          { name: 'dns', protocol: 'UDP', port: 53 },
+        ],
+        hosts: ['b', 'c'],
+        args: ['z'],
+        selector: { app: 'api' },
+      },
+    };
+    expect(mergeApplied(live, applied, cursor)).toEqual({
+      spec: {
+        ports: [
+          { name: 'http', protocol: 'TCP', port: 80 },
+          { name: 'http', protocol: 'UDP', port: 8081 },
+          { name: 'dns', protocol: 'UDP', port: 53 },
+        ],
+        hosts: ['a', 'b', 'c'],
+        args: ['z'],
+        selector: { app: 'api' },
+      },
+    });
+  });
+});
+
+describe('server-side apply ownership', () => {
+  it('records keyed list items and removes fields a manager stops applying', () => {
+    const first = apply(
+      undefined,
+      obj({ a: '1', b: '2', ports: [{ name: 'http', protocol: 'TCP', port: 80 }] }),
+      'm1',
+    );
+    expect(first.metadata.managedFields?.[0]?.fieldsV1).toEqual({
+      'f:spec': {
+        'f:a': {},
+        'f:b': {},
+        'f:ports': {
+          'k:{"name":"http","protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:protocol': {}, 'f:port': {} },
+        },
+      },
+    });
+    const second = apply(first, obj({ a: '1' }), 'm1');
+    expect(second['spec']).toMatchObject({ a: '1' });
+    expect(second['spec']).not.toHaveProperty('b');
+    expect((second['spec'] as { ports?: unknown[] }).ports ?? []).toEqual([]);
+  });
+
+  it('keeps fields another manager still owns, and shares fields applied with equal values', () => {
+    const one = apply(undefined, obj({ a: '1', b: '2' }), 'm1');
+    const two = apply(one, obj({ b: '2' }), 'm2');
+    expect(two.metadata.managedFields?.map((m) => m.manager)).toEqual(['m1', 'm2']);
+    const three = apply(two, obj({ a: '1' }), 'm1');
+    expect(three['spec']).toEqual({ a: '1', b: '2' });
+  });
+
+  it('reports conflicts with other managers, and force transfers ownership', () => {
+    const one = apply(undefined, obj({ a: '1' }), 'm1');
+    expect(() => apply(one, obj({ a: '2' }), 'm2')).toThrow(
+      expect.objectContaining({
+        code: 409,
+        message: 'Apply failed with 1 conflict: conflict with "m1": .spec.a',
+      }),
+    );
+    const forced = apply(one, obj({ a: '2' }), 'm2', true);
+    expect(forced['spec']).toEqual({ a: '2' });
+    expect(forced.metadata.managedFields?.map((m) => m.manager)).toEqual(['m2']);
+  });
+
+  it('conflicts with fields last written by an update, naming its API version', () => {
+    const created = obj({ a: '1' });
+    created.metadata.managedFields = recordUpdate(def, undefined, created, 'kubectl-edit', undefined, 't');
+    expect(() => apply(created, obj({ a: '2' }), 'ctrl')).toThrow(
+      'conflict with "kubectl-edit" using example.com/v1: .spec.a',
+    );
+  });
+});
