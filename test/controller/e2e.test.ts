@@ -56,7 +56,9 @@ describe('a new ConfigHubRepository', () => {
   });
 
   it('publishes an ExternalArtifact that points back at it', async () => {
-    const ea = (await stack.kube.waitForObject(EA, 'team-a', 'shop', (o) => Boolean(condition(o, 'Ready')))) as Repo;
+    const ea = (await stack.kube.waitForObject(EA, 'team-a', 'shop', (o) =>
+      Boolean(condition(o, 'Ready')),
+    )) as Repo;
     expect(ea.apiVersion).toBe('source.toolkit.fluxcd.io/v1');
     expect(ea.spec.sourceRef).toEqual({
       apiVersion: 'source.confighub.com/v1beta1',
@@ -65,12 +67,23 @@ describe('a new ConfigHubRepository', () => {
       namespace: 'team-a',
     });
     expect(ea.metadata.ownerReferences).toEqual([
-      expect.objectContaining({ kind: 'ConfigHubRepository', name: 'shop', uid: repo.metadata.uid, controller: true }),
+      expect.objectContaining({
+        kind: 'ConfigHubRepository',
+        name: 'shop',
+        uid: repo.metadata.uid,
+        controller: true,
+      }),
     ]);
     expect(ea.status!.artifact).toEqual(repo.status!.artifact);
-    expect(condition(ea, 'Ready')).toMatchObject({ status: 'True', reason: 'Succeeded', observedGeneration: ea.metadata.generation });
+    expect(condition(ea, 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+      observedGeneration: ea.metadata.generation,
+    });
     // Status went through the status subresource only.
-    const eaWrites = stack.kube.requests.filter((r) => r.path.includes('/externalartifacts/shop') && r.method !== 'GET');
+    const eaWrites = stack.kube.requests.filter(
+      (r) => r.path.includes('/externalartifacts/shop') && r.method !== 'GET',
+    );
     expect(eaWrites.some((r) => r.path.endsWith('/status'))).toBe(true);
   });
 
@@ -100,10 +113,13 @@ describe('a new ConfigHubRepository', () => {
   it('records a NewArtifact event with revision and digest annotations', () => {
     const events = stack.kube.list('events', 'team-a') as Array<Record<string, unknown>>;
     const created = events.find(
-      (e) => e['reason'] === 'NewArtifact' && (e['involvedObject'] as { kind: string }).kind === 'ConfigHubRepository',
+      (e) =>
+        e['reason'] === 'NewArtifact' &&
+        (e['involvedObject'] as { kind: string }).kind === 'ConfigHubRepository',
     );
     expect(created).toBeDefined();
-    const annotations = (created as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+    const annotations = (created as { metadata: { annotations: Record<string, string> } }).metadata
+      .annotations;
     expect(annotations['source.confighub.com/revision']).toBe(repo.status!.artifact!.revision);
     expect(annotations['source.confighub.com/digest']).toBe(repo.status!.artifact!.digest);
   });
@@ -120,7 +136,12 @@ describe('upstream changes', () => {
       `${unit.data.toString('utf8')}\n# touched by the e2e test\n`,
     );
     requestReconcile(stack, 'team-b', 'shop', 'first');
-    const after = await waitForReady(stack, 'team-b', 'shop', (r) => r.status?.lastHandledReconcileAt === 'first');
+    const after = await waitForReady(
+      stack,
+      'team-b',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'first',
+    );
     expect(after.status!.artifact!.revision).not.toBe(before.status!.artifact!.revision);
     expect(after.status!.artifact!.digest).not.toBe(before.status!.artifact!.digest);
     const ea = stack.kube.get(EA, 'team-b', 'shop') as Repo;
@@ -148,7 +169,9 @@ describe('upstream changes', () => {
     ).length;
     expect(statusWritesAfter).toBe(statusWritesBefore);
     const files = await readdir(join(stack.storagePath, 'confighubrepository', 'team-c', 'shop'));
-    expect(files.filter((f) => f.endsWith('.tar.gz'))).toEqual([ready.status!.artifact!.path.split('/').pop()]);
+    expect(files.filter((f) => f.endsWith('.tar.gz'))).toEqual([
+      ready.status!.artifact!.path.split('/').pop(),
+    ]);
     stack.kube.delete(CHR, 'team-c', 'shop');
     await stack.kube.waitForDeletion(CHR, 'team-c', 'shop');
   });
@@ -183,11 +206,22 @@ describe('failures', () => {
     });
     requestReconcile(stack, 'team-e', 'shop', 'bad-token');
     const failed = await waitForCondition(stack, 'team-e', 'shop', 'Ready', 'False', 'AuthenticationFailed');
-    expect(condition(failed, 'FetchFailed')).toMatchObject({ status: 'True', reason: 'AuthenticationFailed' });
-    expect(condition(failed, 'Reconciling')).toMatchObject({ status: 'True', reason: 'ProgressingWithRetry' });
+    expect(condition(failed, 'FetchFailed')).toMatchObject({
+      status: 'True',
+      reason: 'AuthenticationFailed',
+    });
+    expect(condition(failed, 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'ProgressingWithRetry',
+    });
     expect(failed.status!.artifact).toEqual(good.status!.artifact);
     expect(JSON.stringify(failed)).not.toContain('not-a-valid-token');
-    const ea = (await stack.kube.waitForObject(EA, 'team-e', 'shop', (o) => condition(o, 'Ready')?.status === 'False')) as Repo;
+    const ea = (await stack.kube.waitForObject(
+      EA,
+      'team-e',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'False',
+    )) as Repo;
     expect(condition(ea, 'Ready')!.reason).toBe('FetchFailed');
     expect(ea.status!.artifact).toEqual(good.status!.artifact);
     const served = await download(good.status!.artifact!.url);
@@ -195,7 +229,12 @@ describe('failures', () => {
 
     stack.kube.patch(SECRET, 'team-e', 'confighub-token', tokenSecret(stack, 'team-e'));
     requestReconcile(stack, 'team-e', 'shop', 'fixed');
-    const recovered = await waitForReady(stack, 'team-e', 'shop', (r) => r.status?.lastHandledReconcileAt === 'fixed');
+    const recovered = await waitForReady(
+      stack,
+      'team-e',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'fixed',
+    );
     expect(condition(recovered, 'FetchFailed')).toBeUndefined();
     expect(condition(recovered, 'Reconciling')).toBeUndefined();
   });

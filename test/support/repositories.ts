@@ -1,18 +1,31 @@
 // Builders and waits shared by the controller tests.
 import { createHash } from 'node:crypto';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
 
 export const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };
 export const EA = { group: 'source.toolkit.fluxcd.io', plural: 'externalartifacts' };
 export const SECRET = 'secrets';
 
-type Condition = { type: string; status: string; reason: string; message: string; observedGeneration?: number };
+type Condition = {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+};
 export type Repo = KubeObject & {
   spec: Record<string, unknown>;
   status?: {
     conditions?: Condition[];
-    artifact?: { path: string; url: string; revision: string; digest: string; size: number; lastUpdateTime: string };
+    artifact?: {
+      path: string;
+      url: string;
+      revision: string;
+      digest: string;
+      size: number;
+      lastUpdateTime: string;
+    };
     observedGeneration?: number;
     lastHandledReconcileAt?: string;
     fetched?: { unitCount: number; fingerprint?: string; units?: { slug: string }[] };
@@ -33,7 +46,12 @@ export function tokenSecret(stack: LocalStack, namespace: string, name = 'config
   };
 }
 
-export function repository(stack: LocalStack, namespace: string, name: string, spec: Record<string, unknown> = {}) {
+export function repository(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+) {
   return {
     apiVersion: 'source.confighub.com/v1beta1',
     kind: 'ConfigHubRepository',
@@ -100,12 +118,18 @@ export async function waitForCondition(
 }
 
 export function requestReconcile(stack: LocalStack, namespace: string, name: string, token: string): void {
-  stack.kube.patch(CHR, namespace, name, { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': token } } });
+  stack.kube.patch(CHR, namespace, name, {
+    metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': token } },
+  });
 }
 
 export async function download(url: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
   const response = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
-  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), headers: response.headers };
+  return {
+    status: response.status,
+    bytes: Buffer.from(await response.arrayBuffer()),
+    headers: response.headers,
+  };
 }
 
 export function sha256(bytes: Buffer): string {
