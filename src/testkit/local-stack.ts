@@ -75,12 +75,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     storagePath,
     fluxCrdsLoaded,
     async startController(extraArgs = []) {
-      options_ = parseControllerOptions([...baseArgs, ...(options.controllerArgs ?? []), ...extraArgs], {});
-      // The artifact server binds first (port 0), then the advertised address is what it got.
+      const args = [...baseArgs, ...(options.controllerArgs ?? []), ...extraArgs];
+      // Each replica gets its own identity, as pods do, so leader election can tell them apart.
+      options_ = parseControllerOptions(args, { POD_NAME: `local-stack-${runtimes.length}` });
       const runtime = await startController(kubeConfig, options_, logger, {
         processMetrics: false,
         watchTimeoutSeconds: 30,
-        advertiseBoundAddress: true,
+        // The artifact server binds first (port 0), then the advertised address is what it got,
+        // unless the caller names one, as a Deployment does with the Service's address.
+        advertiseBoundAddress: !args.some((arg) => arg.startsWith('--storage-adv-addr')),
       });
       runtimes.push(runtime);
       stack.controller = runtime;

@@ -1,0 +1,88 @@
+// Shared pieces of the conformance suite: the stack the checklist runs against, and readers for
+// what Flux consumers and users see (ExternalArtifacts, Kubernetes Events, stored files).
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import { EA, type Repo } from '../support/repositories.ts';
+
+export const SHARED_CRDS = resolve(import.meta.dirname, '../../../shared/crds');
+export const EA_CRD_FILE = join(SHARED_CRDS, 'source.toolkit.fluxcd.io_externalartifacts.yaml');
+export const HAS_FLUX_CRDS = existsSync(EA_CRD_FILE);
+export const NO_FLUX_CRDS_REASON = `Flux's CRDs are not at ${SHARED_CRDS} (../shared is not checked out)`;
+
+export const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
+export const REVISION_RE = /^([^@:]+@sha256:[a-f0-9]{64}|sha256:[a-f0-9]{64})$/;
+export const RFC3339_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+export type ExternalArtifact = Repo & {
+  spec: { sourceRef?: Record<string, string> };
+};
+
+export type KubeEvent = KubeObject & {
+  involvedObject: { kind: string; name: string; namespace: string; uid?: string };
+  reason: string;
+  message: string;
+  type: string;
+  count?: number;
+};
+
+export function externalArtifact(stack: LocalStack, namespace: string, name: string): ExternalArtifact {
+  const ea = stack.kube.get(EA, namespace, name);
+  if (ea === undefined) throw new Error(`ExternalArtifact ${namespace}/${name} does not exist`);
+  return ea as ExternalArtifact;
+}
+
+/** Kubernetes Events about `kind/name` in `namespace`. */
+export function kubeEvents(stack: LocalStack, namespace: string, name: string, kind: string): KubeEvent[] {
+  return (stack.kube.list('events', namespace) as KubeEvent[]).filter(
+    (e) => e.involvedObject.kind === kind && e.involvedObject.name === name,
+  );
+}
+
+/** Non-hidden files in the object's storage directory. */
+export async function storedFiles(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  root = stack.storagePath,
+) {
+  try {
+    const entries = await readdir(join(root, 'confighubrepository', namespace, name));
+    return entries.filter((e) => !e.startsWith('.')).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Resolves once the wall clock is in a later second than `time` (lastUpdateTime has second precision). */
+export async function afterSecondOf(time: string): Promise<void> {
+  const next = Math.floor(Date.parse(time) / 1000) * 1000 + 1000;
+  const wait = next - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
+}
+
+/** Changes one unit of the fixture space so the next build has different content. */
+export function touchUnit(stack: LocalStack, marker: string, unit = 'web-config'): () => void {
+  const original = stack.emulator.getUnit('shop-prod', unit).data;
+  stack.emulator.setUnitData('shop-prod', unit, `${original.toString('utf8')}\n# ${marker}\n`);
+  return () => {
+    stack.emulator.setUnitData('shop-prod', unit, original);
+  };
+}
+
+/** Polls an async check every 25 ms until it returns a truthy value; rejects after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  description: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
