@@ -175,16 +175,48 @@ describe.skipIf(!HAVE_KUBECTL)(
       expect(run.stdout.trim()).toBe('confighubrepository.source.confighub.com/waiting condition met');
     });
 
+    it('streams table rows with get -w', async () => {
+      const openBefore = server.openWatches;
+      const watching = start(['get', 'chr', 'platform', '-w']);
+      await server.waitFor(() => server.openWatches > openBefore, {
+        description: 'kubectl get -w to open its watch',
+      });
+      let printed = '';
+      watching.child.stdout?.on('data', (chunk: Buffer) => {
+        printed += String(chunk);
+      });
+      server.patch('chr', 'default', 'platform', { spec: { space: 'platform-watched' } });
+      await server.waitFor(() => printed.includes('platform-watched'), { description: 'the watched row' });
+      watching.child.kill('SIGINT');
+      const run = await watching.done;
+      const lines = rows(run.stdout);
+      expect(lines[0]).toEqual(['NAME', 'URL', 'SPACE', 'AGE', 'READY', 'STATUS']);
+      expect(lines.slice(1).map((l) => l[2])).toEqual(['platform-prod', 'platform-watched']);
+      server.patch('chr', 'default', 'platform', { spec: { space: 'platform-prod' } });
+    });
+
+    it('refuses unknown fields on apply (kubectl asks for strict field validation)', async () => {
+      await writeFile(
+        join(dir, 'unknown.yaml'),
+        SAMPLE.split('---\n')[1]!.replace('  interval: 5m', '  interval: 5m\n  intervall: 1m'),
+      );
+      const run = await kubectl('apply', '-f', join(dir, 'unknown.yaml'));
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('strict decoding error: unknown field "spec.intervall"');
+      expect(server.requests.findLast((r) => r.method === 'PATCH')?.query['fieldValidation']).toBe('Strict');
+    });
+
     it('annotates to request a reconcile and patches with a merge patch', async () => {
       await ok('annotate', 'chr', 'platform', 'reconcile.fluxcd.io/requestedAt=2026-11-30T10:00:00Z');
       expect(server.get('chr', 'default', 'platform')!.metadata.annotations).toMatchObject({
         'reconcile.fluxcd.io/requestedAt': '2026-11-30T10:00:00Z',
       });
+      const generation = server.get('chr', 'default', 'platform')!.metadata.generation!;
       const out = await ok('patch', 'chr', 'platform', '--type', 'merge', '-p', '{"spec":{"suspend":true}}');
       expect(out.trim()).toBe('confighubrepository.source.confighub.com/platform patched');
       const repo = server.get('chr', 'default', 'platform')!;
       expect(repo['spec']).toMatchObject({ suspend: true });
-      expect(repo.metadata.generation).toBe(2);
+      expect(repo.metadata.generation).toBe(generation + 1);
       const patchRequest = server.requests.findLast((r) => r.method === 'PATCH');
       expect(patchRequest?.contentType).toBe('application/merge-patch+json');
     });

@@ -287,6 +287,28 @@ describe('watch history and connections', () => {
     });
   });
 
+  it('serves watch-list (sendInitialEvents) with the initial-events-end bookmark', async () => {
+    server.create(chr('listed'));
+    const { lines } = await watchLines(
+      `${chrPath('default')}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan`,
+      (l) => l.length >= 2,
+    );
+    expect(lines[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'listed' } } });
+    expect(lines[1]).toMatchObject({
+      type: 'BOOKMARK',
+      object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } },
+    });
+    const refused = await call('GET', `${chrPath('default')}?watch=true&sendInitialEvents=true`);
+    expect(refused.status).toBe(422);
+  });
+
+  it('serves the deprecated watch on a named path as a name-filtered watch', async () => {
+    server.create(chr('named'));
+    server.create(chr('other'));
+    const { lines } = await watchLines(`${chrPath('default', 'named')}?watch=true`, (l) => l.length >= 1);
+    expect(lines.map((l) => (l['object'] as Chr).metadata.name)).toEqual(['named']);
+  });
+
   it('watches all namespaces and ends every connection on dropWatches()', async () => {
     server.create({ ...chr('one'), metadata: { name: 'one', namespace: 'default' } });
     server.seed({ ...chr('two'), metadata: { name: 'two', namespace: 'other' } });
@@ -451,6 +473,16 @@ describe('API conventions beyond the conformance suite', () => {
     );
     expect(smp.status).toBe(200);
     expect(smp.body['data']).toEqual({ a: '1', b: '2' });
+  });
+
+  it('treats metadata.uid in an update as a precondition', async () => {
+    const created = server.create(chr('uid-pre'));
+    const res = await call('PUT', chrPath('default', 'uid-pre'), {
+      ...created,
+      metadata: { ...created.metadata, uid: '00000000-0000-0000-0000-000000000000' },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body['message']).toContain('Precondition failed: UID in precondition');
   });
 
   it('deletes a collection by label selector', async () => {

@@ -89,8 +89,11 @@ export class ResourceHandlers {
     if (method === 'GET' && !name) {
       if (watching) this.#watch(r, res);
       else this.#list(r, res);
-    } else if (method === 'GET' && name) this.#get(r, res, name);
-    else if (method === 'POST' && !name) this.#create(r, res);
+    } else if (method === 'GET' && name) {
+      // The deprecated watch on a named path is a watch with a metadata.name field selector.
+      if (watching) this.#watch(r, res, name);
+      else this.#get(r, res, name);
+    } else if (method === 'POST' && !name) this.#create(r, res);
     else if (method === 'PUT' && name) this.#update(r, res, name);
     else if (method === 'PATCH' && name) this.#patch(r, res, name);
     else if (method === 'DELETE' && name) this.#delete(r, res, name);
@@ -188,21 +191,42 @@ export class ResourceHandlers {
     });
   }
 
-  #watch(r: ResourceRequest, res: ServerResponse): void {
+  #watch(r: ResourceRequest, res: ServerResponse, name?: string): void {
     const timeout = r.query.get('timeoutSeconds');
+    const fieldSelector = [r.query.get('fieldSelector'), name ? `metadata.name=${name}` : undefined]
+      .filter(Boolean)
+      .join(',');
+    const sendInitialEvents = r.query.get('sendInitialEvents') === 'true';
+    if (sendInitialEvents && r.query.get('allowWatchBookmarks') !== 'true') {
+      throw invalid('ListOptions', 'meta.k8s.io', '', [
+        {
+          reason: 'FieldValueForbidden',
+          field: 'allowWatchBookmarks',
+          message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true',
+        },
+      ]);
+    }
+    // `kubectl get -w` asks for Table events: each event then carries a one-row Table.
+    const table = tableVersionFromAccept(r.headers.accept);
+    const include = (r.query.get('includeObject') ?? 'Metadata') as IncludeObject;
     this.#watches.serve(
       {
         resource: resourceOf(r.def),
         namespace: r.def.namespaced ? r.namespace : undefined,
         labelSelector: parseLabelSelector(r.query.get('labelSelector') ?? undefined),
-        fieldSelector: parseFieldSelector(
-          r.query.get('fieldSelector') ?? undefined,
-          EXTRA_FIELDS[r.def.plural] ?? [],
-        ),
+        fieldSelector: parseFieldSelector(fieldSelector || undefined, EXTRA_FIELDS[r.def.plural] ?? []),
         resourceVersion: r.query.get('resourceVersion') ?? undefined,
         bookmarks: r.query.get('allowWatchBookmarks') === 'true',
+        sendInitialEvents,
         timeoutSeconds: timeout ? Number(timeout) : undefined,
-        render: (o) => renderAs(r.def, o),
+        render: (o) => {
+          const rendered = renderAs(r.def, o);
+          return table
+            ? toTable(r.def, [rendered], table, include, {
+                resourceVersion: rendered.metadata.resourceVersion,
+              })
+            : rendered;
+        },
         apiVersion: apiVersionOf(r.def.group, r.def.version),
         kind: r.def.kind,
       },

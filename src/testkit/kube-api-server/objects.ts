@@ -241,6 +241,14 @@ export class ObjectService {
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) {
       throw conflict(groupResource(def), name, STALE_RV);
     }
+    const uid = incoming.metadata.uid;
+    if (uid !== undefined && uid !== '' && uid !== old.metadata.uid) {
+      throw conflict(
+        groupResource(def),
+        name,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${old.metadata.uid}`,
+      );
+    }
     let next: KubeObject;
     if (opts.subresource === 'status') {
       next = structuredClone(old);

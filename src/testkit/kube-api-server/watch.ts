@@ -14,9 +14,14 @@ export interface WatchRequest {
   /** `undefined` or "0": start with the current objects as ADDED. */
   resourceVersion: string | undefined;
   bookmarks: boolean;
+  /**
+   * `sendInitialEvents=true` (watch-list): current objects as ADDED first, then a BOOKMARK annotated
+   * `k8s.io/initial-events-end: "true"`, whatever resourceVersion was given.
+   */
+  sendInitialEvents: boolean;
   timeoutSeconds: number | undefined;
   /** Shapes a stored object for this request's apiVersion. */
-  render: (object: KubeObject) => KubeObject;
+  render: (object: KubeObject) => unknown;
   /** apiVersion/kind for BOOKMARK objects. */
   apiVersion: string;
   kind: string;
@@ -65,7 +70,7 @@ export class WatchHub {
     let backlog: StoredEvent[] | undefined;
     const initial: KubeObject[] = [];
     const rv = req.resourceVersion;
-    if (rv === undefined || rv === '' || rv === '0') {
+    if (req.sendInitialEvents || rv === undefined || rv === '' || rv === '0') {
       initial.push(...this.#store.list(req.resource, req.namespace).filter(selected));
       backlog = [];
     } else {
@@ -105,6 +110,16 @@ export class WatchHub {
     };
 
     for (const o of initial) send('ADDED', req.render(o));
+    if (req.sendInitialEvents) {
+      send('BOOKMARK', {
+        kind: req.kind,
+        apiVersion: req.apiVersion,
+        metadata: {
+          resourceVersion: this.#store.resourceVersion,
+          annotations: { 'k8s.io/initial-events-end': 'true' },
+        },
+      });
+    }
     for (const e of backlog) deliver(e);
     const unsubscribe = this.#store.subscribe(deliver);
 
