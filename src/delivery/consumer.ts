@@ -1,0 +1,178 @@
+// Flux objects that consume our ExternalArtifact, read defensively: only the fields delivery status
+// needs, validated with zod, so a Kustomization written by a newer Flux never breaks the controller.
+import { z } from 'zod';
+import { EA_KIND } from '../api/constants.ts';
+
+export const ConsumerKind = { Kustomization: 'Kustomization', HelmRelease: 'HelmRelease' } as const;
+export type ConsumerKind = (typeof ConsumerKind)[keyof typeof ConsumerKind];
+
+const conditionSchema = z.looseObject({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+  observedGeneration: z.number().optional(),
+});
+export type ConsumerCondition = z.infer<typeof conditionSchema>;
+
+const sourceRefSchema = z.looseObject({
+  kind: z.string(),
+  name: z.string(),
+  namespace: z.string().optional(),
+});
+
+const ignoreRuleSchema = z.looseObject({
+  paths: z.array(z.string()),
+  target: z
+    .looseObject({
+      group: z.string().optional(),
+      version: z.string().optional(),
+      kind: z.string().optional(),
+      name: z.string().optional(),
+      namespace: z.string().optional(),
+    })
+    .optional(),
+});
+export type ConsumerIgnoreRule = z.infer<typeof ignoreRuleSchema>;
+
+const inventoryEntrySchema = z.looseObject({ id: z.string(), v: z.string() });
+export type InventoryEntry = z.infer<typeof inventoryEntrySchema>;
+
+const historyEntrySchema = z.looseObject({
+  firstReconciled: z.string().optional(),
+  lastReconciled: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  chartVersion: z.string().optional(),
+});
+
+const consumerObjectSchema = z.looseObject({
+  metadata: z.looseObject({
+    name: z.string(),
+    namespace: z.string(),
+    generation: z.number().optional(),
+  }),
+  spec: z
+    .looseObject({
+      suspend: z.boolean().optional(),
+      sourceRef: sourceRefSchema.optional(),
+      chartRef: sourceRefSchema.optional(),
+      targetNamespace: z.string().optional(),
+      ignore: z.array(ignoreRuleSchema).optional(),
+      driftDetection: z.looseObject({ ignore: z.array(ignoreRuleSchema).optional() }).optional(),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      observedGeneration: z.number().optional(),
+      conditions: z.array(conditionSchema).optional(),
+      lastAppliedRevision: z.string().optional(),
+      lastAttemptedRevision: z.string().optional(),
+      lastAttemptedRevisionDigest: z.string().optional(),
+      inventory: z.looseObject({ entries: z.array(inventoryEntrySchema).optional() }).nullish(),
+      history: z.array(historyEntrySchema).optional(),
+    })
+    .optional(),
+});
+
+/** What Flux last told us about drift on one consumer, from its events. */
+export interface DriftSignal {
+  time: string;
+  message: string;
+}
+
+export interface ConsumerDriftSignals {
+  /** HelmRelease `DriftDetected` event. */
+  detected?: DriftSignal;
+  /** HelmRelease `DriftCorrected`, or a Kustomization re-applying objects at an unchanged revision. */
+  corrected?: DriftSignal;
+}
+
+/** A consumer as delivery status needs it. */
+export interface ConsumerObject {
+  kind: ConsumerKind;
+  namespace: string;
+  name: string;
+  generation?: number;
+  observedGeneration?: number;
+  suspended: boolean;
+  conditions: ConsumerCondition[];
+  lastAppliedRevision?: string;
+  lastAttemptedRevision?: string;
+  lastAttemptedRevisionDigest?: string;
+  /** Chart version Helm released last (HelmRelease only; carries `+<digest prefix>` for EA charts). */
+  lastReleasedChartVersion?: string;
+  /** Revision → when Flux first finished reconciling it (Kustomization `status.history`). */
+  firstReconciled: Record<string, string>;
+  targetNamespace?: string;
+  inventory: InventoryEntry[];
+  ignore: ConsumerIgnoreRule[];
+  signals: ConsumerDriftSignals;
+}
+
+export interface ExternalArtifactRef {
+  namespace: string;
+  name: string;
+}
+
+export const consumerKey = (c: { kind: string; namespace: string; name: string }): string =>
+  `${c.kind}/${c.namespace}/${c.name}`;
+
+export const eaKey = (ref: ExternalArtifactRef): string => `${ref.namespace}/${ref.name}`;
+
+/**
+ * The ExternalArtifact a Kustomization (`spec.sourceRef`) or HelmRelease (`spec.chartRef`) points at;
+ * undefined for any other source kind. A missing namespace means the consumer's own, as in Flux.
+ */
+export function externalArtifactRefOf(kind: ConsumerKind, raw: unknown): ExternalArtifactRef | undefined {
+  const parsed = consumerObjectSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const ref = kind === ConsumerKind.Kustomization ? parsed.data.spec?.sourceRef : parsed.data.spec?.chartRef;
+  if (ref === undefined || ref.kind !== EA_KIND) return undefined;
+  return { namespace: ref.namespace ?? parsed.data.metadata.namespace, name: ref.name };
+}
+
+/** Parses a Kustomization or HelmRelease; undefined when it is not shaped like one. */
+export function parseConsumer(
+  kind: ConsumerKind,
+  raw: unknown,
+  signals: ConsumerDriftSignals = {},
+): ConsumerObject | undefined {
+  const parsed = consumerObjectSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { metadata, spec, status } = parsed.data;
+  const firstReconciled: Record<string, string> = {};
+  for (const entry of status?.history ?? []) {
+    const revision = entry.metadata?.['revision'];
+    if (revision !== undefined && entry.firstReconciled !== undefined) {
+      firstReconciled[revision] = entry.firstReconciled;
+    }
+  }
+  const ignore = kind === ConsumerKind.Kustomization ? spec?.ignore : spec?.driftDetection?.ignore;
+  return {
+    kind,
+    namespace: metadata.namespace,
+    name: metadata.name,
+    ...(metadata.generation !== undefined ? { generation: metadata.generation } : {}),
+    ...(status?.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
+    suspended: spec?.suspend === true,
+    conditions: status?.conditions ?? [],
+    ...(status?.lastAppliedRevision ? { lastAppliedRevision: status.lastAppliedRevision } : {}),
+    ...(status?.lastAttemptedRevision ? { lastAttemptedRevision: status.lastAttemptedRevision } : {}),
+    ...(status?.lastAttemptedRevisionDigest
+      ? { lastAttemptedRevisionDigest: status.lastAttemptedRevisionDigest }
+      : {}),
+    ...(kind === ConsumerKind.HelmRelease && status?.history?.[0]?.chartVersion
+      ? { lastReleasedChartVersion: status.history[0].chartVersion }
+      : {}),
+    firstReconciled,
+    ...(spec?.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
+    inventory: status?.inventory?.entries ?? [],
+    ignore: ignore ?? [],
+    signals,
+  };
+}
+
+export function conditionOf(consumer: ConsumerObject, type: string): ConsumerCondition | undefined {
+  return consumer.conditions.find((c) => c.type === type);
+}
