@@ -485,6 +485,49 @@ describe('API conventions beyond the conformance suite', () => {
     expect(res.body['message']).toContain('Precondition failed: UID in precondition');
   });
 
+  it('serves one Event through core/v1 and events.k8s.io/v1 with their field names', async () => {
+    const created = await call('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'chr-ready.1' },
+      regarding: {
+        apiVersion: 'source.confighub.com/v1beta1',
+        kind: 'ConfigHubRepository',
+        name: 'demo',
+        namespace: 'default',
+      },
+      note: 'stored artifact',
+      reason: 'NewArtifact',
+      type: 'Normal',
+      reportingController: 'confighub-source-controller',
+      reportingInstance: 'pod-1',
+      action: 'Reconcile',
+      eventTime: '2026-01-01T00:00:00.000000Z',
+    });
+    expect(created.status).toBe(201);
+    const core = await call(
+      'GET',
+      '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Ddemo',
+    );
+    const [event] = core.body['items'] as Record<string, unknown>[];
+    expect(event).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Event',
+      involvedObject: { kind: 'ConfigHubRepository', name: 'demo' },
+      message: 'stored artifact',
+      reportingComponent: 'confighub-source-controller',
+    });
+    expect(event).not.toHaveProperty('note');
+    const v1 = await call(
+      'GET',
+      '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Ddemo',
+    );
+    expect((v1.body['items'] as Record<string, unknown>[])[0]).toMatchObject({
+      note: 'stored artifact',
+      regarding: { name: 'demo' },
+    });
+  });
+
   it('deletes a collection by label selector', async () => {
     for (const name of ['dc-1', 'dc-2', 'dc-3']) {
       server.create({

@@ -1,5 +1,6 @@
 // Built-in kinds served without a CRD. No controllers run behind them: they are stored as given.
 
+import { EVENTS_V1_CONVERSION } from './events.ts';
 import { type ResourceRegistration, toResourceDef } from './registry.ts';
 import type { ResourceDef } from './types.ts';
 
@@ -65,14 +66,18 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
     namespaced: true,
     shortNames: ['sa'],
   }),
-  builtin({
-    group: 'events.k8s.io',
-    version: 'v1',
-    kind: 'Event',
-    plural: 'events',
-    namespaced: true,
-    shortNames: ['ev'],
-  }),
+  {
+    ...builtin({
+      group: 'events.k8s.io',
+      version: 'v1',
+      kind: 'Event',
+      plural: 'events',
+      namespaced: true,
+      shortNames: ['ev'],
+    }),
+    storage: 'events',
+    conversion: EVENTS_V1_CONVERSION,
+  },
   builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true }),
   builtin({
     group: 'apps',

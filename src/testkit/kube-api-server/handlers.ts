@@ -150,7 +150,7 @@ export class ResourceHandlers {
     );
     return this.#store
       .list(resourceOf(r.def), r.def.namespaced ? r.namespace : undefined)
-      .filter((o) => labels(o.metadata.labels ?? {}) && fields(o));
+      .filter((o) => labels(o.metadata.labels ?? {}) && fields(r.def.conversion ? renderAs(r.def, o) : o));
   }
 
   #list(r: ResourceRequest, res: ServerResponse): void {
@@ -219,6 +219,7 @@ export class ResourceHandlers {
         bookmarks: r.query.get('allowWatchBookmarks') === 'true',
         sendInitialEvents,
         timeoutSeconds: timeout ? Number(timeout) : undefined,
+        view: (o) => (r.def.conversion ? renderAs(r.def, o) : o),
         render: (o) => {
           const rendered = renderAs(r.def, o);
           return table

@@ -200,7 +200,7 @@ export class KubeApiServer {
       obj.metadata.uid ??= existing?.metadata.uid ?? crypto.randomUUID();
       obj.metadata.creationTimestamp ??= existing?.metadata.creationTimestamp ?? this.#objects.timestamp();
       if (def.tracksGeneration) obj.metadata.generation ??= existing?.metadata.generation ?? 1;
-      const stored = this.store.write(resourceOf(def), obj);
+      const stored = this.store.write(resourceOf(def), def.conversion ? def.conversion.toStorage(obj) : obj);
       this.#gc.schedule();
       return renderAs(def, stored);
     });

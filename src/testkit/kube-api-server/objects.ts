@@ -31,12 +31,12 @@ export interface WriteOptions {
   fieldValidation?: FieldValidation;
 }
 
-export const resourceOf = (def: ResourceDef): string => storageKey(def.group, def.plural);
+export const resourceOf = (def: ResourceDef): string => def.storage ?? storageKey(def.group, def.plural);
 export const groupResource = (def: ResourceDef) => ({ group: def.group, plural: def.plural, kind: def.kind });
 
 /** Served form of a stored object: same content, the requested version's apiVersion (conversion None). */
 export const renderAs = (def: ResourceDef, obj: KubeObject): KubeObject => {
-  const out = structuredClone(obj);
+  const out = def.conversion ? def.conversion.fromStorage(structuredClone(obj)) : structuredClone(obj);
   out.apiVersion = apiVersionOf(def.group, def.version);
   out.kind = def.kind;
   return out;
@@ -128,7 +128,7 @@ export class ObjectService {
     } else {
       delete obj.metadata.namespace;
     }
-    return obj;
+    return def.conversion ? def.conversion.toStorage(obj) : obj;
   }
 
   #requireNamespace(def: ResourceDef, namespace: string | undefined): void {

@@ -67,6 +67,15 @@ export interface ResourceDef {
   /** Structural schema of the object, when known (custom resources). */
   schema?: JsonObject;
   printerColumns: PrinterColumn[];
+  /** Storage shared with another group-version of the same kind (e.g. events.k8s.io/v1 Event). */
+  storage?: string;
+  /** Field mapping between this version and the stored form. */
+  conversion?: Conversion;
+}
+
+export interface Conversion {
+  toStorage: (obj: KubeObject) => KubeObject;
+  fromStorage: (obj: KubeObject) => KubeObject;
 }
 
 export interface PrinterColumn {

@@ -20,6 +20,8 @@ export interface WatchRequest {
    */
   sendInitialEvents: boolean;
   timeoutSeconds: number | undefined;
+  /** The object as this request's version sees it, for field selectors. */
+  view: (object: KubeObject) => KubeObject;
   /** Shapes a stored object for this request's apiVersion. */
   render: (object: KubeObject) => unknown;
   /** apiVersion/kind for BOOKMARK objects. */
@@ -65,7 +67,7 @@ export class WatchHub {
       o !== undefined &&
       (req.namespace === undefined || o.metadata.namespace === req.namespace) &&
       req.labelSelector(o.metadata.labels ?? {}) &&
-      req.fieldSelector(o);
+      req.fieldSelector(req.view(o));
 
     let backlog: StoredEvent[] | undefined;
     const initial: KubeObject[] = [];
