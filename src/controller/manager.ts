@@ -1,7 +1,13 @@
 // Wires informers, the work queue and the reconciler: events only enqueue `namespace/name`; the queue
 // decides when and how often; the reconciler's outcome decides the next requeue, in this one place.
 import type { Logger } from 'pino';
-import { ANNOTATION_REQUESTED_AT, CONTROLLER_NAME, KIND, LABEL_MANAGED_BY } from '../api/constants.ts';
+import {
+  ANNOTATION_REQUESTED_AT,
+  CONTROLLER_NAME,
+  FINALIZER,
+  KIND,
+  LABEL_MANAGED_BY,
+} from '../api/constants.ts';
 import type { RepositoryObject } from '../api/v1beta1.ts';
 import type { Storage } from '../artifact/index.ts';
 import type { KubeClient } from '../kube/client.ts';
@@ -116,15 +122,18 @@ export class Manager {
   #watch(): void {
     this.repositories.on({
       add: (object) => this.#enqueue(objectKey(object)),
-      // As Flux's predicates: a new generation, a reconcile request, or deletion; not our own status writes.
+      // As Flux's predicates: a new generation, a reconcile request, or deletion; not our own status
+      // writes, nor the finalizer we add (the reconcile that adds it carries on); only its removal by
+      // someone else, so it is put back.
       update: (previous, current) => {
         const requested = (o: RepositoryObject) => o.metadata.annotations?.[ANNOTATION_REQUESTED_AT];
+        const ours = (o: RepositoryObject) => (o.metadata.finalizers ?? []).includes(FINALIZER);
         if (
           previous.metadata.generation !== current.metadata.generation ||
           requested(previous) !== requested(current) ||
           (current.metadata.deletionTimestamp !== undefined &&
             previous.metadata.deletionTimestamp === undefined) ||
-          JSON.stringify(previous.metadata.finalizers) !== JSON.stringify(current.metadata.finalizers)
+          (ours(previous) && !ours(current))
         ) {
           this.#enqueue(objectKey(current));
         }

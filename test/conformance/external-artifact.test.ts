@@ -101,7 +101,7 @@ describe('ExternalArtifact object', () => {
   });
 
   it('3. the ExternalArtifact has an ownerReference to the ConfigHubRepository with matching UID and controller: true', () => {
-    const owners = ea.metadata.ownerReferences as Array<Record<string, unknown>>;
+    const owners = (ea.metadata.ownerReferences ?? []) as unknown as Array<Record<string, unknown>>;
     const controllers = owners.filter((o) => o['controller'] === true);
     expect(controllers).toEqual([
       expect.objectContaining({

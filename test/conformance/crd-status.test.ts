@@ -1,0 +1,302 @@
+// Conformance checklist 36-43: our CRD as the API server serves it, and the status the controller
+// writes: observedGeneration, kstatus-friendly conditions, reconcile requests, suspend and interval.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
+import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  CHR,
+  condition,
+  createRepository,
+  download,
+  EA,
+  type Repo,
+  repository,
+  requestReconcile,
+  sha256,
+  tokenSecret,
+  waitForCondition,
+  waitForReady,
+} from '../support/repositories.ts';
+import { type ExternalArtifact, eventually, externalArtifact, scrape } from './support.ts';
+
+let stack: LocalStack;
+/** Every version of every ConfigHubRepository the API server stored during this file. */
+const history: KubeObject[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  stack.kube.store.subscribe((event) => {
+    if (event.resource === 'confighubrepositories.source.confighub.com')
+      history.push(structuredClone(event.object));
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+type Crd = {
+  metadata: { annotations?: Record<string, string> };
+  spec: {
+    versions: Array<{
+      name: string;
+      subresources?: { status?: object };
+      additionalPrinterColumns?: Array<{ name: string; type: string; jsonPath: string }>;
+      schema: {
+        openAPIV3Schema: {
+          properties: { spec: { required?: string[]; properties: Record<string, Record<string, unknown>> } };
+        };
+      };
+    }>;
+  };
+};
+
+/** A Secret whose token only this test uses, so its ConfigHub requests can be told apart. */
+function ownToken(namespace: string, token: string): void {
+  stack.emulator.addToken(token);
+  stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  stack.kube.create(tokenSecret(stack, namespace, 'confighub-token', token));
+}
+
+function listingsWith(token: string): number {
+  return stack.emulator.requests.filter(
+    (r) => r.authorization === `Bearer ${token}` && /\/unit$/.test(r.path),
+  ).length;
+}
+
+async function reconcileCount(namespace: string, name: string): Promise<number> {
+  return (
+    (await scrape(stack.controller!.servers.metrics.url, 'gotk_reconcile_duration_seconds_count', {
+      kind: 'ConfigHubRepository',
+      name,
+      namespace,
+    })) ?? 0
+  );
+}
+
+describe('ConfigHubRepository CRD and status', () => {
+  it('36. the CRD has the status subresource, printer columns Age, Ready, Status and URL, and the substitute: disabled annotation', async () => {
+    const crd = parse(await readFile(PROJECT_CRD, 'utf8')) as Crd;
+    expect(crd.metadata.annotations?.['kustomize.toolkit.fluxcd.io/substitute']).toBe('disabled');
+    const version = crd.spec.versions.find((v) => v.name === 'v1beta1')!;
+    expect(version.subresources?.status).toEqual({});
+    const columns = new Map((version.additionalPrinterColumns ?? []).map((c) => [c.name, c]));
+    expect(columns.get('Age')).toMatchObject({ type: 'date', jsonPath: '.metadata.creationTimestamp' });
+    expect(columns.get('Ready')).toMatchObject({
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    });
+    expect(columns.get('Status')).toMatchObject({
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].message',
+    });
+    expect(columns.get('URL')?.jsonPath).toBe('.spec.url');
+  });
+
+  it('37. spec.interval is required with the Flux duration pattern, spec.timeout defaults to 60s with its pattern, spec.suspend is a boolean', async () => {
+    const crd = parse(await readFile(PROJECT_CRD, 'utf8')) as Crd;
+    const spec = crd.spec.versions.find((v) => v.name === 'v1beta1')!.schema.openAPIV3Schema.properties.spec;
+    expect(spec.required).toContain('interval');
+    expect(spec.properties['interval']).toMatchObject({
+      type: 'string',
+      pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+    });
+    expect(spec.properties['timeout']).toMatchObject({
+      type: 'string',
+      default: '60s',
+      pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m))+$',
+    });
+    expect(spec.properties['suspend']).toMatchObject({ type: 'boolean' });
+
+    // The API server enforces it.
+    stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crd-check' } });
+    const attempt = (name: string, spec: Record<string, unknown>) => {
+      const object = repository(stack, 'crd-check', name, spec);
+      return () => stack.kube.create(object);
+    };
+    const withoutInterval = repository(stack, 'crd-check', 'no-interval');
+    delete (withoutInterval.spec as Record<string, unknown>)['interval'];
+    expect(() => stack.kube.create(withoutInterval)).toThrow(/interval/);
+    expect(attempt('bad-interval', { interval: '5 minutes' })).toThrow(/interval/);
+    expect(attempt('bad-timeout', { timeout: '1h' })).toThrow(/timeout/);
+    expect(attempt('bad-suspend', { suspend: 'yes' })).toThrow(/suspend/);
+    const created = stack.kube.create(
+      repository(stack, 'crd-check', 'defaults', { interval: '1h30m', suspend: true }),
+    ) as Repo;
+    expect(created.spec['timeout']).toBe('60s');
+  });
+
+  it('38. status has observedGeneration, conditions, artifact (the same as the ExternalArtifact) and lastHandledReconcileAt', async () => {
+    await createRepository(stack, 'team-a', 'shop');
+    await waitForReady(stack, 'team-a', 'shop');
+    requestReconcile(stack, 'team-a', 'shop', 'status-fields');
+    const repo = await waitForReady(
+      stack,
+      'team-a',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'status-fields',
+    );
+    expect(repo.status!.observedGeneration).toBe(repo.metadata.generation);
+    expect(condition(repo, 'Ready')?.status).toBe('True');
+    expect(repo.status!.lastHandledReconcileAt).toBe('status-fields');
+    const ea = (await stack.kube.waitForObject(
+      EA,
+      'team-a',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'True',
+    )) as ExternalArtifact;
+    expect(repo.status!.artifact).toEqual(ea.status!.artifact);
+  });
+
+  it('39. status.observedGeneration is set to metadata.generation after a successful or stalled reconcile, not after a transient failure', async () => {
+    await createRepository(stack, 'team-gen', 'shop');
+    const first = await waitForReady(stack, 'team-gen', 'shop');
+    expect(first.status!.observedGeneration).toBe(1);
+
+    // Transient: the Secret is missing (GitOps may apply it later): observedGeneration stays.
+    stack.kube.patch(CHR, 'team-gen', 'shop', { spec: { secretRef: { name: 'not-yet-applied' } } });
+    const transient = await waitForCondition(stack, 'team-gen', 'shop', 'Ready', 'False', 'SecretNotFound');
+    expect(transient.metadata.generation).toBe(2);
+    expect(transient.status!.observedGeneration).toBe(1);
+    expect(condition(transient, 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'ProgressingWithRetry',
+    });
+
+    // Success: the new generation is observed.
+    stack.kube.patch(CHR, 'team-gen', 'shop', { spec: { secretRef: { name: 'confighub-token' } } });
+    const recovered = await waitForReady(
+      stack,
+      'team-gen',
+      'shop',
+      (r) => r.status?.observedGeneration === 3,
+    );
+    expect(recovered.metadata.generation).toBe(3);
+
+    // Stalled: a spec that needs a human is observed too, so kstatus reports Failed, not InProgress.
+    stack.kube.patch(CHR, 'team-gen', 'shop', { spec: { insecure: false } });
+    const stalled = await waitForCondition(stack, 'team-gen', 'shop', 'Stalled', 'True', 'InvalidURL');
+    expect(stalled.metadata.generation).toBe(4);
+    expect(stalled.status!.observedGeneration).toBe(4);
+    expect(condition(stalled, 'Reconciling')).toBeUndefined();
+  });
+
+  it('41. changing reconcile.fluxcd.io/requestedAt (no spec change) triggers a reconcile, after which status.lastHandledReconcileAt equals the annotation', async () => {
+    ownToken('team-req', 'requested-at-token');
+    await createRepository(stack, 'team-req', 'shop');
+    const ready = await waitForReady(stack, 'team-req', 'shop');
+    for (const token of ['2026-11-30T10:00:00.000000001Z', 'by-hand', '2026-11-30T10:00:00.000000002Z']) {
+      const listings = listingsWith('requested-at-token');
+      requestReconcile(stack, 'team-req', 'shop', token);
+      const handled = await waitForReady(
+        stack,
+        'team-req',
+        'shop',
+        (r) => r.status?.lastHandledReconcileAt === token,
+      );
+      expect(handled.metadata.generation).toBe(ready.metadata.generation);
+      // It really reconciled: ConfigHub was polled again.
+      expect(listingsWith('requested-at-token')).toBeGreaterThan(listings);
+    }
+    // A stalled object records the request it handled as well (flux reconcile waits for it).
+    stack.kube.patch(CHR, 'team-req', 'shop', { spec: { insecure: false } });
+    await waitForCondition(stack, 'team-req', 'shop', 'Stalled', 'True');
+    requestReconcile(stack, 'team-req', 'shop', 'while-stalled');
+    const stalled = await stack.kube.waitForObject(
+      CHR,
+      'team-req',
+      'shop',
+      (o) => (o as Repo).status?.lastHandledReconcileAt === 'while-stalled',
+    );
+    expect(condition(stalled, 'Stalled')?.status).toBe('True');
+  });
+
+  it('42. with spec.suspend: true no upstream fetch happens and the ExternalArtifact and file stay unchanged and served', async () => {
+    ownToken('team-sus', 'suspend-token');
+    await createRepository(stack, 'team-sus', 'shop');
+    const ready = await waitForReady(stack, 'team-sus', 'shop');
+    const ea = await stack.kube.waitForObject(
+      EA,
+      'team-sus',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'True',
+    );
+    stack.kube.patch(CHR, 'team-sus', 'shop', { spec: { suspend: true } });
+    await eventually(
+      async () =>
+        (await scrape(stack.controller!.servers.metrics.url, 'gotk_suspend_status', {
+          name: 'shop',
+          namespace: 'team-sus',
+        })) === 1,
+      'suspend to be seen',
+    );
+    const before = stack.emulator.requests.filter((r) => r.authorization === 'Bearer suspend-token').length;
+    const unit = stack.emulator.getUnit('shop-prod', 'web-hpa');
+    stack.emulator.setUnitData('shop-prod', 'web-hpa', `${unit.text}\n# changed while suspended\n`);
+    try {
+      const reconciles = await reconcileCount('team-sus', 'shop');
+      requestReconcile(stack, 'team-sus', 'shop', 'while-suspended');
+      await eventually(
+        async () => (await reconcileCount('team-sus', 'shop')) > reconciles,
+        'the suspended reconcile',
+      );
+      expect(stack.emulator.requests.filter((r) => r.authorization === 'Bearer suspend-token').length).toBe(
+        before,
+      );
+      const after = externalArtifact(stack, 'team-sus', 'shop');
+      expect(after.metadata.resourceVersion).toBe(ea.metadata.resourceVersion);
+      expect(after.status!.artifact).toEqual(ready.status!.artifact);
+      const served = await download(ready.status!.artifact!.url);
+      expect(served.status).toBe(200);
+      expect(sha256(served.bytes)).toBe(ready.status!.artifact!.digest);
+    } finally {
+      stack.emulator.setUnitData('shop-prod', 'web-hpa', unit.data);
+    }
+  });
+
+  it('43. the next reconcile is scheduled at about spec.interval (± jitter)', async () => {
+    ownToken('team-int', 'interval-token');
+    const arrivals: number[] = [];
+    let seen = 0;
+    const watch = setInterval(() => {
+      const count = listingsWith('interval-token');
+      for (; seen < count; seen++) arrivals.push(Date.now());
+    }, 5);
+    try {
+      await createRepository(stack, 'team-int', 'shop', { interval: '1500ms' });
+      await stack.kube.waitFor(() => arrivals.length >= 4, { timeoutMs: 15_000, description: 'four polls' });
+    } finally {
+      clearInterval(watch);
+      stack.kube.patch(CHR, 'team-int', 'shop', { spec: { suspend: true } });
+    }
+    const gaps = arrivals.slice(1, 4).map((t, i) => t - arrivals[i]!);
+    // 1500 ms ± 5 % jitter, plus generous room for scheduling: correctness, not performance.
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(1500 * 0.95 - 100);
+      expect(gap).toBeLessThanOrEqual(1500 * 1.05 + 600);
+    }
+  });
+
+  it('40. Reconciling and Stalled are only ever present with status True; Reconciling is removed on success; its reason is Progressing or ProgressingWithRetry', () => {
+    expect(history.length).toBeGreaterThan(10);
+    let sawReconciling = false;
+    let sawStalled = false;
+    for (const version of history) {
+      const reconciling = condition(version, 'Reconciling');
+      const stalled = condition(version, 'Stalled');
+      if (reconciling) {
+        sawReconciling = true;
+        expect(reconciling.status).toBe('True');
+        expect(['Progressing', 'ProgressingWithRetry']).toContain(reconciling.reason);
+      }
+      if (stalled) {
+        sawStalled = true;
+        expect(stalled.status).toBe('True');
+      }
+      if (condition(version, 'Ready')?.status === 'True') expect(reconciling).toBeUndefined();
+    }
+    expect(sawReconciling).toBe(true);
+    expect(sawStalled).toBe(true);
+  });
+});
