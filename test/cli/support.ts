@@ -1,0 +1,62 @@
+// Runs CLI commands in-process with captured output, as a terminal would see them.
+import { Writable } from 'node:stream';
+import type { CommandModule } from '../../src/cli/commands.ts';
+
+export class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function cli(
+  command: CommandModule,
+  argv: string[],
+  options: { signal?: AbortSignal; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await command.run(
+    argv,
+    { stdout, stderr, env: options.env ?? {} },
+    { signal: options.signal },
+  );
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Starts a command that runs until aborted, with its live output. */
+export function startCli(command: CommandModule, argv: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const abort = new AbortController();
+  const done = command.run(argv, { stdout, stderr, env: {} }, { signal: abort.signal });
+  return { stdout, stderr, abort: () => abort.abort(), done };
+}
+
+/** Splits a kubectl-style table into records by the header's column offsets (cells may be empty). */
+export function parseTable(text: string): Record<string, string>[] {
+  const [header, ...rows] = text.trimEnd().split('\n');
+  if (header === undefined) return [];
+  const names = header.split(/ {3,}/);
+  const starts: number[] = [];
+  let from = 0;
+  for (const name of names) {
+    starts.push(header.indexOf(name, from));
+    from = starts.at(-1)! + name.length;
+  }
+  return rows.map((row) =>
+    Object.fromEntries(
+      names.map((name, i) => [
+        name,
+        row.slice(starts[i], i + 1 < names.length ? starts[i + 1] : undefined).trim(),
+      ]),
+    ),
+  );
+}
