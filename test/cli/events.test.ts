@@ -1,0 +1,248 @@
+// `confighub-source events`: the events the real controller records, and ordering, filtering and
+// output on events seeded into a server without a controller.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import * as events from '../../src/cli/events.ts';
+import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { createRepository, waitForReady } from '../support/repositories.ts';
+import { cli, parseTable } from './support.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-events-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('events recorded by the controller', () => {
+  let stack: LocalStack;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'), 'team-e');
+    await createRepository(stack, 'team-e', 'shop');
+    await waitForReady(stack, 'team-e', 'shop');
+    await stack.kube.waitFor(
+      () =>
+        stack.kube.list('events', 'team-e').some((e) => (e as { reason?: string }).reason === 'NewArtifact'),
+      { description: 'the NewArtifact event' },
+    );
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('lists the NewArtifact event of the repository', async () => {
+    const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'shop']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = parseTable(stdout);
+    expect(Object.keys(rows[0]!)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    const created = rows.find((r) => r['REASON'] === 'NewArtifact');
+    expect(created).toMatchObject({ TYPE: 'Normal', OBJECT: 'ConfigHubRepository/shop' });
+    expect(created!['LAST SEEN']).toMatch(/^\d+s$/);
+    expect(stdout).not.toContain(stack.emulator.fixture.token);
+  });
+
+  it('exits 1 for a repository that does not exist', async () => {
+    const { code, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'nope']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('✗ ConfigHubRepository "nope" not found in team-e namespace\n');
+  });
+});
+
+describe('events seeded into the API', () => {
+  let server: KubeApiServer;
+  let kubeconfig: string;
+  const now = Date.now();
+  const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
+  const event = (
+    name: string,
+    involved: { apiVersion: string; kind: string; name: string },
+    fields: { type: string; reason: string; message: string; last: number; first?: number; count?: number },
+    namespace = 'apps',
+  ) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace },
+    involvedObject: { ...involved, namespace },
+    type: fields.type,
+    reason: fields.reason,
+    message: fields.message,
+    count: fields.count ?? 1,
+    firstTimestamp: at(fields.first ?? fields.last),
+    lastTimestamp: at(fields.last),
+    source: { component: 'confighub-source-controller' },
+  });
+  const chr = (name: string) => ({
+    apiVersion: 'source.confighub.com/v1beta1',
+    kind: 'ConfigHubRepository',
+    name,
+  });
+  const ea = (name: string) => ({
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'ExternalArtifact',
+    name,
+  });
+
+  beforeAll(async () => {
+    server = await new KubeApiServer({ namespaces: ['apps', 'other'] }).listen();
+    server.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
+    for (const [namespace, name] of [
+      ['apps', 'shop'],
+      ['apps', 'web'],
+      ['other', 'shop'],
+    ] as const) {
+      server.seed({
+        apiVersion: 'source.confighub.com/v1beta1',
+        kind: 'ConfigHubRepository',
+        metadata: { name, namespace },
+        spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
+      });
+    }
+    server.seed([
+      event('shop.1', chr('shop'), {
+        type: 'Normal',
+        reason: 'NewArtifact',
+        message: 'stored artifact a',
+        last: 600,
+      }),
+      event('shop.2', ea('shop'), {
+        type: 'Warning',
+        reason: 'FetchFailed',
+        message: 'fetch failed\nline two',
+        last: 30,
+      }),
+      event('shop.3', chr('shop'), {
+        type: 'Warning',
+        reason: 'AuthenticationFailed',
+        message: 'token rejected',
+        last: 90,
+        first: 900,
+        count: 3,
+      }),
+      event('web.1', chr('web'), {
+        type: 'Normal',
+        reason: 'NewArtifact',
+        message: 'stored artifact w',
+        last: 10,
+      }),
+      // Same name, another kind: not ours.
+      event(
+        'shop.pod',
+        { apiVersion: 'v1', kind: 'Pod', name: 'shop' },
+        {
+          type: 'Normal',
+          reason: 'Scheduled',
+          message: 'pod',
+          last: 5,
+        },
+      ),
+      event(
+        'shop.other',
+        chr('shop'),
+        { type: 'Normal', reason: 'NewArtifact', message: 'other ns', last: 1 },
+        'other',
+      ),
+    ]);
+    kubeconfig = await server.writeKubeconfig(join(dir, 'seeded-kubeconfig'), 'apps');
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('lists the events of the repository and its ExternalArtifact, oldest first', async () => {
+    const { code, stdout } = await cli(events, ['--kubeconfig', kubeconfig, 'shop']);
+    expect(code).toBe(0);
+    expect(parseTable(stdout)).toEqual([
+      {
+        'LAST SEEN': '10m',
+        TYPE: 'Normal',
+        REASON: 'NewArtifact',
+        OBJECT: 'ConfigHubRepository/shop',
+        MESSAGE: 'stored artifact a',
+      },
+      {
+        'LAST SEEN': '90s (x3 over 15m)',
+        TYPE: 'Warning',
+        REASON: 'AuthenticationFailed',
+        OBJECT: 'ConfigHubRepository/shop',
+        MESSAGE: 'token rejected',
+      },
+      {
+        'LAST SEEN': '30s',
+        TYPE: 'Warning',
+        REASON: 'FetchFailed',
+        OBJECT: 'ExternalArtifact/shop',
+        MESSAGE: 'fetch failed line two',
+      },
+    ]);
+  });
+
+  it('without NAME lists every repository of the namespace; -A adds NAMESPACE', async () => {
+    const namespaced = parseTable((await cli(events, ['--kubeconfig', kubeconfig])).stdout);
+    expect(namespaced.map((r) => `${r['OBJECT']} ${r['REASON']}`)).toEqual([
+      'ConfigHubRepository/shop NewArtifact',
+      'ConfigHubRepository/shop AuthenticationFailed',
+      'ExternalArtifact/shop FetchFailed',
+      'ConfigHubRepository/web NewArtifact',
+    ]);
+    const all = parseTable((await cli(events, ['--kubeconfig', kubeconfig, '-A'])).stdout);
+    expect(all).toHaveLength(5);
+    expect(all.at(-1)).toMatchObject({
+      NAMESPACE: 'other',
+      OBJECT: 'ConfigHubRepository/shop',
+      MESSAGE: 'other ns',
+    });
+  });
+
+  it('filters by --types and prints -o json / -o yaml lists', async () => {
+    const warnings = parseTable(
+      (await cli(events, ['--kubeconfig', kubeconfig, 'shop', '--types', 'Warning'])).stdout,
+    );
+    expect(warnings.map((r) => r['REASON'])).toEqual(['AuthenticationFailed', 'FetchFailed']);
+
+    const json = JSON.parse((await cli(events, ['--kubeconfig', kubeconfig, 'shop', '-o', 'json'])).stdout);
+    expect(json.kind).toBe('List');
+    expect(json.items.map((e: { metadata: { name: string } }) => e.metadata.name)).toEqual([
+      'shop.1',
+      'shop.3',
+      'shop.2',
+    ]);
+    const yaml = parse(
+      (await cli(events, ['--kubeconfig', kubeconfig, '-n', 'other', 'shop', '-o', 'yaml'])).stdout,
+    );
+    expect(yaml.items.map((e: { message: string }) => e.message)).toEqual(['other ns']);
+  });
+
+  it('says so when there are no events', async () => {
+    server.seed({
+      apiVersion: 'source.confighub.com/v1beta1',
+      kind: 'ConfigHubRepository',
+      metadata: { name: 'quiet', namespace: 'apps' },
+      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
+    });
+    const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'quiet']);
+    expect({ code, stdout, stderr }).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'No events found for ConfigHubRepository quiet in apps namespace.\n',
+    });
+  });
+
+  it.each([
+    [['a', 'b'], 'expected at most one NAME'],
+    [['shop', '-A'], 'NAME cannot be combined with --all-namespaces'],
+    [['--types', 'Error'], '"error" is not an event type'],
+    [['-o', 'wide'], '--output must be one of'],
+  ])('%j exits 2', async (argv, message) => {
+    const { code, stderr } = await cli(events, ['--kubeconfig', kubeconfig, ...argv]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+  });
+});
