@@ -713,6 +713,46 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
         expect(events).toEqual([]);
         expect(Date.now() - started).toBeLessThan(9_000);
       });
+
+      // Real servers send bookmarks about once a minute, hence the long bound there.
+      it('sends BOOKMARK events with the current resourceVersion when allowed', async () => {
+        const a = await create(chr(fresh('bookmark')));
+        const events = await t.watch(
+          `${chrPath(ns)}?watch=true&allowWatchBookmarks=true&fieldSelector=metadata.name%3D${a.metadata.name}&resourceVersion=${a.metadata.resourceVersion}`,
+          (e) => e.some((x) => x.type === 'BOOKMARK'),
+          t.server ? 5_000 : 90_000,
+        );
+        const bookmark = events.find((e) => e.type === 'BOOKMARK');
+        expect(bookmark?.object.kind).toBe('ConfigHubRepository');
+        expect(bookmark?.object.apiVersion).toBe('source.confighub.com/v1beta1');
+        expect(
+          BigInt(bookmark!.object.metadata!.resourceVersion!) >= BigInt(a.metadata.resourceVersion!),
+        ).toBe(true);
+      }, 100_000);
+
+      it('expires a list resourceVersion once history is compacted, and watches from a fresh one', async (ctx) => {
+        // Only the in-process server can compact on demand; the RV=1 test covers real clusters.
+        if (!t.server) ctx.skip();
+        const list = await t.raw('GET', chrPath(ns));
+        const listRv = (list.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+        await create(chr(fresh('compacted')));
+        t.server!.compactHistory();
+        const expired = await t.watch(
+          `${chrPath(ns)}?watch=true&resourceVersion=${listRv}`,
+          (e) => e.length >= 1,
+        );
+        expect(expired[0]).toMatchObject({ type: 'ERROR', object: { code: 410, reason: 'Expired' } });
+        const relist = await t.raw('GET', chrPath(ns));
+        const freshRv = (relist.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+        const later = await create(chr(fresh('after-relist')));
+        const resumed = await t.watch(
+          `${chrPath(ns)}?watch=true&resourceVersion=${freshRv}`,
+          (e) => e.length >= 1,
+        );
+        expect(resumed.map((e) => `${e.type} ${e.object.metadata?.name}`)).toEqual([
+          `ADDED ${later.metadata.name}`,
+        ]);
+      });
     });
   });
 

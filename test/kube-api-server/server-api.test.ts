@@ -566,6 +566,27 @@ describe('API conventions beyond the conformance suite', () => {
     await server.waitForDeletion('namespaces', undefined, 'doomed');
   });
 
+  it('answers unknown paths with 404 and unsupported verbs with 405, as Status bodies', async () => {
+    const unknown = await call('GET', '/apis/nope.example.com/v1/things');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      message: 'the server could not find the requested resource',
+    });
+    const noStatus = await call('GET', `${configMapPath('default', 'x')}/status`);
+    expect(noStatus.status).toBe(404);
+    const put = await call('PUT', chrPath('default'), chr('x'));
+    expect(put.status).toBe(405);
+    expect(put.body).toMatchObject({ reason: 'MethodNotAllowed', code: 405 });
+    const mismatch = await call('PUT', chrPath('default', 'a'), { ...chr('b') });
+    expect(mismatch.status).toBe(404);
+    server.create(chr('a'));
+    const renamed = await call('PUT', chrPath('default', 'a'), { ...chr('b') });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body['message']).toBe('the name of the object (b) does not match the name on the URL (a)');
+  });
+
   it('rejects invalid names with the RFC 1123 message', async () => {
     const res = await call('POST', chrPath('default'), chr('Not_Valid'));
     expect(res.status).toBe(422);
