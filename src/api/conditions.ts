@@ -38,6 +38,8 @@ export const Reason = {
   IntegrityError: 'IntegrityError',
   LimitExceeded: 'LimitExceeded',
   InvalidUnit: 'InvalidUnit',
+  /** The selection matched no unit: publishing an empty tree would make consumers prune everything. */
+  NoUnitsSelected: 'NoUnitsSelected',
   FetchFailed: 'FetchFailed',
   // Storage failures (StorageOperationFailed).
   ArchiveOperationFailed: 'ArchiveOperationFailed',

@@ -27,6 +27,7 @@ import {
 } from '../api/v1beta1.ts';
 import {
   buildTarGz,
+  DigestError,
   InvalidUnitError,
   makeRevision,
   type Storage,
@@ -34,6 +35,7 @@ import {
   toArtifact,
   UnsafeNameError,
   unitsToFiles,
+  type VerifyResult,
 } from '../artifact/index.ts';
 import { ConfigHubError, refSelectorFromSpec, type SpaceListing } from '../confighub/index.ts';
 import type { KubeClient } from '../kube/client.ts';
@@ -189,9 +191,22 @@ export class Reconciler {
       ),
     );
 
+    if (listing.units.length === 0) {
+      // An artifact without resources is valid for Flux, and a Kustomization with prune: true would then
+      // delete everything it applied before. An empty selection is far more often a mistake (a filter
+      // typo, a wrong space, units not yet created) than an intent, so the last artifact stays.
+      throw new TransientError(
+        ConditionType.FetchFailed,
+        Reason.NoUnitsSelected,
+        `no unit of space '${listing.spaceSlug}' (${listing.refId}) matches the selection` +
+          `${spec.where === undefined ? '' : ` (where: ${spec.where})`} and toolchains ${spec.toolchains.join(', ')}: ` +
+          'an empty artifact would make Flux prune everything it applied, so ' +
+          (status.artifact === undefined ? 'nothing is published' : 'the last artifact stays published'),
+      );
+    }
+
     const previous = status.artifact;
-    const stored =
-      previous === undefined ? 'missing' : await this.#deps.storage.verify(previous.path, previous.digest);
+    const stored = previous === undefined ? 'missing' : await this.#verifyStored(previous);
     if (previous !== undefined && stored === 'mismatch') {
       log.info({ path: previous.path }, 'stored artifact does not match its digest, rebuilding');
       await this.#event(
@@ -234,6 +249,9 @@ export class Reconciler {
       status.fetched = summarize(listing);
     }
     status.artifact = artifact;
+    // Published first: if the ExternalArtifact cannot be written the reconcile failed, and neither
+    // Ready=True nor the new observedGeneration may be recorded.
+    await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
 
     const wasFailing = findCondition(ctx.object.status?.conditions, ConditionType.Ready)?.status === 'False';
     const message = `stored artifact for revision '${artifact.revision}'`;
@@ -261,8 +279,6 @@ export class Reconciler {
     status.conditions = conditions;
     status.observedGeneration = ctx.generation;
 
-    await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
-
     const meta = { [EVENT_META_REVISION]: artifact.revision, [EVENT_META_DIGEST]: artifact.digest };
     if (published && previous?.digest !== artifact.digest) {
       await this.#event(
@@ -278,6 +294,21 @@ export class Reconciler {
     this.#deps.metrics.artifactSize.set({ name, namespace }, artifact.size ?? 0);
     await this.#collectGarbage(ctx, artifact.path);
     return { kind: 'requeueAfter', ms: this.#jitter(intervalMs) };
+  }
+
+  /**
+   * Checks the stored file against the recorded artifact. A recorded path or digest this storage would
+   * never have written (edited by hand, from another version) cannot be verified: it is rebuilt.
+   */
+  async #verifyStored(artifact: Artifact): Promise<VerifyResult> {
+    try {
+      return await this.#deps.storage.verify(artifact.path, artifact.digest);
+    } catch (error) {
+      if (error instanceof DigestError || (error instanceof StorageError && error.reason === 'InvalidPath')) {
+        return 'mismatch';
+      }
+      throw error;
+    }
   }
 
   async #build(

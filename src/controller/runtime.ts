@@ -124,6 +124,7 @@ export async function startController(
       await manager.stop();
       await elector?.stop();
       leader = false;
+      await events.flush();
       await Promise.all([artifacts.close(), metricsServer.close(), health.close()]);
       await kube.close();
     },

@@ -45,6 +45,7 @@ interface Aggregate {
 }
 
 const AGGREGATE_LIMIT = 4096;
+const MAX_PENDING_FORWARDS = 256;
 
 export class KubeEventRecorder implements EventSink {
   readonly #client: KubeClient;
@@ -52,6 +53,7 @@ export class KubeEventRecorder implements EventSink {
   readonly #instance: string;
   readonly #eventsAddr: string | undefined;
   readonly #aggregates = new Map<string, Aggregate>();
+  readonly #forwarding = new Set<Promise<void>>();
   /** Events written, for tests and the demo's view. */
   readonly recorded: RecordedEvent[] = [];
 
@@ -68,7 +70,32 @@ export class KubeEventRecorder implements EventSink {
   async record(event: RecordedEvent): Promise<void> {
     this.recorded.push(event);
     if (this.recorded.length > 1000) this.recorded.splice(0, this.recorded.length - 1000);
-    await Promise.all([this.#writeKubeEvent(event), this.#forward(event)]);
+    this.#startForward(event);
+    await this.#writeKubeEvent(event);
+  }
+
+  /** Resolves once every forward started so far has finished (delivered, refused or given up). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#forwarding]);
+  }
+
+  /**
+   * Forwarding runs in the background: an unreachable notification-controller (5 s timeouts, retries)
+   * must never hold up a reconcile. Bounded, so a long outage cannot pile up pending requests.
+   */
+  #startForward(event: RecordedEvent): void {
+    if (this.#eventsAddr === undefined || event.type === 'Trace' || event.localOnly) return;
+    if (this.#forwarding.size >= MAX_PENDING_FORWARDS) {
+      this.#logger.debug(
+        { reason: event.reason },
+        'too many events pending for notification-controller, dropped',
+      );
+      return;
+    }
+    const pending: Promise<void> = this.#forward(event)
+      .catch(() => undefined)
+      .finally(() => this.#forwarding.delete(pending));
+    this.#forwarding.add(pending);
   }
 
   async #writeKubeEvent(event: RecordedEvent): Promise<void> {
@@ -128,7 +155,7 @@ export class KubeEventRecorder implements EventSink {
   }
 
   async #forward(event: RecordedEvent): Promise<void> {
-    if (this.#eventsAddr === undefined || event.type === 'Trace' || event.localOnly) return;
+    if (this.#eventsAddr === undefined) return;
     const target = event.forwardAs ?? event.involvedObject;
     const group = target.apiVersion.includes('/') ? target.apiVersion.split('/')[0] : '';
     // notification-controller keeps metadata keys of the involved object's group only.

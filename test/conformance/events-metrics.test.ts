@@ -106,10 +106,11 @@ describe('events and metrics', () => {
   });
 
   it('46. with --events-addr, events are POSTed as JSON with involvedObject, severity, timestamp, message, reason, metadata and reportingController; a 429 is not retried', async () => {
-    const newArtifact = received.filter(
-      (e) => e.reason === 'NewArtifact' && e.involvedObject.namespace === 'team-a',
-    );
-    // The first answer was a 500: that one was retried.
+    const newArtifacts = () =>
+      received.filter((e) => e.reason === 'NewArtifact' && e.involvedObject.namespace === 'team-a');
+    // The first answer was a 500: that one is retried (in the background).
+    await eventually(async () => newArtifacts().length >= 2, 'the retried NewArtifact notification');
+    const newArtifact = newArtifacts();
     expect(newArtifact.length).toBe(2);
     const event = newArtifact[0]!;
     expect(event.involvedObject).toMatchObject({ name: 'shop', namespace: 'team-a' });
@@ -124,6 +125,7 @@ describe('events and metrics', () => {
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((e) => e.severity === 'error')).toBe(true);
     // Each emission reached notification-controller once: the 429s were not retried.
+    await stack.controller!.events.flush();
     const emitted = kubeEvents(stack, 'team-b', 'shop', 'ConfigHubRepository')
       .filter((e) => e.reason === 'AuthenticationFailed')
       .reduce((sum, e) => sum + (e.count ?? 1), 0);

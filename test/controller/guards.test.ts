@@ -1,0 +1,140 @@
+// Guards against losing what consumers depend on: an empty selection is refused instead of published,
+// a deleted ExternalArtifact or removed finalizer is put back, and a recorded artifact that cannot be
+// verified is rebuilt rather than failing forever.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  CHR,
+  condition,
+  createRepository,
+  download,
+  EA,
+  type Repo,
+  requestReconcile,
+  sha256,
+  waitForCondition,
+  waitForReady,
+} from '../support/repositories.ts';
+
+const NOTHING = "Slug = 'no-such-unit'";
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('an empty unit selection', () => {
+  it('is refused for a new object: FetchFailed/NoUnitsSelected, no ExternalArtifact, nothing stored', async () => {
+    await createRepository(stack, 'team-empty', 'shop', { where: NOTHING });
+    const repo = await waitForCondition(
+      stack,
+      'team-empty',
+      'shop',
+      'FetchFailed',
+      'True',
+      'NoUnitsSelected',
+    );
+    expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'NoUnitsSelected' });
+    expect(condition(repo, 'Ready')!.message).toContain('prune');
+    expect(condition(repo, 'Ready')!.message).toContain(NOTHING);
+    expect(condition(repo, 'Reconciling')).toMatchObject({ status: 'True', reason: 'ProgressingWithRetry' });
+    expect(repo.status!.artifact).toBeUndefined();
+    expect(stack.kube.get(EA, 'team-empty', 'shop')).toBeUndefined();
+  });
+
+  it('keeps the last artifact published when a selection becomes empty, and recovers', async () => {
+    await createRepository(stack, 'team-shrink', 'shop');
+    const good = await waitForReady(stack, 'team-shrink', 'shop');
+    stack.kube.patch(CHR, 'team-shrink', 'shop', { spec: { where: NOTHING } });
+    const refused = await waitForCondition(stack, 'team-shrink', 'shop', 'Ready', 'False', 'NoUnitsSelected');
+    expect(refused.status!.artifact).toEqual(good.status!.artifact);
+    expect(refused.status!.observedGeneration).toBe(1);
+    const ea = await stack.kube.waitForObject(
+      EA,
+      'team-shrink',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'False',
+    );
+    expect(condition(ea, 'Ready')!.reason).toBe('FetchFailed');
+    expect((ea as Repo).status!.artifact).toEqual(good.status!.artifact);
+    expect((await download(good.status!.artifact!.url)).status).toBe(200);
+
+    stack.kube.patch(CHR, 'team-shrink', 'shop', { spec: { where: null } });
+    const back = await waitForReady(stack, 'team-shrink', 'shop', (r) => r.status?.observedGeneration === 3);
+    expect(back.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
+  });
+});
+
+describe('objects put back', () => {
+  it('recreates an ExternalArtifact a user deleted, with the same artifact', async () => {
+    await createRepository(stack, 'team-ea', 'shop');
+    const repo = await waitForReady(stack, 'team-ea', 'shop');
+    const before = await stack.kube.waitForObject(
+      EA,
+      'team-ea',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'True',
+    );
+    stack.kube.delete(EA, 'team-ea', 'shop');
+    const recreated = (await stack.kube.waitForObject(
+      EA,
+      'team-ea',
+      'shop',
+      (o) => o.metadata.uid !== before.metadata.uid && condition(o, 'Ready')?.status === 'True',
+      { timeoutMs: 10_000 },
+    )) as Repo;
+    expect(recreated.status!.artifact).toEqual(repo.status!.artifact);
+    expect(recreated.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ uid: repo.metadata.uid, controller: true }),
+    ]);
+  });
+
+  it('adds the finalizer back when it is removed by hand', async () => {
+    await createRepository(stack, 'team-fin', 'shop');
+    await waitForReady(stack, 'team-fin', 'shop');
+    stack.kube.patch(CHR, 'team-fin', 'shop', { metadata: { finalizers: null } });
+    const repo = await stack.kube.waitForObject(CHR, 'team-fin', 'shop', (o) =>
+      (o.metadata.finalizers ?? []).includes('source.confighub.com/finalizer'),
+    );
+    expect(condition(repo, 'Ready')?.status).toBe('True');
+  });
+});
+
+describe('a recorded artifact that cannot be verified', () => {
+  it('is rebuilt (malformed digest and path in status after a restart)', async () => {
+    await createRepository(stack, 'team-bad', 'shop');
+    const good = await waitForReady(stack, 'team-bad', 'shop');
+    await stack.controller!.stop();
+    // Written by someone else while the controller was down; the CRD pattern lets both through.
+    stack.kube.patch(
+      CHR,
+      'team-bad',
+      'shop',
+      {
+        status: {
+          artifact: {
+            ...good.status!.artifact!,
+            path: '../../outside/file.tar.gz',
+            digest: 'sha256:NOT-HEX',
+          },
+        },
+      },
+      { subresource: 'status' },
+    );
+    await stack.startController();
+    requestReconcile(stack, 'team-bad', 'shop', 'after-restart');
+    const rebuilt = await waitForReady(
+      stack,
+      'team-bad',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'after-restart',
+    );
+    expect(rebuilt.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
+    expect(rebuilt.status!.artifact!.path).toBe(good.status!.artifact!.path);
+    const served = await download(rebuilt.status!.artifact!.url);
+    expect(sha256(served.bytes)).toBe(good.status!.artifact!.digest);
+  });
+});
