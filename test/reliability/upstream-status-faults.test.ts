@@ -1,0 +1,73 @@
+// Upstream HTTP status and timing faults against the whole system: each must give its Flux condition and
+// reason, keep the last good artifact served, retry with backoff and recover once the fault clears.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  type FaultCycle,
+  type FaultFigures,
+  listingPath,
+  printFigures,
+  runFaultCycle,
+} from './support/fault-cycle.ts';
+
+let stack: LocalStack;
+const figures: FaultFigures[] = [];
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => {
+  printFigures('Upstream status faults', figures);
+  await stack?.stop();
+});
+
+const onListing = (stack: LocalStack) => ({ route: listingPath(stack), method: 'GET' });
+
+const cycles: FaultCycle[] = [
+  {
+    name: '401 Unauthorized',
+    faults: (s) => [{ ...onListing(s), kind: 'status', status: 401 }],
+    reason: 'AuthenticationFailed',
+  },
+  {
+    name: '403 Forbidden',
+    faults: (s) => [{ ...onListing(s), kind: 'status', status: 403 }],
+    reason: 'Forbidden',
+  },
+  {
+    name: '404 Not Found',
+    faults: (s) => [{ ...onListing(s), kind: 'status', status: 404 }],
+    reason: 'SpaceNotFound',
+  },
+  {
+    // Retry-After 1 s on every answer: the client waits it out in-process, so at most ~one listing a second.
+    name: '429 Retry-After: 1',
+    faults: (s) => [{ ...onListing(s), kind: 'status', status: 429, retryAfterSeconds: 1 }],
+    reason: 'UpstreamUnavailable',
+    maxListings: 3,
+  },
+  {
+    name: '500 Internal Server Error',
+    faults: (s) => [{ ...onListing(s), kind: 'status', status: 500 }],
+    reason: 'UpstreamUnavailable',
+  },
+  {
+    name: '503 Service Unavailable',
+    faults: (s) => [{ ...onListing(s), kind: 'status', status: 503 }],
+    reason: 'UpstreamUnavailable',
+  },
+  {
+    name: 'latency 1.5 s beyond timeout 1s',
+    spec: { timeout: '1s' },
+    faults: (s) => [{ ...onListing(s), kind: 'latency', ms: 1500 }],
+    reason: 'UpstreamUnavailable',
+  },
+];
+
+describe('upstream status faults', () => {
+  cycles.forEach((cycle, i) => {
+    it(`${cycle.name} → Ready=False ${cycle.reason}, last artifact served, backoff, recovery`, async () => {
+      figures.push(await runFaultCycle(stack, `status-${i}`, cycle));
+    });
+  });
+});
