@@ -1,17 +1,8 @@
 // The verbs on a resource path: get, list, watch, create, update, patch, delete, deletecollection.
 
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { serverSideApply } from './apply.ts';
-import {
-  ApiError,
-  badRequest,
-  conflict,
-  gone,
-  invalid,
-  methodNotAllowed,
-  STALE_RV,
-  unsupportedMediaType,
-} from './errors.ts';
+import { applyRequest } from './apply-request.ts';
+import { ApiError, badRequest, gone, invalid, methodNotAllowed, unsupportedMediaType } from './errors.ts';
 import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
@@ -305,78 +296,20 @@ export class ResourceHandlers {
   }
 
   #apply(r: ResourceRequest, res: ServerResponse, name: string, dryRun: boolean, force: boolean): void {
-    const manager = r.query.get('fieldManager');
-    if (!manager) {
-      throw invalid('PatchOptions', 'meta.k8s.io', '', [
-        {
-          reason: 'FieldValueRequired',
-          field: 'fieldManager',
-          message: 'Required value: is required for apply patch',
-        },
-      ]);
-    }
-    const applied = decodeYaml(r.body) as KubeObject;
-    if (applied === null || typeof applied !== 'object' || Array.isArray(applied)) {
-      throw badRequest('the body of an apply patch must be an object');
-    }
-    const expectedApiVersion = apiVersionOf(r.def.group, r.def.version);
-    if (!applied.apiVersion || !applied.kind)
-      throw badRequest('apiVersion and kind must be set in an apply patch');
-    if (applied.apiVersion !== expectedApiVersion || applied.kind !== r.def.kind) {
-      throw badRequest(
-        `the API version in the data (${String(applied.apiVersion)}) does not match the expected API version (${expectedApiVersion})`,
-      );
-    }
-    applied.metadata ??= {};
-    if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
-      throw badRequest(
-        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
-      );
-    }
-    if (applied.metadata.managedFields !== undefined) {
-      throw badRequest('metadata.managedFields must be nil');
-    }
-    applied.metadata.name = name;
-    const live = this.#objects.find(r.def, r.namespace, name);
-    if (!live && r.subresource) throw this.#notFound(r, name);
-    const rv = applied.metadata.resourceVersion;
-    if (live && rv && rv !== live.metadata.resourceVersion) {
-      throw conflict({ group: r.def.group, plural: r.def.plural }, name, STALE_RV);
-    }
-    delete applied.metadata.resourceVersion;
-    const merged = serverSideApply({
+    const fieldValidation = this.#fieldValidation(r);
+    const { status, object } = applyRequest(this.#objects, {
       def: r.def,
-      live,
-      applied,
-      manager,
+      namespace: r.namespace,
+      name,
+      subresource: r.subresource,
+      body: r.body,
+      manager: r.query.get('fieldManager'),
       force,
-      subresource: r.subresource,
-      time: this.#objects.timestamp(),
-    });
-    if (!live) {
-      const created = this.#objects.create(r.def, r.namespace, merged, { dryRun, apply: true });
-      this.#respond(r, res, 201, created);
-      return;
-    }
-    const updated = this.#objects.update(r.def, r.namespace, name, merged, {
       dryRun,
-      apply: true,
-      subresource: r.subresource,
+      fieldValidation,
     });
-    this.#respond(r, res, 200, updated);
-  }
-
-  #notFound(r: ResourceRequest, name: string): ApiError {
-    return new ApiError(
-      404,
-      'NotFound',
-      `${r.def.group ? `${r.def.plural}.${r.def.group}` : r.def.plural} "${name}" not found`,
-      {
-        name,
-        group: r.def.group,
-        kind: r.def.plural,
-      },
-    );
+    this.#warn(res, fieldValidation);
+    this.#respond(r, res, status, object);
   }
 
   #deleteOptions(r: ResourceRequest): DeleteOptions {

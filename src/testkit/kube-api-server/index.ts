@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { admitBuiltin } from './admission.ts';
 import { BUILTIN_RESOURCES } from './builtins.ts';
 import type { FailureSpec } from './faults.ts';
 import { Faults } from './faults.ts';
@@ -84,7 +85,7 @@ export class KubeApiServer {
     this.#objects = new ObjectService(
       this.store,
       () => this.#gc.schedule(),
-      (def, obj) => this.#admitBuiltin(def, obj),
+      (def, obj) => admitBuiltin(def, obj, this.#objects.timestamp()),
     );
     this.#gc.attach(this.#objects);
     this.#expectedToken = options.expectedToken;
@@ -441,48 +442,6 @@ export class KubeApiServer {
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     });
-  }
-
-  /** Kind-specific admission for built-ins the server itself interprets. */
-  #admitBuiltin(def: ResourceDef, obj: KubeObject): void {
-    if (def.group === 'apiextensions.k8s.io' && def.plural === 'customresourcedefinitions') {
-      const crd = parseCrd(obj);
-      obj['status'] = {
-        conditions: [
-          {
-            type: 'NamesAccepted',
-            status: 'True',
-            reason: 'NoConflicts',
-            message: 'no conflicts found',
-            lastTransitionTime: this.#objects.timestamp(),
-          },
-          {
-            type: 'Established',
-            status: 'True',
-            reason: 'InitialNamesAccepted',
-            message: 'the initial names have been accepted',
-            lastTransitionTime: this.#objects.timestamp(),
-          },
-        ],
-        acceptedNames: crd.spec.names,
-        storedVersions: crd.spec.versions.filter((v) => v.storage).map((v) => v.name),
-      };
-    }
-    if (def.group === '' && def.plural === 'secrets') {
-      // stringData is write-only: merged into data (base64) as the API server does.
-      const data = { ...((obj['data'] as Record<string, string> | undefined) ?? {}) };
-      for (const [k, v] of Object.entries((obj['stringData'] as Record<string, string> | undefined) ?? {})) {
-        data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-      }
-      delete obj['stringData'];
-      if (Object.keys(data).length) obj['data'] = data;
-      obj['type'] ??= 'Opaque';
-    }
-    if (def.group === '' && def.plural === 'namespaces') {
-      obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name! };
-      if (!obj.metadata.deletionTimestamp) obj['status'] = { phase: 'Active' };
-      obj['spec'] = { finalizers: ['kubernetes'], ...(obj['spec'] as object) };
-    }
   }
 
   /** Keeps served custom resources in step with stored CRDs. */
