@@ -1,0 +1,391 @@
+// Report-only drift detection: compares what our artifact says with what is live, for the objects a
+// consumer applied (its inventory) or, with no consumer, every object of the artifact. It never
+// writes: live objects are read with GET and the prediction of an apply is a dry run.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { ConsumerObject } from '../delivery/consumer.ts';
+import type { KubeClient, KubeObject } from '../kube/client.ts';
+import type { ResourceType } from '../kube/resources.ts';
+import { classify } from './classify.ts';
+import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
+import { compareObjects, type FieldChange } from './compare.ts';
+import { type ArtifactFileInput, type DesiredObject, desiredObjects, readTarGz } from './desired.ts';
+import { type IgnoreRule, IgnoreRules, isIgnored, optOutOf } from './ignore.ts';
+import { parseInventoryId } from './inventory.ts';
+import type { DriftMetrics } from './metrics.ts';
+import { attribute } from './ownership.ts';
+import { isRecord, removeAt, toPointer } from './pointer.ts';
+import {
+  Cause,
+  Classification,
+  DetectionMethod,
+  type DriftFinding,
+  type DriftReport,
+  itemId,
+  MAX_ERRORS,
+  MAX_VALUE_CHARS,
+  objectRef,
+  Severity,
+} from './report.ts';
+import { mergeItems } from './state.ts';
+
+/** kustomize-controller's apply field manager: the dry run must predict *its* apply. */
+export const KUSTOMIZE_FIELD_MANAGER = 'kustomize-controller';
+const SCALABLE_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
+const MASK = '***';
+
+export interface DriftRepository {
+  namespace: string;
+  name: string;
+  /** The artifact revision compared (reported, not checked). */
+  revision?: string;
+  /** spec.drift.ignore. */
+  ignore?: readonly IgnoreRule[];
+  /** The previous status.drift, so items keep their firstObserved and resolution is noticed. */
+  previous?: DriftReport;
+}
+
+export interface DriftDetectorOptions {
+  logger: Logger;
+  /** Either a ready DriftCluster, or the KubeClient and kubeconfig to build one. */
+  cluster?: DriftCluster;
+  kube?: KubeClient;
+  kubeConfig?: KubeConfig;
+  metrics?: DriftMetrics;
+  /** `auto` dry-runs where the API server allows it and falls back per object; `field-comparison` never dry-runs. */
+  method?: 'auto' | 'field-comparison';
+  fieldManager?: string;
+  /** Objects checked at once. */
+  concurrency?: number;
+  now?: () => Date;
+}
+
+interface Target {
+  desired: DesiredObject;
+  namespace: string | undefined;
+  consumer: ConsumerObject | undefined;
+}
+
+type Outcome =
+  | { kind: 'checked'; findings: DriftFinding[] }
+  | { kind: 'excluded' }
+  | { kind: 'error'; message: string };
+
+export class DriftDetector {
+  readonly #cluster: DriftCluster;
+  readonly #options: DriftDetectorOptions;
+
+  constructor(options: DriftDetectorOptions) {
+    this.#options = options;
+    if (options.cluster !== undefined) this.#cluster = options.cluster;
+    else if (options.kube !== undefined && options.kubeConfig !== undefined) {
+      this.#cluster = new KubeDriftCluster({ kube: options.kube, kubeConfig: options.kubeConfig });
+    } else throw new Error('DriftDetector needs either cluster, or kube and kubeConfig');
+  }
+
+  async detect(
+    repository: DriftRepository,
+    artifact: readonly ArtifactFileInput[] | Uint8Array,
+    consumers: readonly ConsumerObject[] = [],
+  ): Promise<DriftReport> {
+    const now = (this.#options.now?.() ?? new Date()).toISOString();
+    const files = artifact instanceof Uint8Array ? readTarGz(artifact) : artifact;
+    const desired = desiredObjects(files);
+    const withInventory = consumers.filter((c) => c.kind === 'Kustomization' && c.inventory.length > 0);
+    const targets =
+      withInventory.length > 0 ? inventoryTargets(desired, withInventory) : artifactTargets(desired);
+
+    const outcomes = await mapLimited(targets, this.#options.concurrency ?? 8, (t) =>
+      this.#check(t, repository),
+    );
+    const findings: DriftFinding[] = [];
+    const unchecked = new Set<string>();
+    const errors: Array<{ object: string; message: string }> = [];
+    let excluded = 0;
+    outcomes.forEach((outcome, i) => {
+      const ref = refOf(targets[i]!);
+      if (outcome.kind === 'excluded') excluded++;
+      else if (outcome.kind === 'error') {
+        unchecked.add(ref);
+        errors.push({ object: ref, message: outcome.message });
+      } else findings.push(...outcome.findings);
+    });
+    const merged = mergeItems({ previous: repository.previous, findings, unchecked, now });
+    const report: DriftReport = {
+      mode: 'report',
+      source: withInventory.length > 0 ? 'inventory' : 'artifact',
+      ...(withInventory.length > 0
+        ? {
+            consumer: withInventory
+              .slice(0, 3)
+              .map((c) => `${c.kind}/${c.namespace}/${c.name}`)
+              .join(', '),
+          }
+        : {}),
+      ...(repository.revision !== undefined ? { revision: repository.revision } : {}),
+      checkedAt: now,
+      summary: {
+        objects: targets.length - excluded,
+        drifted: new Set(findings.map((f) => objectRef(f))).size,
+        missing: findings.filter((f) => f.classification === Classification.MissingObject).length,
+        excluded,
+        errors: errors.length,
+        items: merged.total,
+      },
+      items: merged.items,
+      ...(merged.total > merged.items.length ? { truncated: merged.total - merged.items.length } : {}),
+      ...(merged.resolved.length > 0 ? { resolved: merged.resolved } : {}),
+      ...(errors.length > 0 ? { errors: errors.slice(0, MAX_ERRORS) } : {}),
+    };
+    this.#options.metrics?.record(`${repository.namespace}/${repository.name}`, report);
+    return report;
+  }
+
+  async #check(target: Target, repository: DriftRepository): Promise<Outcome> {
+    const { desired } = target;
+    try {
+      const type = await this.#cluster.resolve(desired.apiVersion, desired.kind);
+      if (type === undefined)
+        return { kind: 'error', message: `${desired.apiVersion} ${desired.kind} is not served` };
+      const namespace = type.namespaced ? target.namespace : undefined;
+      const object = desiredFor(desired, namespace, target.consumer);
+      if (optOutOf(metaOf(object))) return { kind: 'excluded' };
+      const [group, version] = desired.apiVersion.includes('/')
+        ? desired.apiVersion.split('/')
+        : ['', desired.apiVersion];
+      const identity = {
+        group: group ?? '',
+        version: version ?? '',
+        kind: desired.kind,
+        name: desired.name,
+        ...(namespace ? { namespace } : {}),
+      };
+      const ignored = [
+        ...new IgnoreRules(repository.ignore ?? []).pathsFor(identity),
+        ...new IgnoreRules(target.consumer?.ignore ?? []).pathsFor(identity),
+      ];
+      if (ignored.some((p) => p.length === 0)) return { kind: 'excluded' };
+      const base = {
+        apiVersion: desired.apiVersion,
+        kind: desired.kind,
+        name: desired.name,
+        ...(namespace ? { namespace } : {}),
+      };
+
+      const live = await this.#cluster.get(type, namespace, desired.name);
+      if (live === undefined) {
+        return {
+          kind: 'checked',
+          findings: [
+            {
+              ...base,
+              id: itemId(base, ''),
+              path: '',
+              classification: Classification.MissingObject,
+              severity: Severity.Critical,
+              cause: Cause.Unknown,
+              method: DetectionMethod.FieldComparison,
+            },
+          ],
+        };
+      }
+      if (optOutOf(live.metadata)) return { kind: 'excluded' };
+      if (
+        SCALABLE_KINDS.has(desired.kind) &&
+        (await this.#autoscaled(desired.kind, desired.name, namespace))
+      ) {
+        ignored.push(['spec', 'replicas']);
+      }
+
+      const { changes, method } = await this.#compare(type, object, live, ignored);
+      const findings: DriftFinding[] = [];
+      for (const change of changes) {
+        if (isIgnored(change.segments, ignored)) continue;
+        const attribution = attribute(live, change.segments);
+        // Without a prediction, a field only live may belong to anyone; report it only when a person put it there.
+        if (
+          method === DetectionMethod.FieldComparison &&
+          change.desired === undefined &&
+          attribution.cause !== Cause.ManualEdit
+        ) {
+          continue;
+        }
+        const path = toPointer(change.segments);
+        findings.push({
+          ...base,
+          id: itemId(base, path),
+          path,
+          ...valueField('desired', present(desired.kind, change.segments, change.desired)),
+          ...valueField('live', present(desired.kind, change.segments, change.live)),
+          ...classify(desired.kind, change.segments, change.desired, change.live),
+          cause: attribution.cause,
+          ...(attribution.manager !== undefined ? { manager: attribution.manager } : {}),
+          method,
+        });
+      }
+      return { kind: 'checked', findings };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#options.logger.debug({ object: refOf(target), err: message }, 'drift check failed');
+      return { kind: 'error', message };
+    }
+  }
+
+  async #compare(
+    type: ResourceType,
+    desired: Record<string, unknown>,
+    live: KubeObject,
+    ignored: string[][],
+  ): Promise<{ changes: FieldChange[]; method: DetectionMethod }> {
+    const strip = (o: Record<string, unknown>) => {
+      const copy = structuredClone(o);
+      for (const path of ignored) removeAt(copy, path);
+      return copy;
+    };
+    if (this.#options.method !== 'field-comparison') {
+      try {
+        const predicted = await this.#cluster.dryRunApply(
+          type,
+          desired,
+          this.#options.fieldManager ?? KUSTOMIZE_FIELD_MANAGER,
+        );
+        return {
+          changes: compareObjects(type.kind, strip(predicted), strip(live)),
+          method: DetectionMethod.ServerSideDryRun,
+        };
+      } catch (error) {
+        this.#options.logger.debug(
+          {
+            kind: type.kind,
+            name: live.metadata.name,
+            err: error instanceof Error ? error.message : String(error),
+          },
+          'server-side dry run unavailable, comparing fields',
+        );
+      }
+    }
+    return {
+      changes: compareObjects(type.kind, strip(desired), strip(live)),
+      method: DetectionMethod.FieldComparison,
+    };
+  }
+
+  /** An HPA that scales the object owns spec.replicas; a different live count is not drift. */
+  async #autoscaled(kind: string, name: string, namespace: string | undefined): Promise<boolean> {
+    if (namespace === undefined) return false;
+    const hpas = await this.#cluster.autoscalers(namespace);
+    return hpas.some((hpa) => {
+      const spec = (hpa as { spec?: { scaleTargetRef?: { kind?: string; name?: string } } }).spec;
+      return spec?.scaleTargetRef?.kind === kind && spec.scaleTargetRef.name === name;
+    });
+  }
+}
+
+/** The objects Flux applied: inventory entries that come from our artifact. */
+function inventoryTargets(desired: readonly DesiredObject[], consumers: readonly ConsumerObject[]): Target[] {
+  const targets: Target[] = [];
+  const seen = new Set<string>();
+  for (const consumer of consumers) {
+    for (const entry of consumer.inventory) {
+      if (seen.has(entry.id)) continue;
+      const object = parseInventoryId(entry.id, entry.v);
+      if (object === undefined) continue;
+      const match = desired.find(
+        (d) =>
+          d.kind === object.kind &&
+          d.name === object.name &&
+          groupOf(d.apiVersion) === object.group &&
+          (d.namespace === undefined ||
+            consumer.targetNamespace !== undefined ||
+            d.namespace === object.namespace),
+      );
+      if (match === undefined) continue;
+      seen.add(entry.id);
+      targets.push({
+        desired: match,
+        namespace: object.namespace || undefined,
+        consumer,
+      });
+    }
+  }
+  return targets;
+}
+
+function artifactTargets(desired: readonly DesiredObject[]): Target[] {
+  return desired.map((d) => ({ desired: d, namespace: d.namespace ?? 'default', consumer: undefined }));
+}
+
+/** The manifest as the applier sends it: namespace resolved, Flux's owner labels added. */
+function desiredFor(
+  desired: DesiredObject,
+  namespace: string | undefined,
+  consumer: ConsumerObject | undefined,
+): Record<string, unknown> {
+  const object = structuredClone(desired.object);
+  const metadata = isRecord(object['metadata']) ? object['metadata'] : {};
+  if (namespace !== undefined) metadata['namespace'] = namespace;
+  else delete metadata['namespace'];
+  if (consumer?.kind === 'Kustomization') {
+    metadata['labels'] = {
+      ...(isRecord(metadata['labels']) ? metadata['labels'] : {}),
+      'kustomize.toolkit.fluxcd.io/name': consumer.name,
+      'kustomize.toolkit.fluxcd.io/namespace': consumer.namespace,
+    };
+  }
+  object['metadata'] = metadata;
+  delete object['status'];
+  return object;
+}
+
+function metaOf(object: Record<string, unknown>) {
+  return object['metadata'] as
+    | { labels?: Record<string, string>; annotations?: Record<string, string> }
+    | undefined;
+}
+
+function refOf(target: Target): string {
+  return objectRef({ kind: target.desired.kind, namespace: target.namespace, name: target.desired.name });
+}
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+}
+
+/** Secret values never leave the cluster through a report; other values are bounded. */
+function present(kind: string, segments: readonly string[], value: unknown): unknown {
+  if (value === undefined) return undefined;
+  if (
+    kind === 'Secret' &&
+    (segments.length === 0 || segments[0] === 'data' || segments[0] === 'stringData')
+  ) {
+    return mask(value);
+  }
+  const json = JSON.stringify(value);
+  return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS - 1)}…` : value;
+}
+
+function mask(value: unknown): unknown {
+  if (isRecord(value)) return Object.fromEntries(Object.keys(value).map((k) => [k, MASK]));
+  return MASK;
+}
+
+function valueField(key: 'desired' | 'live', value: unknown): Record<string, unknown> {
+  return value === undefined ? {} : { [key]: value };
+}
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
