@@ -1,0 +1,128 @@
+// Sharding as Flux does it: two controller processes with --watch-label-selector on
+// sharding.fluxcd.io/key each reconcile only their objects, publish artifacts from their own artifact
+// server, and elect on their own Lease.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  CHR,
+  condition,
+  createRepository,
+  download,
+  EA,
+  type Repo,
+  sha256,
+  waitForReady,
+} from '../support/repositories.ts';
+import {
+  type ControllerProcess,
+  FAST_LEASE,
+  Fleet,
+  LEASE,
+  LEASE_NAMESPACE,
+  type Lease,
+  reconcileCount,
+  writeKubeconfig,
+} from './controllers.ts';
+
+const SHARD_LABEL = 'sharding.fluxcd.io/key';
+
+let stack: LocalStack;
+let dir: string;
+const fleet = new Fleet();
+let shard1: ControllerProcess;
+let shard2: ControllerProcess;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ controller: false });
+  dir = await mkdtemp(join(tmpdir(), 'sharding-'));
+  const kubeconfig = await writeKubeconfig(stack.kube, dir);
+  [shard1, shard2] = await Promise.all([
+    fleet.start('shard1-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
+    fleet.start('shard2-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
+  ]);
+  await createRepository(stack, 'apps', 'one');
+  await createRepository(stack, 'apps', 'two');
+  await createRepository(stack, 'apps', 'unsharded');
+  stack.kube.patch(CHR, 'apps', 'one', { metadata: { labels: { [SHARD_LABEL]: 'shard1' } } });
+  stack.kube.patch(CHR, 'apps', 'two', { metadata: { labels: { [SHARD_LABEL]: 'shard2' } } });
+}, 30_000);
+afterAll(async () => {
+  await fleet.stop();
+  await stack?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('two shards', () => {
+  let one: Repo;
+  let two: Repo;
+  beforeAll(async () => {
+    [one, two] = await Promise.all([
+      waitForReady(stack, 'apps', 'one', undefined, 20_000),
+      waitForReady(stack, 'apps', 'two', undefined, 20_000),
+    ]);
+  }, 30_000);
+
+  it('each reconciles its own objects and advertises its own artifact server', async () => {
+    expect(one.status!.artifact!.url).toBe(`${shard1.artifactsUrl}/${one.status!.artifact!.path}`);
+    expect(two.status!.artifact!.url).toBe(`${shard2.artifactsUrl}/${two.status!.artifact!.path}`);
+    for (const repo of [one, two]) {
+      const ea = await stack.kube.waitForObject(EA, 'apps', repo.metadata.name!, (o) =>
+        Boolean(condition(o, 'Ready')),
+      );
+      expect((ea as Repo).status!.artifact!.url).toBe(repo.status!.artifact!.url);
+      const { status, bytes } = await download(repo.status!.artifact!.url);
+      expect(status).toBe(200);
+      expect(sha256(bytes)).toBe(repo.status!.artifact!.digest);
+    }
+    // The other shard never served nor reconciled them.
+    expect((await download(`${shard2.artifactsUrl}/${one.status!.artifact!.path}`)).status).toBe(404);
+    expect(await reconcileCount(shard1, 'apps', 'one')).toBeGreaterThan(0);
+    expect(await reconcileCount(shard2, 'apps', 'one')).toBe(0);
+    expect(await reconcileCount(shard2, 'apps', 'two')).toBeGreaterThan(0);
+    expect(await reconcileCount(shard1, 'apps', 'two')).toBe(0);
+  });
+
+  it('an object without a shard label is left to a controller without selector', async () => {
+    const unsharded = stack.kube.get(CHR, 'apps', 'unsharded') as Repo;
+    expect(unsharded.status?.conditions).toBeUndefined();
+    expect(unsharded.metadata.finalizers ?? []).toEqual([]);
+    expect(await reconcileCount(shard1, 'apps', 'unsharded')).toBe(0);
+    expect(await reconcileCount(shard2, 'apps', 'unsharded')).toBe(0);
+  });
+
+  it('each shard holds its own Lease, named with the first 8 hex of sha256(selector)', () => {
+    const leaseOf = (selector: string) =>
+      `confighub-source-controller-leader-election-${createHash('sha256').update(selector).digest('hex').slice(0, 8)}`;
+    const leases = stack.kube.list(LEASE, LEASE_NAMESPACE) as Lease[];
+    expect(Object.fromEntries(leases.map((l) => [l.metadata.name, l.spec?.holderIdentity]))).toEqual({
+      [leaseOf(`${SHARD_LABEL}=shard1`)]: 'shard1-pod',
+      [leaseOf(`${SHARD_LABEL}=shard2`)]: 'shard2-pod',
+    });
+  });
+
+  it('moving an object to the other shard moves its artifact there', async () => {
+    stack.kube.patch(CHR, 'apps', 'one', {
+      metadata: {
+        labels: { [SHARD_LABEL]: 'shard2' },
+        annotations: { 'reconcile.fluxcd.io/requestedAt': 'move' },
+      },
+    });
+    const moved = await waitForReady(
+      stack,
+      'apps',
+      'one',
+      (r) => r.status?.lastHandledReconcileAt === 'move',
+      20_000,
+    );
+    expect(moved.status!.artifact!.url).toBe(`${shard2.artifactsUrl}/${moved.status!.artifact!.path}`);
+    expect(moved.status!.artifact!.digest).toBe(one.status!.artifact!.digest);
+    expect(await reconcileCount(shard2, 'apps', 'one')).toBeGreaterThan(0);
+    // Leaving shard1's selector is not a deletion: the object keeps its finalizer and EA.
+    expect(moved.metadata.finalizers).toContain('source.confighub.com/finalizer');
+    expect(stack.kube.get(EA, 'apps', 'one')).toBeDefined();
+  });
+});
