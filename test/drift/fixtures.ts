@@ -105,7 +105,10 @@ export const FLUX_LABELS = {
 };
 
 /** Applies an object as kustomize-controller does (a real write: test setup only). */
-export async function fluxApply(kube: KubeClient, object: { kind: string; metadata: { name: string } }) {
+export async function fluxApply(
+  kube: KubeClient,
+  object: { kind: string; metadata: { name: string; [key: string]: unknown }; [key: string]: unknown },
+) {
   const type = TYPES[object.kind]!;
   const metadata = object.metadata as { labels?: Record<string, string> };
   const labeled = {
