@@ -1,0 +1,116 @@
+// The `confighub-source` entry point as users run it: a child process that dispatches to the
+// cluster commands, and `get --watch` ended by Ctrl-C (SIGINT).
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { PROJECT_CRD } from '../../src/testkit/local-stack.ts';
+import { parseTable } from './support.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const run = promisify(execFile);
+const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };
+
+let server: KubeApiServer;
+let dir: string;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  server = await new KubeApiServer().listen();
+  server.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
+  server.seed({
+    apiVersion: 'source.confighub.com/v1beta1',
+    kind: 'ConfigHubRepository',
+    metadata: { name: 'shop', namespace: 'default' },
+    spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
+    status: {
+      observedGeneration: 1,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Succeeded',
+          message: "stored artifact for revision 'head@sha256:abc'",
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+      artifact: {
+        path: 'confighubrepository/default/shop/abc.tar.gz',
+        url: 'http://127.0.0.1:9090/confighubrepository/default/shop/abc.tar.gz',
+        revision: 'head@sha256:abc',
+        digest: `sha256:${'a'.repeat(64)}`,
+        lastUpdateTime: new Date().toISOString(),
+      },
+    },
+  });
+  dir = await mkdtemp(join(tmpdir(), 'cli-main-'));
+  kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig'));
+});
+afterAll(async () => {
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('confighub-source', () => {
+  it('lists the cluster commands in its usage', async () => {
+    const { stdout } = await run(process.execPath, [MAIN, '--help']);
+    for (const command of ['get', 'reconcile', 'suspend', 'resume', 'events']) {
+      expect(stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    }
+  });
+
+  it('dispatches get and exits with its code', async () => {
+    const { stdout } = await run(process.execPath, [MAIN, 'get', '--kubeconfig', kubeconfig]);
+    expect(parseTable(stdout)).toEqual([
+      {
+        NAME: 'shop',
+        REVISION: 'head@sha256:abc',
+        SUSPENDED: 'False',
+        READY: 'True',
+        MESSAGE: "stored artifact for revision 'head@sha256:abc'",
+      },
+    ]);
+    const failed = await run(process.execPath, [MAIN, 'get', '--kubeconfig', kubeconfig, 'nope']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: '✗ ConfigHubRepository "nope" not found in default namespace\n',
+    });
+    const usage = await run(process.execPath, [MAIN, 'suspend', '--kubeconfig', kubeconfig]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(usage).toMatchObject({ code: 2 });
+  });
+
+  it('get --watch prints updates until Ctrl-C, then exits 0', async () => {
+    const child = spawn(process.execPath, [MAIN, 'get', '--kubeconfig', kubeconfig, '--watch'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await server.waitFor(() => output.includes('shop'), {
+        timeoutMs: 10_000,
+        description: 'the first table',
+      });
+      server.patch(CHR, 'default', 'shop', { spec: { suspend: true } });
+      await server.waitFor(() => output.trimEnd().split('\n').length === 3, {
+        timeoutMs: 10_000,
+        description: 'the update row',
+      });
+      expect(parseTable(output)[1]).toMatchObject({ NAME: 'shop', SUSPENDED: 'True' });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
