@@ -3,18 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { recordUpdate } from './apply.ts';
 import { deepEqual } from './equality.ts';
-import {
-  ApiError,
-  alreadyExists,
-  badRequest,
-  conflict,
-  invalid,
-  notFound,
-  STALE_RV,
-  type StatusCause,
-} from './errors.ts';
+import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound, STALE_RV } from './errors.ts';
+import { validateObjectMeta } from './metadata.ts';
 import type { Store } from './storage.ts';
-import { apiVersionOf, type KubeObject, type ResourceDef, storageKey } from './types.ts';
+import { apiVersionOf, type KubeObject, type ObjectMeta, type ResourceDef, storageKey } from './types.ts';
 import { admitObject, type FieldValidation, validateName } from './validation.ts';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
@@ -179,7 +171,7 @@ export class ObjectService {
     if (def.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
     if (meta.finalizers?.length === 0) delete meta.finalizers;
-    this.#checkFinalizers(def, meta.name, meta.finalizers);
+    this.#checkMeta(def, meta.name, meta);
     this.#admit(def, obj);
     admitObject(def, obj, opts.fieldValidation);
     if (opts.manager && !opts.apply) {
@@ -194,26 +186,8 @@ export class ObjectService {
     return renderAs(def, stored);
   }
 
-  #checkFinalizers(def: ResourceDef, name: string, finalizers: unknown): void {
-    if (finalizers === undefined) return;
-    const causes: StatusCause[] = [];
-    if (!Array.isArray(finalizers)) {
-      causes.push({
-        reason: 'FieldValueTypeInvalid',
-        field: 'metadata.finalizers',
-        message: 'must be a list of strings',
-      });
-    } else {
-      finalizers.forEach((f, i) => {
-        if (typeof f !== 'string' || !/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]+$/.test(f)) {
-          causes.push({
-            reason: 'FieldValueInvalid',
-            field: `metadata.finalizers[${i}]`,
-            message: `Invalid value: ${JSON.stringify(f)}: name part must consist of alphanumeric characters, '-', '_' or '.'`,
-          });
-        }
-      });
-    }
+  #checkMeta(def: ResourceDef, name: string, meta: ObjectMeta): void {
+    const causes = validateObjectMeta(meta);
     if (causes.length) throw invalid(def.kind, def.group, name, causes);
   }
 
@@ -280,7 +254,7 @@ export class ObjectService {
         meta.managedFields = old.metadata.managedFields;
       }
       if (meta.finalizers?.length === 0) delete meta.finalizers;
-      this.#checkFinalizers(def, name, meta.finalizers);
+      this.#checkMeta(def, name, meta);
       if (old.metadata.deletionTimestamp) {
         const added = (meta.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
         if (added.length) {
