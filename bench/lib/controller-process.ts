@@ -1,0 +1,81 @@
+// The real controller as a child process (`node src/cli/main.ts controller …`), so its CPU and RSS are
+// measured apart from the emulator and the Kubernetes API test server that drive it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitForHttp } from './http.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ControllerProcess {
+  pid: number;
+  metricsUrl: string;
+  /** Sum of gotk_reconcile_duration_seconds_count over every object: reconciles finished so far. */
+  reconciles(): Promise<number>;
+  stop(): Promise<number | null>;
+}
+
+export async function startControllerProcess(options: {
+  kubeconfig: string;
+  storagePath: string;
+  logFile: string;
+  args?: string[];
+}): Promise<ControllerProcess> {
+  const [storagePort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      MAIN,
+      'controller',
+      `--kubeconfig=${options.kubeconfig}`,
+      `--storage-path=${options.storagePath}`,
+      `--storage-addr=127.0.0.1:${storagePort}`,
+      `--storage-adv-addr=127.0.0.1:${storagePort}`,
+      `--metrics-addr=127.0.0.1:${metricsPort}`,
+      `--health-addr=127.0.0.1:${healthPort}`,
+      '--log-level=error',
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp' },
+    },
+  );
+  child.stderr?.pipe(createWriteStream(options.logFile));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${healthPort}/readyz`, 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`controller did not start (see ${options.logFile}): ${(error as Error).message}`);
+  }
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  return {
+    pid: child.pid!,
+    metricsUrl,
+    async reconciles() {
+      if (exitCode !== undefined)
+        throw new Error(`controller exited with ${exitCode} (see ${options.logFile})`);
+      const text = await (await fetch(metricsUrl)).text();
+      let total = 0;
+      for (const match of text.matchAll(/^gotk_reconcile_duration_seconds_count\{[^}]*\} ([0-9.e+]+)$/gm)) {
+        total += Number(match[1]);
+      }
+      return total;
+    },
+    async stop() {
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

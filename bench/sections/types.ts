@@ -1,0 +1,24 @@
+// What every benchmark section hands back to the runner.
+
+export type Verdict = 'PASS' | 'FAIL' | 'SKIPPED';
+
+export interface TargetResult {
+  target: string;
+  verdict: Verdict;
+  /** The measured value(s) the verdict rests on. */
+  detail: string;
+}
+
+export interface SectionResult {
+  title: string;
+  /** Markdown body: tables and notes. */
+  body: string;
+  targets: TargetResult[];
+}
+
+export interface SectionContext {
+  quick: boolean;
+  /** Scratch directory for this run, removed at the end. */
+  workDir: string;
+  log: (message: string) => void;
+}
