@@ -40,6 +40,11 @@ describe('checkUserWhere', () => {
     expect(() => checkUserWhere("Slug = 'a\\'")).toThrow(/backslash/);
     expect(() => checkUserWhere('x'.repeat(MAX_WHERE_LENGTH + 1))).toThrow(/8193 characters/);
   });
+
+  it('rejects an unterminated literal, which would swallow the clauses appended after it', () => {
+    expect(() => checkUserWhere("Slug = 'web")).toThrow(/unterminated quoted literal/);
+    expect(checkUserWhere("Slug = 'it''s'")).toBe("Slug = 'it''s'");
+  });
 });
 
 describe('batchInClauses', () => {

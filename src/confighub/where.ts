@@ -29,6 +29,10 @@ export function checkUserWhere(where: string): string {
   if (trimmed.includes('\\')) {
     throw new InvalidFilterError('where must not contain a backslash (ConfigHub has no escape in literals)');
   }
+  // An unterminated literal would swallow the clauses appended after it: refuse it before sending.
+  if ((trimmed.match(/'/g)?.length ?? 0) % 2 !== 0) {
+    throw new InvalidFilterError('where has an unterminated quoted literal (an odd number of single quotes)');
+  }
   if (trimmed.length > MAX_WHERE_LENGTH) {
     throw new InvalidFilterError(
       `where is ${trimmed.length} characters long; ConfigHub accepts at most ${MAX_WHERE_LENGTH}`,
