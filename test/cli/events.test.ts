@@ -27,25 +27,36 @@ describe('events recorded by the controller', () => {
     kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'), 'team-e');
     await createRepository(stack, 'team-e', 'shop');
     await waitForReady(stack, 'team-e', 'shop');
-    await stack.kube.waitFor(
-      () =>
-        stack.kube.list('events', 'team-e').some((e) => (e as { reason?: string }).reason === 'NewArtifact'),
-      { description: 'the NewArtifact event' },
-    );
+    // The controller records each event on the repository and again on its ExternalArtifact.
+    const recorded = (kind: string) =>
+      stack.kube.list('events', 'team-e').some((e) => {
+        const event = e as { reason?: string; involvedObject?: { kind?: string } };
+        return event.reason === 'NewArtifact' && event.involvedObject?.kind === kind;
+      });
+    await stack.kube.waitFor(() => recorded('ConfigHubRepository') && recorded('ExternalArtifact'), {
+      description: 'the NewArtifact events',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it('lists the NewArtifact event of the repository', async () => {
+  it('lists the NewArtifact events of the repository and its ExternalArtifact', async () => {
     const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'shop']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const rows = parseTable(stdout);
     expect(Object.keys(rows[0]!)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
-    const created = rows.find((r) => r['REASON'] === 'NewArtifact');
-    expect(created).toMatchObject({ TYPE: 'Normal', OBJECT: 'ConfigHubRepository/shop' });
-    expect(created!['LAST SEEN']).toMatch(/^\d+s$/);
+    const created = rows.filter((r) => r['REASON'] === 'NewArtifact');
+    expect(created.map((r) => r['OBJECT']).sort()).toEqual([
+      'ConfigHubRepository/shop',
+      'ExternalArtifact/shop',
+    ]);
+    for (const row of created) {
+      expect(row['TYPE']).toBe('Normal');
+      expect(row['LAST SEEN']).toMatch(/^\d+s$/);
+    }
+    expect(rows.every((r) => r['OBJECT']!.endsWith('/shop'))).toBe(true);
     expect(stdout).not.toContain(stack.emulator.fixture.token);
   });
 

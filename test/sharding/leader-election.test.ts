@@ -84,6 +84,7 @@ describe('two replicas with leader election', () => {
     const elected = await waitForHolder(['replica-a', 'replica-b'], 15_000);
     leader = replicas.find((r) => r.name === elected)!;
     standby = replicas.find((r) => r.name !== elected)!;
+    await Promise.all(replicas.map(waitForMetrics));
     await createRepository(stack, 'ha', 'app');
   }, 30_000);
 
