@@ -1,0 +1,210 @@
+// Kubernetes API faults and storage faults under a running controller: dropped watches, 410 Expired,
+// 409 conflicts and 500s on writes, a slow API server, an artifact corrupted or deleted on disk, a full disk.
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  condition,
+  createRepository,
+  download,
+  type Repo,
+  requestReconcile,
+  sha256,
+  waitForCondition,
+  waitForReady,
+} from '../support/repositories.ts';
+import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const statusWrites = (ns: string) =>
+  stack.kube.requests.filter(
+    (r) => r.method === 'PATCH' && r.path.endsWith(`/namespaces/${ns}/confighubrepositories/shop/status`),
+  );
+
+async function servedMatches(repo: Repo): Promise<void> {
+  const served = await download(repo.status!.artifact!.url);
+  expect(served.status).toBe(200);
+  expect(sha256(served.bytes)).toBe(repo.status!.artifact!.digest);
+}
+
+describe('watch faults', () => {
+  it('a dropped watch is resumed: an object created afterwards is reconciled', async () => {
+    await createRepository(stack, 'watch-a', 'shop');
+    await waitForReady(stack, 'watch-a', 'shop');
+    const before = stack.kube.openWatches;
+    stack.kube.dropWatches();
+    await createRepository(stack, 'watch-b', 'shop');
+    await servedMatches(await waitForReady(stack, 'watch-b', 'shop'));
+    await stack.kube.waitFor(() => stack.kube.openWatches >= before, {
+      description: 'watches re-established',
+    });
+  });
+
+  it('410 Expired after history compaction: the informer relists and misses nothing', async () => {
+    const from = stack.kube.requests.length;
+    // All in one tick, before the informer can re-watch: the watch drops, an object is created, and the
+    // history is compacted past the informer's resourceVersion. Only a relist can see the new object.
+    stack.kube.dropWatches();
+    await createRepository(stack, 'watch-c', 'shop');
+    stack.kube.compactHistory();
+    await servedMatches(await waitForReady(stack, 'watch-c', 'shop'));
+    const after = stack.kube.requests.slice(from).filter((r) => r.path.endsWith('/confighubrepositories'));
+    // The expired watch ends with an ERROR event carrying 410 (HTTP 200, as real servers do); then a relist.
+    expect(after.some((r) => !r.watch && r.method === 'GET' && r.status === 200)).toBe(true);
+  });
+});
+
+describe('write faults', () => {
+  it('409 conflicts on the status write are retried until the status lands', async () => {
+    stack.kube.failNext(3, {
+      status: 409,
+      methods: ['PATCH'],
+      pathPattern: '/namespaces/conflict/confighubrepositories/shop/status',
+    });
+    await createRepository(stack, 'conflict', 'shop');
+    await servedMatches(await waitForReady(stack, 'conflict', 'shop'));
+    const writes = statusWrites('conflict');
+    expect(writes.filter((r) => r.status === 409)).toHaveLength(3);
+    expect(writes.at(-1)?.status).toBe(200);
+  });
+
+  it('500s on every write path are retried with backoff, then the object becomes Ready', async () => {
+    stack.kube.failNext(3, {
+      status: 500,
+      methods: ['PATCH', 'POST', 'PUT'],
+      pathPattern: '/namespaces/errors/',
+    });
+    await createRepository(stack, 'errors', 'shop');
+    await servedMatches(await waitForReady(stack, 'errors', 'shop', () => true, 20_000));
+    const failed = stack.kube.requests.filter(
+      (r) => r.path.includes('/namespaces/errors/') && r.status === 500,
+    );
+    expect(failed).toHaveLength(3);
+  });
+
+  it('a slow API server (300 ms per response) only slows things down', async () => {
+    stack.kube.setLatency(300);
+    try {
+      await createRepository(stack, 'slow', 'shop');
+      await servedMatches(await waitForReady(stack, 'slow', 'shop', () => true, 20_000));
+    } finally {
+      stack.kube.setLatency(0);
+    }
+  });
+});
+
+describe('storage faults under a running controller', () => {
+  it('a corrupted artifact is detected on the next reconcile, reported, and rebuilt to the same digest', async () => {
+    await createRepository(stack, 'corrupt', 'shop');
+    const good = await waitForReady(stack, 'corrupt', 'shop');
+    const file = join(stack.storagePath, good.status!.artifact!.path);
+    await writeFile(file, 'not a tarball');
+    requestReconcile(stack, 'corrupt', 'shop', 'after-corruption');
+    const again = await waitForReady(
+      stack,
+      'corrupt',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'after-corruption',
+    );
+    expect(again.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
+    await servedMatches(again);
+    const events = stack.kube.list('events', 'corrupt') as Array<{ reason: string }>;
+    expect(events.map((e) => e.reason)).toContain('ArtifactVerificationFailed');
+  });
+
+  it('a deleted artifact is rebuilt on the next reconcile to the same digest', async () => {
+    await createRepository(stack, 'deleted', 'shop');
+    const good = await waitForReady(stack, 'deleted', 'shop');
+    await unlink(join(stack.storagePath, good.status!.artifact!.path));
+    expect((await download(good.status!.artifact!.url)).status).toBe(404);
+    requestReconcile(stack, 'deleted', 'shop', 'after-delete');
+    const again = await waitForReady(
+      stack,
+      'deleted',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'after-delete',
+    );
+    expect(again.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
+    await servedMatches(again);
+  });
+
+  it('storage holds nothing but artifacts afterwards', async () => {
+    const files = await walk(stack.storagePath);
+    expect(files.filter((f) => !ARTIFACT_FILE.test(f))).toEqual([]);
+  });
+});
+
+// A real full disk: a 1 MiB tmpfs (needs root and mount; skipped with the reason otherwise).
+const diskFull = (() => {
+  if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
+  const dir = join(tmpdir(), `reliability-tmpfs-${process.pid}`);
+  try {
+    execFileSync('mkdir', ['-p', dir]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    return 'mount -t tmpfs is not permitted here';
+  }
+})();
+const mounted = diskFull.startsWith('/');
+
+describe.skipIf(!mounted)(`a full disk (${mounted ? '1 MiB tmpfs' : diskFull})`, () => {
+  let full: LocalStack;
+  const storage = join(diskFull, 'storage');
+  beforeAll(async () => {
+    await mkdir(storage, { recursive: true });
+    full = await startLocalStack({ controller: false });
+    await full.startController([`--storage-path=${storage}`]);
+  });
+  afterAll(async () => {
+    await full?.stop();
+    await rm(storage, { recursive: true, force: true });
+    execFileSync('umount', [diskFull]);
+    await rm(diskFull, { recursive: true, force: true });
+  });
+
+  it('ENOSPC is StorageOperationFailed, the last artifact stays served, and freeing space recovers', async () => {
+    await createRepository(full, 'disk', 'shop');
+    const good = await waitForReady(full, 'disk', 'shop');
+    // A unit of ~1.5 MiB of incompressible (base64 of random) data: its artifact cannot fit in what is left.
+    const original = full.emulator.getUnit('shop-prod', 'web-config').text;
+    const noise = Buffer.from(
+      Array.from({ length: 1_100_000 }, () => Math.floor(Math.random() * 256)),
+    ).toString('base64');
+    full.emulator.setUnitData(
+      'shop-prod',
+      'web-config',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noise\ndata:\n  noise: ${noise}\n`,
+    );
+    requestReconcile(full, 'disk', 'shop', 'too-big');
+    const failed = await waitForCondition(full, 'disk', 'shop', 'StorageOperationFailed', 'True');
+    expect(condition(failed, 'Ready')).toMatchObject({ status: 'False' });
+    expect(condition(failed, 'Ready')!.message).toMatch(/ENOSPC|no space/i);
+    expect(failed.status!.artifact).toEqual(good.status!.artifact);
+    await servedMatches(failed);
+    // No partial file is left behind to eat the space.
+    const names = await readdir(join(storage, 'confighubrepository', 'disk', 'shop'));
+    expect(names.filter((n) => !/^[a-f0-9]{64}\.tar\.gz$/.test(n))).toEqual([]);
+
+    full.emulator.setUnitData('shop-prod', 'web-config', `${original}\n# smaller again\n`);
+    const recovered = await waitForReady(
+      full,
+      'disk',
+      'shop',
+      (r) => condition(r, 'StorageOperationFailed') === undefined,
+      15_000,
+    );
+    await servedMatches(recovered);
+  });
+});
