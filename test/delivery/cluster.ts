@@ -61,18 +61,17 @@ export function registerHelmRelease(server: KubeApiServer): void {
   });
 }
 
+/** A Kustomization to create; its status is written separately, through the status subresource. */
 export function kustomization(
   namespace: string,
   name: string,
   sourceRef: { kind: string; name: string; namespace?: string },
-  status?: Record<string, unknown>,
 ) {
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name, namespace },
     spec: { interval: '10m', path: './', prune: true, sourceRef },
-    ...(status ? { status } : {}),
   };
 }
 
@@ -80,14 +79,12 @@ export function helmRelease(
   namespace: string,
   name: string,
   chartRef: { kind: string; name: string; namespace?: string },
-  status?: Record<string, unknown>,
 ) {
   return {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
     metadata: { name, namespace },
     spec: { interval: '10m', chartRef },
-    ...(status ? { status } : {}),
   };
 }
 
