@@ -119,7 +119,7 @@ describe('storage faults under a running controller', () => {
     );
     expect(again.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
     await servedMatches(again);
-    const events = stack.kube.list('events', 'corrupt') as Array<{ reason: string }>;
+    const events = stack.kube.list('events', 'corrupt') as unknown as Array<{ reason: string }>;
     expect(events.map((e) => e.reason)).toContain('ArtifactVerificationFailed');
   });
 
