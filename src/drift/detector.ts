@@ -66,6 +66,9 @@ interface Target {
   consumer: ConsumerObject | undefined;
 }
 
+/** HPAs listed once per namespace and check. */
+type AutoscalerCache = Map<string, Promise<KubeObject[]>>;
+
 type Outcome =
   | { kind: 'checked'; findings: DriftFinding[] }
   | { kind: 'excluded' }
@@ -95,8 +98,9 @@ export class DriftDetector {
     const targets =
       withInventory.length > 0 ? inventoryTargets(desired, withInventory) : artifactTargets(desired);
 
+    const autoscalers: AutoscalerCache = new Map();
     const outcomes = await mapLimited(targets, this.#options.concurrency ?? 8, (t) =>
-      this.#check(t, repository),
+      this.#check(t, repository, autoscalers),
     );
     const findings: DriftFinding[] = [];
     const unchecked = new Set<string>();
@@ -141,7 +145,7 @@ export class DriftDetector {
     return report;
   }
 
-  async #check(target: Target, repository: DriftRepository): Promise<Outcome> {
+  async #check(target: Target, repository: DriftRepository, autoscalers: AutoscalerCache): Promise<Outcome> {
     const { desired } = target;
     try {
       const type = await this.#cluster.resolve(desired.apiVersion, desired.kind);
@@ -192,7 +196,7 @@ export class DriftDetector {
       if (optOutOf(live.metadata)) return { kind: 'excluded' };
       if (
         SCALABLE_KINDS.has(desired.kind) &&
-        (await this.#autoscaled(desired.kind, desired.name, namespace))
+        (await this.#autoscaled(desired.kind, desired.name, namespace, autoscalers))
       ) {
         ignored.push(['spec', 'replicas']);
       }
@@ -271,9 +275,19 @@ export class DriftDetector {
   }
 
   /** An HPA that scales the object owns spec.replicas; a different live count is not drift. */
-  async #autoscaled(kind: string, name: string, namespace: string | undefined): Promise<boolean> {
+  async #autoscaled(
+    kind: string,
+    name: string,
+    namespace: string | undefined,
+    cache: AutoscalerCache,
+  ): Promise<boolean> {
     if (namespace === undefined) return false;
-    const hpas = await this.#cluster.autoscalers(namespace);
+    let pending = cache.get(namespace);
+    if (pending === undefined) {
+      pending = this.#cluster.autoscalers(namespace);
+      cache.set(namespace, pending);
+    }
+    const hpas = await pending;
     return hpas.some((hpa) => {
       const spec = (hpa as { spec?: { scaleTargetRef?: { kind?: string; name?: string } } }).spec;
       return spec?.scaleTargetRef?.kind === kind && spec.scaleTargetRef.name === name;

@@ -368,3 +368,29 @@ describe('what drift detection leaves alone', () => {
     expect(report.items.map((i) => i.id).sort()).toEqual(first.items.map((i) => i.id).sort());
   });
 });
+
+describe('when the API server does not cooperate', () => {
+  it('falls back to field comparison for an object whose dry run is refused', async () => {
+    cluster.server.failNext(1, { status: 400, methods: ['PATCH'], pathPattern: '/configmaps/web-config' });
+    const report = await detector.detect(repo, artifactFiles([desired.web, desired.config]));
+    expect(item(report, `ConfigMap/${NS}/web-config#/data/mode`)?.method).toBe('field-comparison');
+    expect(item(report, `Deployment/${NS}/web#/spec/replicas`)?.method).toBe('server-side-dry-run');
+  });
+
+  it('keeps the open items of an object it could not read instead of resolving them', async () => {
+    const previous = await detector.detect(repo, artifactFiles([desired.web]));
+    cluster.server.failNext(1, { status: 500, methods: ['GET'], pathPattern: '/deployments/web' });
+    const later = new DriftDetector({
+      kube: cluster.kube,
+      kubeConfig: cluster.kubeConfig,
+      logger: silentLogger(),
+      now: () => T2,
+    });
+    const report = await later.detect({ ...repo, previous }, artifactFiles([desired.web]));
+    expect(report.summary.errors).toBe(1);
+    expect(report.errors?.[0]).toMatchObject({ object: `Deployment/${NS}/web` });
+    expect(report.resolved ?? []).toEqual([]);
+    expect(report.items.map((i) => i.id)).toEqual(previous.items.map((i) => i.id));
+    expect(report.items.every((i) => i.lastObserved === T1.toISOString())).toBe(true);
+  });
+});
