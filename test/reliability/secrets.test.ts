@@ -1,0 +1,169 @@
+// A whole scenario with a token and with worker credentials, failures included, then every output the
+// controller produces — its logs at trace level, all Events, all statuses, /metrics, served artifacts —
+// is searched for the token, the worker secret, the JWTs ConfigHub issued and rejected credentials.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  CHR,
+  createRepository,
+  download,
+  EA,
+  type Repo,
+  requestReconcile,
+  SECRET,
+  waitForCondition,
+  waitForReady,
+} from '../support/repositories.ts';
+import { listingPath } from './support/fault-cycle.ts';
+
+const token = `chx_reliability_${randomBytes(12).toString('hex')}`;
+const rejectedToken = `chx_rejected_${randomBytes(12).toString('hex')}`;
+const workerID = `worker-${randomBytes(4).toString('hex')}`;
+const workerSecret = `ch_workersecret_${randomBytes(16).toString('hex')}`;
+const rejectedWorkerSecret = `ch_wrongsecret_${randomBytes(16).toString('hex')}`;
+
+let stack: LocalStack;
+let logs = '';
+beforeAll(async () => {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs += chunk.toString('utf8');
+      callback();
+    },
+  });
+  const logger = createLogger({ level: 'trace', encoding: 'json', destination });
+  stack = await startLocalStack({ logger });
+  stack.emulator.addToken(token);
+  stack.emulator.addWorker(workerID, workerSecret);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function secret(ns: string, name: string, data: Record<string, string>) {
+  if (!stack.kube.get('namespaces', undefined, ns)) {
+    stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  }
+  stack.kube.create({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns },
+    stringData: data,
+  });
+}
+
+function setSecret(ns: string, name: string, data: Record<string, string>) {
+  const encoded = Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  );
+  stack.kube.patch(SECRET, ns, name, { data: encoded });
+}
+
+describe('no credential in any output', () => {
+  beforeAll(async () => {
+    // Token: success, a rejected token, upstream failures, recovery.
+    secret('sec-token', 'creds', { token });
+    await createRepository(stack, 'sec-token', 'shop', { secretRef: { name: 'creds' } });
+    await waitForReady(stack, 'sec-token', 'shop');
+    setSecret('sec-token', 'creds', { token: rejectedToken });
+    requestReconcile(stack, 'sec-token', 'shop', 'rejected');
+    await waitForCondition(stack, 'sec-token', 'shop', 'Ready', 'False', 'AuthenticationFailed');
+    setSecret('sec-token', 'creds', { token });
+    for (const [i, status] of [500, 403, 401].entries()) {
+      const remove = stack.emulator.injectFault({ route: listingPath(stack), kind: 'status', status });
+      requestReconcile(stack, 'sec-token', 'shop', `status-${i}`);
+      await stack.kube.waitForObject(
+        CHR,
+        'sec-token',
+        'shop',
+        (o) => (o as Repo).status?.lastHandledReconcileAt === `status-${i}`,
+      );
+      remove();
+    }
+    const redirect = stack.emulator.injectFault({
+      route: listingPath(stack),
+      kind: 'redirect',
+      location: 'http://127.0.0.1:9/x',
+    });
+    requestReconcile(stack, 'sec-token', 'shop', 'redirect');
+    await waitForCondition(stack, 'sec-token', 'shop', 'Ready', 'False', 'UpstreamUnavailable');
+    redirect();
+    requestReconcile(stack, 'sec-token', 'shop', 'recovered');
+    await waitForReady(stack, 'sec-token', 'shop', (r) => r.status?.lastHandledReconcileAt === 'recovered');
+
+    // Worker: JWT exchange, a JWT expiring mid-reconcile, a rejected worker secret, a malformed Secret.
+    secret('sec-worker', 'creds', { workerID, workerSecret });
+    await createRepository(stack, 'sec-worker', 'shop', { secretRef: { name: 'creds' } });
+    await waitForReady(stack, 'sec-worker', 'shop');
+    stack.emulator.injectFault({ kind: 'expireTokenAfter', requests: 1 });
+    const unit = stack.emulator.getUnit('shop-prod', 'web-config');
+    stack.emulator.setUnitData('shop-prod', 'web-config', `${unit.text}\n# secrets scenario\n`);
+    requestReconcile(stack, 'sec-worker', 'shop', 'expiry');
+    await waitForReady(stack, 'sec-worker', 'shop', (r) => r.status?.lastHandledReconcileAt === 'expiry');
+    setSecret('sec-worker', 'creds', { workerID, workerSecret: rejectedWorkerSecret });
+    requestReconcile(stack, 'sec-worker', 'shop', 'rejected');
+    await waitForCondition(stack, 'sec-worker', 'shop', 'Ready', 'False', 'AuthenticationFailed');
+    secret('sec-worker', 'broken', { workerID, workerSecret: `${workerSecret}\u0007` });
+    await createRepository(stack, 'sec-worker', 'broken', { secretRef: { name: 'broken' } });
+    await waitForCondition(stack, 'sec-worker', 'broken', 'Stalled', 'True', 'InvalidSecret');
+  }, 60_000);
+
+  it('the scenario really used the credentials and ConfigHub issued JWTs', () => {
+    const bearers = new Set(
+      stack.emulator.requests.map((r) => r.authorization).filter((a) => a !== undefined),
+    );
+    expect(bearers).toContain(`Bearer ${token}`);
+    expect(bearers).toContain(`Bearer ${rejectedToken}`);
+    expect(jwts().length).toBeGreaterThanOrEqual(2);
+    expect(logs.length).toBeGreaterThan(1000);
+  });
+
+  it('logs, events, statuses, metrics and artifacts contain none of them', async () => {
+    const outputs: Record<string, string> = {
+      logs,
+      events: JSON.stringify(stack.kube.list('events')),
+      statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
+      metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
+      artifacts: await artifactContents(),
+    };
+    const needles = [token, rejectedToken, workerSecret, rejectedWorkerSecret, ...jwts()];
+    for (const needle of [...needles]) {
+      needles.push(Buffer.from(needle).toString('base64'));
+      const signature = needle.split('.')[2];
+      if (signature !== undefined) needles.push(signature);
+    }
+    const hits: string[] = [];
+    for (const [where, text] of Object.entries(outputs)) {
+      for (const needle of needles) if (text.includes(needle)) hits.push(`${where}: ${needle.slice(0, 12)}…`);
+    }
+    expect(hits).toEqual([]);
+    expect(outputs['artifacts']!.length).toBeGreaterThan(1000);
+  });
+});
+
+/** JWTs presented to ConfigHub (issued by /auth/worker). */
+function jwts(): string[] {
+  const out = new Set<string>();
+  for (const r of stack.emulator.requests) {
+    const value = r.authorization?.replace(/^Bearer /, '');
+    if (value !== undefined && value.split('.').length === 3) out.add(value);
+  }
+  return [...out];
+}
+
+/** Every artifact currently published, gunzipped (tar headers and file contents as text). */
+async function artifactContents(): Promise<string> {
+  let text = '';
+  for (const repo of stack.kube.list(CHR) as Repo[]) {
+    const url = repo.status?.artifact?.url;
+    if (url === undefined) continue;
+    const { bytes } = await download(url);
+    text += gunzipSync(bytes).toString('latin1');
+  }
+  return text;
+}
