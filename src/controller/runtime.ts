@@ -93,7 +93,8 @@ export async function startController(
 
   const startManager = async () => {
     await manager.start();
-    running = true;
+    // Leadership may have been lost while the caches were filling.
+    running = leader;
     logger.info({ storage: options.storagePath, artifacts: artifacts.url }, 'controller started');
   };
   if (elector === undefined) {
@@ -106,7 +107,13 @@ export async function startController(
         void startManager();
       },
       onStoppedLeading: () => {
+        // Another replica may already lead: stop serving and reconciling now, not when the caller
+        // gets round to stop(), so two replicas never write the same objects.
         leader = false;
+        running = false;
+        void manager.stop().catch((error: unknown) => {
+          logger.error({ err: String(error) }, 'stopping the manager after losing leadership failed');
+        });
         hooks.onLeadershipLost?.();
       },
     });

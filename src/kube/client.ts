@@ -195,6 +195,10 @@ export class KubeClient {
     } catch (error) {
       if (options.signal?.aborted) return;
       throw error;
+    } finally {
+      // A handler that throws (an ERROR event, say) leaves the stream half read: release the connection.
+      lines.close();
+      response.body.destroy();
     }
   }
 

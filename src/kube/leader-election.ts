@@ -50,7 +50,10 @@ export class LeaderElector {
     return this.#leader;
   }
 
-  /** Campaigns until elected, then keeps renewing; calls onStoppedLeading when leadership is lost. */
+  /**
+   * Campaigns until elected, then keeps renewing; calls onStoppedLeading once when leadership is lost,
+   * and stops there.
+   */
   run(callbacks: { onStartedLeading: () => void; onStoppedLeading: () => void }): void {
     this.#loop = this.#run(callbacks);
   }
@@ -84,6 +87,9 @@ export class LeaderElector {
         this.#leader = false;
         this.#logger.error('leader election lost');
         callbacks.onStoppedLeading();
+        // As client-go's RunOrDie: a lost lease ends the campaign. Whatever this replica started as
+        // leader is being torn down; it must not be started again underneath by a re-acquired lease.
+        return;
       }
       await sleep(this.#config.retryPeriodMs, signal);
     }
