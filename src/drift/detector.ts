@@ -66,6 +66,31 @@ interface Target {
   consumer: ConsumerObject | undefined;
 }
 
+/** Ignore rules compiled once per check: the repository's (validated) and each consumer's. */
+interface Rules {
+  repository: IgnoreRules;
+  consumer(consumer: ConsumerObject | undefined): IgnoreRules;
+}
+
+/** @throws InvalidIgnoreRuleError naming the spec.drift.ignore entry that is not a JSON pointer. */
+function compileRules(repository: DriftRepository): Rules {
+  const own = new IgnoreRules(repository.ignore ?? [], 'spec.drift.ignore');
+  const none = new IgnoreRules([]);
+  const byConsumer = new Map<ConsumerObject, IgnoreRules>();
+  return {
+    repository: own,
+    consumer(consumer) {
+      if (consumer === undefined) return none;
+      let compiled = byConsumer.get(consumer);
+      if (compiled === undefined) {
+        compiled = new IgnoreRules(consumer.ignore);
+        byConsumer.set(consumer, compiled);
+      }
+      return compiled;
+    },
+  };
+}
+
 /** HPAs listed once per namespace and check. */
 type AutoscalerCache = Map<string, Promise<KubeObject[]>>;
 
@@ -99,8 +124,9 @@ export class DriftDetector {
       withInventory.length > 0 ? inventoryTargets(desired, withInventory) : artifactTargets(desired);
 
     const autoscalers: AutoscalerCache = new Map();
+    const rules = compileRules(repository);
     const outcomes = await mapLimited(targets, this.#options.concurrency ?? 8, (t) =>
-      this.#check(t, repository, autoscalers),
+      this.#check(t, rules, autoscalers),
     );
     const findings: DriftFinding[] = [];
     const unchecked = new Set<string>();
@@ -145,7 +171,7 @@ export class DriftDetector {
     return report;
   }
 
-  async #check(target: Target, repository: DriftRepository, autoscalers: AutoscalerCache): Promise<Outcome> {
+  async #check(target: Target, rules: Rules, autoscalers: AutoscalerCache): Promise<Outcome> {
     const { desired } = target;
     try {
       const type = await this.#cluster.resolve(desired.apiVersion, desired.kind);
@@ -165,8 +191,8 @@ export class DriftDetector {
         ...(namespace ? { namespace } : {}),
       };
       const ignored = [
-        ...new IgnoreRules(repository.ignore ?? []).pathsFor(identity),
-        ...new IgnoreRules(target.consumer?.ignore ?? []).pathsFor(identity),
+        ...rules.repository.pathsFor(identity),
+        ...rules.consumer(target.consumer).pathsFor(identity),
       ];
       if (ignored.some((p) => p.length === 0)) return { kind: 'excluded' };
       const base = {

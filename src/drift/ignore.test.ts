@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IgnoreRules, isIgnored, optOutOf } from './ignore.ts';
+import { IgnoreRules, InvalidIgnoreRuleError, isIgnored, optOutOf } from './ignore.ts';
 
 const web = { group: 'apps', version: 'v1', kind: 'Deployment', name: 'web', namespace: 'shop' };
 
@@ -20,7 +20,15 @@ describe('ignore rules', () => {
 
   it('treats an invalid expression literally instead of failing', () => {
     expect(new IgnoreRules([{ paths: ['/x'], target: { name: 'web(' } }]).pathsFor(web)).toEqual([]);
-    expect(() => new IgnoreRules([{ paths: ['spec'] }])).toThrow(/must start with \//);
+  });
+
+  it('names an unusable path of our own rules and skips one of another controller', () => {
+    const rules = [{ paths: ['/spec/replicas', 'spec/paused'] }];
+    expect(() => new IgnoreRules(rules, 'spec.drift.ignore')).toThrow(InvalidIgnoreRuleError);
+    expect(() => new IgnoreRules(rules, 'spec.drift.ignore')).toThrow(
+      'spec.drift.ignore[0].paths[1]: invalid JSON pointer "spec/paused": must start with /',
+    );
+    expect(new IgnoreRules(rules).pathsFor(web)).toEqual([['spec', 'replicas']]);
   });
 
   it('honours Flux and ConfigHub opt-outs, case-insensitively', () => {

@@ -43,16 +43,32 @@ export function optOutOf(...metas: Meta[]): string | undefined {
   return undefined;
 }
 
+/** A rule of spec.drift.ignore that cannot be used; the message names the field. */
+export class InvalidIgnoreRuleError extends Error {
+  override readonly name = 'InvalidIgnoreRuleError';
+}
+
 /** Compiled rules: pointer prefixes to ignore per object. */
 export class IgnoreRules {
   readonly #rules: Array<{ paths: string[][]; target: Array<[keyof ObjectIdentity, RegExp]> }>;
 
-  constructor(rules: readonly IgnoreRule[]) {
-    this.#rules = rules.map((rule) => ({
-      paths: rule.paths.map(parsePointer),
+  /**
+   * `field` names the rules in errors (e.g. `spec.drift.ignore`). Without it, rules that are not
+   * usable (another controller's, already validated there) are skipped instead of failing the check.
+   */
+  constructor(rules: readonly IgnoreRule[], field?: string) {
+    this.#rules = rules.map((rule, i) => ({
+      paths: rule.paths.flatMap((path, j) => {
+        try {
+          return [parsePointer(path)];
+        } catch (error) {
+          if (field === undefined) return [];
+          throw new InvalidIgnoreRuleError(`${field}[${i}].paths[${j}]: ${(error as Error).message}`);
+        }
+      }),
       target: Object.entries(rule.target ?? {})
         .filter(([, pattern]) => pattern !== undefined && pattern !== '')
-        .map(([field, pattern]) => [field as keyof ObjectIdentity, anchored(String(pattern))]),
+        .map(([key, pattern]) => [key as keyof ObjectIdentity, anchored(String(pattern))]),
     }));
   }
 

@@ -15,7 +15,13 @@ export {
   type DriftRepository,
   KUSTOMIZE_FIELD_MANAGER,
 } from './detector.ts';
-export { DRIFT_ANNOTATION, type IgnoreRule, IgnoreRules, optOutOf } from './ignore.ts';
+export {
+  DRIFT_ANNOTATION,
+  type IgnoreRule,
+  IgnoreRules,
+  InvalidIgnoreRuleError,
+  optOutOf,
+} from './ignore.ts';
 export { parseInventoryId } from './inventory.ts';
 export { DRIFT_CHECKS_METRIC, DRIFT_ITEMS_METRIC, DriftMetrics } from './metrics.ts';
 export { attribute } from './ownership.ts';

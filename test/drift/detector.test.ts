@@ -334,6 +334,12 @@ describe('what drift detection leaves alone', () => {
     expect(report.summary.excluded).toBe(1);
   });
 
+  it('refuses an ignore rule that is not a JSON pointer, naming it', async () => {
+    await expect(
+      detector.detect({ ...repo, ignore: [{ paths: ['spec/replicas'] }] }, artifactFiles()),
+    ).rejects.toThrow('spec.drift.ignore[0].paths[0]');
+  });
+
   it('checks exactly the objects in a Kustomization inventory, with its ignore rules', async () => {
     const consumer = parseConsumer('Kustomization', {
       metadata: { name: 'apps', namespace: 'flux-system' },
