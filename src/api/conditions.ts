@@ -49,6 +49,8 @@ export const Reason = {
   StorageOperationFailed: 'StorageOperationFailed',
   ArtifactVerificationFailed: 'ArtifactVerificationFailed',
   PatchOperationFailed: 'PatchOperationFailed',
+  /** An ExternalArtifact of the same name exists and belongs to something else: it is left alone. */
+  ExternalArtifactConflict: 'ExternalArtifactConflict',
   // Events only.
   NewArtifact: 'NewArtifact',
   GarbageCollectionSucceeded: 'GarbageCollectionSucceeded',

@@ -15,6 +15,7 @@ import {
 } from '../api/constants.ts';
 import type { Artifact, Condition } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
+import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
 import { sameConditions, setCondition } from './conditions.ts';
 
@@ -67,6 +68,13 @@ export type EaReadiness =
       message: string;
     };
 
+/** No controller other than this object (our label alone does not make an EA ours). */
+function ownedBy(current: ExternalArtifactObject, owner: Owner): boolean {
+  return (current.metadata.ownerReferences ?? []).every(
+    (ref) => ref.controller !== true || ref.uid === owner.uid,
+  );
+}
+
 function objectMatches(current: ExternalArtifactObject, desired: ReturnType<typeof desiredObject>): boolean {
   const labels = current.metadata.labels ?? {};
   const labelsOk = Object.entries(desired.metadata.labels).every(([k, v]) => labels[k] === v);
@@ -75,6 +83,41 @@ function objectMatches(current: ExternalArtifactObject, desired: ReturnType<type
   );
   return (
     labelsOk && ownerOk && JSON.stringify(current.spec?.sourceRef) === JSON.stringify(desired.spec.sourceRef)
+  );
+}
+
+/** An ExternalArtifact of our name exists but is not ours: taking it over would hijack another source. */
+export class ExternalArtifactConflictError extends Error {
+  override readonly name = 'ExternalArtifactConflictError';
+}
+
+/**
+ * Whether an EA that our informer does not show (it only lists what carries our label) may be written:
+ * absent, or already pointing at this very object. Anything else belongs to someone else.
+ */
+async function checkUnclaimed(kube: KubeClient, owner: Owner): Promise<void> {
+  let existing: ExternalArtifactObject;
+  try {
+    existing = await kube.get<ExternalArtifactObject>(
+      resources.externalArtifact,
+      owner.namespace,
+      owner.name,
+    );
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw error;
+  }
+  const controllers = (existing.metadata.ownerReferences ?? []).filter((ref) => ref.controller === true);
+  if (controllers.length === 1 && controllers[0]!.uid === owner.uid) return;
+  const holder =
+    controllers[0] !== undefined
+      ? `${controllers[0].kind} '${controllers[0].name}'`
+      : existing.metadata.labels?.[LABEL_MANAGED_BY] !== undefined
+        ? `'${existing.metadata.labels[LABEL_MANAGED_BY]}'`
+        : 'no controller';
+  throw new ExternalArtifactConflictError(
+    `ExternalArtifact '${owner.namespace}/${owner.name}' already exists and is managed by ${holder}, ` +
+      'not by this ConfigHubRepository: it is left untouched; rename one of them or delete that ExternalArtifact',
   );
 }
 
@@ -96,6 +139,11 @@ export async function reconcileExternalArtifact(
   const desired = desiredObject(owner);
   let wrote = false;
   let live = current;
+  if (live === undefined) await checkUnclaimed(kube, owner);
+  else if (!ownedBy(live, owner))
+    throw new ExternalArtifactConflictError(
+      `ExternalArtifact '${owner.namespace}/${owner.name}' carries our label but belongs to another object: it is left untouched`,
+    );
   if (live === undefined || !objectMatches(live, desired)) {
     live = await kube.patch<ExternalArtifactObject>(
       resources.externalArtifact,

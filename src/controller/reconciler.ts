@@ -48,6 +48,7 @@ import { resolveCredentials } from './credentials.ts';
 import { StalledError, TransientError, WaitingError } from './errors.ts';
 import {
   type EaReadiness,
+  ExternalArtifactConflictError,
   type ExternalArtifactObject,
   reconcileExternalArtifact,
 } from './external-artifact.ts';
@@ -365,10 +366,15 @@ export class Reconciler {
         ctx.now,
       );
     } catch (error) {
+      if (error instanceof ExternalArtifactConflictError) {
+        // Retried with backoff, so the object recovers by itself once the other ExternalArtifact is gone.
+        throw new TransientError(undefined, Reason.ExternalArtifactConflict, error.message);
+      }
       throw new TransientError(
         undefined,
         Reason.PatchOperationFailed,
         `failed to update ExternalArtifact '${ctx.namespace}/${ctx.name}': ${describe(error)}`,
+        error instanceof KubeApiError ? error.retryAfterMs : undefined,
       );
     }
   }
@@ -441,7 +447,11 @@ export class Reconciler {
     if (typed.condition === ConditionType.FetchFailed)
       this.#deps.metrics.fetchErrors.inc({ reason: typed.reason });
     // The EA keeps its last good artifact and says why it is not fresh.
-    if (status.artifact !== undefined && typed.reason !== Reason.PatchOperationFailed) {
+    if (
+      status.artifact !== undefined &&
+      typed.reason !== Reason.PatchOperationFailed &&
+      typed.reason !== Reason.ExternalArtifactConflict
+    ) {
       const eaReason =
         typed.condition === ConditionType.StorageOperationFailed
           ? Reason.StorageOperationFailed

@@ -103,6 +103,51 @@ describe('objects put back', () => {
   });
 });
 
+describe('an ExternalArtifact of the same name that belongs to someone else', () => {
+  it('is left untouched (ExternalArtifactConflict), and the object recovers once it is gone', async () => {
+    stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-clash' } });
+    const foreign = stack.kube.create({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'ExternalArtifact',
+      metadata: {
+        name: 'shop',
+        namespace: 'team-clash',
+        labels: { 'app.kubernetes.io/managed-by': 'source-watcher' },
+      },
+      spec: {
+        sourceRef: {
+          apiVersion: 'source.extensions.fluxcd.io/v1beta1',
+          kind: 'ArtifactGenerator',
+          name: 'shop',
+        },
+      },
+    });
+    await createRepository(stack, 'team-clash', 'shop');
+    const refused = await waitForCondition(
+      stack,
+      'team-clash',
+      'shop',
+      'Ready',
+      'False',
+      'ExternalArtifactConflict',
+    );
+    expect(condition(refused, 'Ready')!.message).toContain("'source-watcher'");
+    const untouched = stack.kube.get(EA, 'team-clash', 'shop')!;
+    expect(untouched.metadata.resourceVersion).toBe(foreign.metadata.resourceVersion);
+
+    stack.kube.delete(EA, 'team-clash', 'shop');
+    const ready = await waitForReady(stack, 'team-clash', 'shop', () => true, 15_000);
+    const ours = await stack.kube.waitForObject(
+      EA,
+      'team-clash',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'True',
+    );
+    expect((ours as Repo).spec['sourceRef']).toMatchObject({ kind: 'ConfigHubRepository', name: 'shop' });
+    expect((ours as Repo).status!.artifact).toEqual(ready.status!.artifact);
+  });
+});
+
 describe('a recorded artifact that cannot be verified', () => {
   it('is rebuilt (malformed digest and path in status after a restart)', async () => {
     await createRepository(stack, 'team-bad', 'shop');
