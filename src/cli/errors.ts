@@ -25,6 +25,9 @@ export function describeFailure(error: unknown): { code: 1 | 2; message: string 
     return { code: 2, message: (error as Error).message };
   }
   if (error instanceof KubeApiError) return { code: 1, message: `${error.message} (${error.reason})` };
+  if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code) && error instanceof Error) {
+    return { code: 1, message: `cannot reach the Kubernetes API: ${error.message}` };
+  }
   if (error instanceof Error) return { code: 1, message: error.message };
   return { code: 1, message: String(error) };
 }

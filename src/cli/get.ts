@@ -12,7 +12,7 @@ import { connect, KUBE_FLAGS, KUBE_FLAGS_HELP } from './kube-context.ts';
 import { formatList, formatObject, type OutputFormat, parseOutputFormat } from './output.ts';
 import { getRepository, listRepositories, parseRepository } from './repositories.ts';
 import { renderRepositories } from './table.ts';
-import { interruptSignal } from './wait.ts';
+import { interruptSignal, pause } from './wait.ts';
 
 const HELP = `Usage: confighub-source get [NAME] [flags]
 
@@ -179,6 +179,7 @@ async function watch(
   while (!options.signal.aborted) {
     const stream = new AbortController();
     const stop = () => stream.abort();
+    const started = Date.now();
     options.signal.addEventListener('abort', stop, { once: true });
     let expired = false;
     try {
@@ -223,6 +224,8 @@ async function watch(
       for (const item of again.items) show(item);
       resourceVersion = again.resourceVersion;
     }
+    // A server that keeps ending watches at once must not turn this into a tight loop.
+    if (Date.now() - started < 1000) await pause(250, options.signal);
   }
 }
 

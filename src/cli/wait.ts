@@ -55,6 +55,7 @@ export async function waitForObject<T>(
     const onAbort = () => watch.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     let result: T | undefined;
+    const started = Date.now();
     try {
       await client.watch(
         type,
@@ -81,6 +82,8 @@ export async function waitForObject<T>(
       signal.removeEventListener('abort', onAbort);
     }
     if (result !== undefined) return result;
+    // A server that keeps ending watches at once must not turn this into a tight read loop.
+    if (Date.now() - started < 1000) await pause(250, signal);
   }
   throw stopped();
 }
@@ -91,14 +94,21 @@ function isRetryable(error: unknown): boolean {
   return typeof code === 'string' && /^(UND_ERR_|ECONNRESET|EPIPE)/.test(code);
 }
 
-function formatSeconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+/** Sleeps `ms`, or less when the signal aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
-/** Waits until the next abort of `signal` (Ctrl-C for a CLI). */
-export function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /** An AbortSignal that fires on SIGINT/SIGTERM, for commands run from a terminal. */

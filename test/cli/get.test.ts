@@ -167,6 +167,42 @@ describe('get', () => {
     stack.kube.patch(CHR, 'team-get', 'web', { spec: { suspend: false } });
   });
 
+  it('--watch carries on after the watch drops and its resourceVersion expires', async () => {
+    const cliWatches = () =>
+      stack.kube.requests.filter((r) => r.watch && r.userAgent === 'confighub-source-cli').length;
+    const watchesBefore = cliWatches();
+    // No bookmarks: the command's resourceVersion stays where its namespace last changed.
+    stack.kube.setBookmarkInterval(60_000);
+    const watcher = startCli(get, ['--kubeconfig', kubeconfig, '-w']);
+    await stack.kube.waitFor(() => cliWatches() > watchesBefore, { description: 'the watch' });
+    const before = watcher.stdout.text;
+    const cliLists = () =>
+      stack.kube.requests.filter(
+        (r) => !r.watch && r.userAgent === 'confighub-source-cli' && r.method === 'GET',
+      ).length;
+    const listsBefore = cliLists();
+    // A change elsewhere moves the server on; compaction then expires the command's resourceVersion.
+    stack.kube.patch(CHR, 'team-other', 'broken', { metadata: { labels: { moved: 'on' } } });
+    stack.kube.compactHistory();
+    stack.kube.dropWatches();
+    // Resuming from the compacted resourceVersion fails with 410 Gone: the command reads again, then
+    // watches from what it read.
+    await stack.kube.waitFor(
+      () =>
+        cliLists() > listsBefore &&
+        stack.kube.requests.filter((r) => r.userAgent === 'confighub-source-cli').at(-1)?.watch,
+      { description: 'a new read after 410, then a new watch' },
+    );
+    stack.kube.patch(CHR, 'team-get', 'shop', { spec: { suspend: true } });
+    await stack.kube.waitFor(() => watcher.stdout.text.length > before.length, { description: 'the update' });
+    const update = parseTable(`${lines(before)[0]}\n${watcher.stdout.text.slice(before.length)}`);
+    expect(update).toEqual([expect.objectContaining({ NAME: 'shop', SUSPENDED: 'True' })]);
+    watcher.abort();
+    expect(await watcher.done).toBe(0);
+    stack.kube.setBookmarkInterval(1000);
+    stack.kube.patch(CHR, 'team-get', 'shop', { spec: { suspend: false } });
+  });
+
   it('--watch -o json streams objects', async () => {
     const watcher = startCli(get, ['--kubeconfig', kubeconfig, 'shop', '-w', '-o', 'json']);
     await stack.kube.waitFor(() => watcher.stdout.text.includes('"name": "shop"'), {

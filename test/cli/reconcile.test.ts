@@ -186,6 +186,39 @@ describe('reconcile without a controller', () => {
     );
   });
 
+  it('survives a dropped watch and an expired resourceVersion while waiting', async () => {
+    const requested = () =>
+      server.get(CHR, 'default', 'idle')!.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    const previous = requested();
+    const watchesBefore = server.requests.filter((r) => r.watch).length;
+    const running = cli(reconcile, ['--kubeconfig', idleConfig, 'idle', '--timeout', '10s']);
+    const token = await server.waitFor(() => (requested() !== previous ? requested() : undefined), {
+      description: 'the request annotation',
+    });
+    await server.waitFor(() => server.requests.filter((r) => r.watch).length > watchesBefore, {
+      description: 'the first watch',
+    });
+    server.compactHistory();
+    server.dropWatches();
+    server.patch(
+      CHR,
+      'default',
+      'idle',
+      {
+        status: {
+          lastHandledReconcileAt: token,
+          observedGeneration: server.get(CHR, 'default', 'idle')!.metadata.generation,
+          artifact: artifactFor('head@sha256:2'),
+          conditions: [readyCondition('True', 'stored artifact for revision head@sha256:2')],
+        },
+      },
+      { subresource: 'status' },
+    );
+    const { code, stderr } = await running;
+    expect(stderr).toContain('✔ fetched revision head@sha256:2');
+    expect(code).toBe(0);
+  });
+
   it('a handled request that leaves the object InProgress is not success: it keeps waiting', async () => {
     const requested = () =>
       server.get(CHR, 'default', 'idle')!.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
