@@ -43,6 +43,18 @@ let dir: string;
 const healthy: { ns: string; name: string }[] = [];
 const failing: { ns: string; name: string }[] = [];
 
+/**
+ * Checks once a second. (The test API server's waitFor re-runs its predicate on every request, and a
+ * predicate over 1,000 objects would then starve the very server it runs in.)
+ */
+async function poll(predicate: () => boolean, timeoutMs: number, description: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 const ready = (ns: string, name: string) =>
   condition(stack.kube.get(CHR, ns, name), 'Ready')?.status === 'True';
 const countReady = (list: { ns: string; name: string }[]) => list.filter((r) => ready(r.ns, r.name)).length;
@@ -90,10 +102,7 @@ describe(`${REPOSITORIES} repositories, ${FAILING_SHARE * 100}% failing upstream
         kind: 'status',
         status: 503,
       });
-      await stack.kube.waitFor(() => countReady(healthy) === healthy.length, {
-        timeoutMs: 600_000,
-        description: 'every healthy repository Ready',
-      });
+      await poll(() => countReady(healthy) === healthy.length, 600_000, 'every healthy repository Ready');
       const convergedS = (Date.now() - start) / 1000;
 
       const samples: Sample[] = [];
@@ -130,10 +139,11 @@ describe(`${REPOSITORIES} repositories, ${FAILING_SHARE * 100}% failing upstream
       // Recovery: the fault clears; the failing repositories come back on their own backoff.
       removeFault();
       const clearedAt = Date.now();
-      await stack.kube.waitFor(() => countReady(failing) === failing.length, {
-        timeoutMs: 120_000,
-        description: 'every failing repository Ready after the fault cleared',
-      });
+      await poll(
+        () => countReady(failing) === failing.length,
+        120_000,
+        'every failing repository Ready after the fault cleared',
+      );
       const recoverS = (Date.now() - clearedAt) / 1000;
 
       // Steady state: after the initial backlog has drained and the failing ones reached their backoff cap.
