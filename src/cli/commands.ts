@@ -46,6 +46,10 @@ export const commands: Record<string, Command> = {
     summary: 'Show the Kubernetes events of a ConfigHubRepository and its ExternalArtifact.',
     load: () => import('./events.ts'),
   },
+  drift: {
+    summary: 'Show the drift report of a ConfigHubRepository (exit 1 when drifted, as flux diff).',
+    load: () => import('./drift.ts'),
+  },
   build: {
     summary: 'Fetch a ConfigHub space once and write its artifact to a directory.',
     load: () => import('./build.ts'),

@@ -58,7 +58,7 @@ afterAll(async () => {
 describe('confighub-source', () => {
   it('lists the cluster commands in its usage', async () => {
     const { stdout } = await run(process.execPath, [MAIN, '--help']);
-    for (const command of ['get', 'reconcile', 'suspend', 'resume', 'events']) {
+    for (const command of ['get', 'reconcile', 'suspend', 'resume', 'events', 'drift']) {
       expect(stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
     }
   });
