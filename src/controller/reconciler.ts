@@ -401,6 +401,7 @@ export class Reconciler {
       status.observedGeneration = ctx.generation;
       log.error({ reason: typed.reason, err: typed.message }, 'reconciliation stalled');
       await this.#event(ctx, 'Warning', typed.reason, typed.message);
+      await this.#reportFailure(ctx, typed);
       return { kind: 'done' };
     }
     if (typed instanceof WaitingError) {
@@ -446,23 +447,29 @@ export class Reconciler {
     await this.#event(ctx, 'Warning', typed.reason, typed.message);
     if (typed.condition === ConditionType.FetchFailed)
       this.#deps.metrics.fetchErrors.inc({ reason: typed.reason });
-    // The EA keeps its last good artifact and says why it is not fresh.
-    if (
-      status.artifact !== undefined &&
-      typed.reason !== Reason.PatchOperationFailed &&
-      typed.reason !== Reason.ExternalArtifactConflict
-    ) {
-      const eaReason =
-        typed.condition === ConditionType.StorageOperationFailed
-          ? Reason.StorageOperationFailed
-          : Reason.FetchFailed;
-      try {
-        await this.#publish(ctx, undefined, { ready: false, reason: eaReason, message: typed.message });
-      } catch (publishError) {
-        log.error({ err: describe(publishError) }, 'unable to report failure on the ExternalArtifact');
-      }
-    }
+    await this.#reportFailure(ctx, typed);
     return { kind: 'backoff', retryAfterMs: typed.retryAfterMs };
+  }
+
+  /**
+   * The EA keeps its last good artifact (consumers go on using it) and says why it is not fresh, in
+   * the producer contract's terms: a storage problem is StorageOperationFailed, anything that keeps us
+   * from fetching (upstream, credentials, spec) is FetchFailed. Failures to write the EA itself are not
+   * reported on it.
+   */
+  async #reportFailure(ctx: Context, typed: StalledError | TransientError): Promise<void> {
+    if (ctx.status.artifact === undefined) return;
+    if (typed.reason === Reason.PatchOperationFailed || typed.reason === Reason.ExternalArtifactConflict)
+      return;
+    const reason =
+      typed instanceof TransientError && typed.condition === ConditionType.StorageOperationFailed
+        ? Reason.StorageOperationFailed
+        : Reason.FetchFailed;
+    try {
+      await this.#publish(ctx, undefined, { ready: false, reason, message: typed.message });
+    } catch (publishError) {
+      ctx.log.error({ err: describe(publishError) }, 'unable to report failure on the ExternalArtifact');
+    }
   }
 
   /** The single status write: only when the status differs from what the API server has. */

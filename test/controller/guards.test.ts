@@ -103,6 +103,28 @@ describe('objects put back', () => {
   });
 });
 
+describe('a stalled object', () => {
+  it('keeps its artifact on the ExternalArtifact, reports Ready=False/FetchFailed there, and recovers', async () => {
+    await createRepository(stack, 'team-stall', 'shop');
+    const good = await waitForReady(stack, 'team-stall', 'shop');
+    stack.kube.patch(CHR, 'team-stall', 'shop', { spec: { insecure: false } });
+    await waitForCondition(stack, 'team-stall', 'shop', 'Stalled', 'True', 'InvalidURL');
+    const ea = await stack.kube.waitForObject(
+      EA,
+      'team-stall',
+      'shop',
+      (o) => condition(o, 'Ready')?.status === 'False',
+    );
+    expect(condition(ea, 'Ready')).toMatchObject({ reason: 'FetchFailed' });
+    expect(condition(ea, 'Ready')!.message).toContain('spec.insecure');
+    expect((ea as Repo).status!.artifact).toEqual(good.status!.artifact);
+
+    stack.kube.patch(CHR, 'team-stall', 'shop', { spec: { insecure: true } });
+    await waitForReady(stack, 'team-stall', 'shop', (r) => r.status?.observedGeneration === 3);
+    await stack.kube.waitForObject(EA, 'team-stall', 'shop', (o) => condition(o, 'Ready')?.status === 'True');
+  });
+});
+
 describe('an ExternalArtifact of the same name that belongs to someone else', () => {
   it('is left untouched (ExternalArtifactConflict), and the object recovers once it is gone', async () => {
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-clash' } });
