@@ -1,9 +1,9 @@
 // `confighub-source get` against the Kubernetes API test server and the real controller.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import * as get from '../../src/cli/get.ts';
 import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
@@ -235,6 +235,22 @@ describe('get usage and connection errors', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
     expect(stderr).toContain('Usage: confighub-source get');
+  });
+
+  it('--context selects another context and its namespace', async () => {
+    const config = parse(stack.kube.kubeConfigYaml('team-get')) as {
+      contexts: { name: string; context: Record<string, string> }[];
+    };
+    config.contexts.push({
+      name: 'other',
+      context: { ...config.contexts[0]!.context, namespace: 'team-other' },
+    });
+    const path = join(dir, 'two-contexts');
+    await writeFile(path, stringify(config));
+    const current = parseTable((await cli(get, ['--kubeconfig', path])).stdout);
+    expect(current.map((r) => r['NAME'])).toEqual(['shop', 'web']);
+    const other = parseTable((await cli(get, ['--kubeconfig', path, '--context', 'other'])).stdout);
+    expect(other.map((r) => r['NAME'])).toEqual(['broken']);
   });
 
   it('a missing kubeconfig exits 1 naming the file', async () => {
