@@ -552,6 +552,9 @@ describe('API conventions beyond the conformance suite', () => {
     const res = await call('DELETE', '/api/v1/namespaces/doomed');
     expect(res.status).toBe(200);
     expect((res.body['status'] as { phase: string }).phase).toBe('Terminating');
+    // The namespace controller's finalizer lives in spec.finalizers, not metadata.finalizers.
+    expect(res.body['spec']).toEqual({ finalizers: ['kubernetes'] });
+    expect(res.body['metadata']).not.toHaveProperty('finalizers');
     await server.waitFor(() => !server.get('configmaps', 'doomed', 'a'), {
       description: 'namespace content deletion',
     });

@@ -90,11 +90,12 @@ export class GarbageCollector {
           return;
         }
       }
-      if (owner.resource === 'namespaces' && finalizers.includes(NAMESPACE_FINALIZER)) {
+      const spec = owner.object['spec'] as { finalizers?: string[] } | undefined;
+      if (owner.resource === 'namespaces' && spec?.finalizers?.includes(NAMESPACE_FINALIZER)) {
         const contents = all.filter((e) => e.def.namespaced && e.object.metadata.namespace === meta.name);
         for (const item of contents) remove(item);
         if (contents.length === 0) {
-          objects.dropFinalizer(owner.resource, owner.object, NAMESPACE_FINALIZER);
+          objects.finalizeNamespace(owner.object);
           this.schedule();
           return;
         }

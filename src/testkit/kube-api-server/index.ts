@@ -283,7 +283,7 @@ export class KubeApiServer {
 
   /**
    * Resolves with the predicate's first truthy result, re-checking after every stored change, every
-   * request, and every 10 ms.
+   * request, and every 20 ms.
    * Rejects after `timeoutMs` (default 5000) with a message naming `description`.
    */
   waitFor<T>(
@@ -309,7 +309,7 @@ export class KubeApiServer {
         resolve(value);
       };
       // Polling too: predicates may look at client-side state that changes after a response is read.
-      const poll = setInterval(check, 10);
+      const poll = setInterval(check, 20);
       const unsubscribe = () => {
         clearInterval(poll);
         this.#activity.delete(check);

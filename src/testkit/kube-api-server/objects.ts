@@ -51,6 +51,13 @@ const randomSuffix = (): string => {
   return out;
 };
 
+/** Namespaces also wait for `spec.finalizers` (the namespace controller's `kubernetes`). */
+const namespaceFinalizers = (resource: string, obj: KubeObject): unknown[] => {
+  if (resource !== 'namespaces') return [];
+  const spec = obj['spec'];
+  return isObject(spec) && Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+};
+
 /** An object minus what a no-op write may legitimately change (RV, managedFields timestamps). */
 const comparable = (obj: KubeObject): KubeObject => {
   const { resourceVersion: _rv, managedFields, ...meta } = obj.metadata;
@@ -296,7 +303,11 @@ export class ObjectService {
     const unchanged = deepEqual(comparable(next), comparable(old));
     if (opts.dryRun) return renderAs(def, next);
     const resource = resourceOf(def);
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+    if (
+      next.metadata.deletionTimestamp &&
+      !next.metadata.finalizers?.length &&
+      namespaceFinalizers(resource, next).length === 0
+    ) {
       // As the generic registry does: the update lands (MODIFIED), then the object goes (DELETED).
       if (!unchanged) this.#store.write(resource, next);
       const gone = this.#store.remove(resource, next.metadata.namespace, next.metadata.name!)!;
@@ -344,17 +355,15 @@ export class ObjectService {
     if (!old.metadata.deletionTimestamp) {
       if (options.propagationPolicy === 'Foreground') finalizers.add(FOREGROUND_FINALIZER);
       if (options.propagationPolicy === 'Orphan') finalizers.add(ORPHAN_FINALIZER);
-      // Namespaces always go through termination so their contents are removed first.
-      if (def.group === '' && def.plural === 'namespaces') finalizers.add('kubernetes');
     }
-    if (finalizers.size === 0) {
+    if (finalizers.size === 0 && namespaceFinalizers(resource, old).length === 0) {
       if (options.dryRun) return { object: renderAs(def, old), removed: true };
       const gone = this.#store.remove(resource, ns, name)!;
       this.#afterWrite();
       return { object: renderAs(def, gone), removed: true };
     }
     if (old.metadata.deletionTimestamp) return { object: renderAs(def, old), removed: false };
-    next.metadata.finalizers = [...finalizers];
+    if (finalizers.size) next.metadata.finalizers = [...finalizers];
     next.metadata.deletionTimestamp = this.timestamp();
     next.metadata.deletionGracePeriodSeconds = 0;
     if (next.metadata.generation !== undefined && next.metadata.generation > 0) next.metadata.generation++;
@@ -372,8 +381,23 @@ export class ObjectService {
     const next = structuredClone(obj);
     next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== finalizer);
     if (next.metadata.finalizers.length === 0) delete next.metadata.finalizers;
+    this.#writeOrRemove(resource, next);
+  }
+
+  /** The namespace controller's last step: clear `spec.finalizers` once the namespace is empty. */
+  finalizeNamespace(obj: KubeObject): void {
+    const next = structuredClone(obj);
+    next['spec'] = { ...(isObject(next['spec']) ? next['spec'] : {}), finalizers: [] };
+    this.#writeOrRemove('namespaces', next);
+  }
+
+  #writeOrRemove(resource: string, next: KubeObject): void {
     this.#store.write(resource, next);
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers) {
+    if (
+      next.metadata.deletionTimestamp &&
+      !next.metadata.finalizers &&
+      !namespaceFinalizers(resource, next).length
+    ) {
       this.#store.remove(resource, next.metadata.namespace, next.metadata.name!);
     }
   }
