@@ -7,7 +7,7 @@ import { resources } from '../kube/resources.ts';
 import { CommandError } from './errors.ts';
 import type { progress } from './output.ts';
 import { conditionOf, handled, parseRepository } from './repositories.ts';
-import { waitForObject } from './wait.ts';
+import { WaitTimeoutError, waitForObject } from './wait.ts';
 
 export async function waitForReconciliation(
   client: KubeClient,
@@ -16,19 +16,34 @@ export async function waitForReconciliation(
   token: string,
   options: { timeoutMs: number; signal?: AbortSignal | undefined },
 ): Promise<RepositoryObject> {
-  return waitForObject(
-    client,
-    resources.repository,
-    namespace,
-    name,
-    (object) => {
-      if (object === undefined)
-        throw new CommandError(`${KIND} "${name}" was deleted in ${namespace} namespace`);
-      const repository = parseRepository(object);
-      return handled(repository, token) ? repository : undefined;
-    },
-    { ...options, description: `${KIND} ${namespace}/${name} reconciliation` },
-  );
+  let last: RepositoryObject | undefined;
+  try {
+    return await waitForObject(
+      client,
+      resources.repository,
+      namespace,
+      name,
+      (object) => {
+        if (object === undefined) {
+          throw new CommandError(`${KIND} "${name}" was deleted in ${namespace} namespace`);
+        }
+        last = parseRepository(object);
+        return handled(last, token) ? last : undefined;
+      },
+      { ...options, description: `${KIND} ${namespace}/${name} reconciliation` },
+    );
+  } catch (error) {
+    // On a timeout, say what the controller last reported: often the reason it is stuck.
+    const ready = last && conditionOf(last, 'Ready');
+    if (!(error instanceof WaitTimeoutError) || ready === undefined) throw error;
+    const pending =
+      last?.status?.lastHandledReconcileAt === token ? '' : ' (the request was not handled yet)';
+    throw new WaitTimeoutError(
+      `${KIND} ${namespace}/${name} reconciliation`,
+      options.timeoutMs,
+      `last status: Ready=${ready.status} ${ready.reason}: ${ready.message}${pending}`,
+    );
+  }
 }
 
 /** Prints the outcome; true when Ready=True. */

@@ -7,8 +7,8 @@ import type { ResourceType } from '../kube/resources.ts';
 import { CommandError } from './errors.ts';
 
 export class WaitTimeoutError extends CommandError {
-  constructor(what: string, timeoutMs: number) {
-    super(`timed out after ${formatSeconds(timeoutMs)} waiting for ${what}`);
+  constructor(what: string, timeoutMs: number, detail?: string) {
+    super(`timed out after ${formatSeconds(timeoutMs)} waiting for ${what}${detail ? `; ${detail}` : ''}`);
     this.name = 'WaitTimeoutError';
   }
 }

@@ -174,6 +174,27 @@ describe('reconcile without a controller', () => {
     expect(gets.length).toBeLessThanOrEqual(2);
   });
 
+  it('a timeout says what the controller last reported', async () => {
+    server.seed({
+      apiVersion: 'source.confighub.com/v1beta1',
+      kind: 'ConfigHubRepository',
+      metadata: { name: 'stuck', namespace: 'default' },
+      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
+      status: { observedGeneration: 1, conditions: [readyCondition('False', "secret 'token' not found")] },
+    });
+    const { code, stderr } = await cli(reconcile, [
+      '--kubeconfig',
+      idleConfig,
+      'stuck',
+      '--timeout',
+      '200ms',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+      "✗ timed out after 200ms waiting for ConfigHubRepository default/stuck reconciliation; last status: Ready=False Failed: secret 'token' not found (the request was not handled yet)",
+    );
+  });
+
   it('stops waiting when its signal aborts', async () => {
     const abort = new AbortController();
     const running = cli(reconcile, ['--kubeconfig', idleConfig, 'idle'], { signal: abort.signal });
