@@ -93,6 +93,22 @@ describe('write faults', () => {
     expect(failed).toHaveLength(3);
   });
 
+  it('429 with Retry-After on the status write holds further writes until it passes', async () => {
+    stack.kube.failNext(1, {
+      status: 429,
+      retryAfterSeconds: 2,
+      methods: ['PATCH'],
+      pathPattern: '/namespaces/throttled/confighubrepositories/shop/status',
+    });
+    await createRepository(stack, 'throttled', 'shop');
+    await stack.kube.waitFor(() => statusWrites('throttled').some((r) => r.status === 429), {
+      description: 'the throttled status write',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(statusWrites('throttled').map((r) => r.status)).toEqual([429]);
+    await servedMatches(await waitForReady(stack, 'throttled', 'shop'));
+  });
+
   it('a slow API server (300 ms per response) only slows things down', async () => {
     stack.kube.setLatency(300);
     try {

@@ -1,8 +1,15 @@
 // Upstream HTTP status and timing faults against the whole system: each must give its Flux condition and
 // reason, keep the last good artifact served, retry with backoff and recover once the fault clears.
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import {
+  condition,
+  createRepository,
+  requestReconcile,
+  waitForCondition,
+  waitForReady,
+} from '../support/repositories.ts';
 import {
   type FaultCycle,
   type FaultFigures,
@@ -69,5 +76,38 @@ describe('upstream status faults', () => {
     it(`${cycle.name} → Ready=False ${cycle.reason}, last artifact served, backoff, recovery`, async () => {
       figures.push(await runFaultCycle(stack, `status-${i}`, cycle));
     });
+  });
+});
+
+describe('a Retry-After beyond what the client waits in-process', () => {
+  it('is honoured by the work queue: no request until it passes, a reconcile request still goes through', async () => {
+    const removers = [
+      stack.emulator.injectFault({
+        route: listingPath(stack),
+        method: 'GET',
+        kind: 'status',
+        status: 429,
+        retryAfterSeconds: 120,
+      }),
+    ];
+    try {
+      await createRepository(stack, 'retry-after', 'shop');
+      const failed = await waitForCondition(
+        stack,
+        'retry-after',
+        'shop',
+        'Ready',
+        'False',
+        'UpstreamUnavailable',
+      );
+      expect(condition(failed, 'Ready')!.message).toContain('429');
+      stack.emulator.clearRequests();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(stack.emulator.requests).toEqual([]);
+    } finally {
+      for (const remove of removers) remove();
+    }
+    requestReconcile(stack, 'retry-after', 'shop', 'now');
+    await waitForReady(stack, 'retry-after', 'shop');
   });
 });
