@@ -1,26 +1,25 @@
 // `confighub-source drift NAME`: prints the drift report the controller stored in status.drift of a
 // ConfigHubRepository. Exit codes follow `flux diff`: 0 no drift, 1 drift, 2 or more an error.
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { DriftItem, DriftReport } from '../drift/report.ts';
 import { previousReport } from '../drift/settings.ts';
-import { KubeClient } from '../kube/client.ts';
 import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
 import type { CommandIO } from './commands.ts';
+import { UsageError } from './errors.ts';
+import { connect, KUBE_FLAGS, KUBE_FLAGS_HELP, type KubeTarget } from './kube-context.ts';
 import { renderTable } from './table.ts';
 
-const HELP = `Usage: confighub-source drift NAME [-n NAMESPACE] [--output table|json] [--kubeconfig FILE]
+const HELP = `Usage: confighub-source drift NAME [-n NAMESPACE] [--output table|json] [--kubeconfig FILE] [--context NAME]
 
 Prints the report-only drift report of a ConfigHubRepository (status.drift): each drifted field of the
 objects Flux applied from its artifact, with desired and live values (Secret values masked), class,
 severity, cause and when it was first seen.
 
 Flags:
-  -n, --namespace NS     namespace of the ConfigHubRepository (default: the kubeconfig context's)
   -o, --output FORMAT    table (default) or json (the stored report as is)
-      --kubeconfig FILE  kubeconfig to use (default: $KUBECONFIG or ~/.kube/config)
   -h, --help             show this help
+${KUBE_FLAGS_HELP}
 
 Exit codes: 0 no drift, 1 drift found, 2 usage error, 3 the report cannot be read.
 `;
@@ -28,24 +27,20 @@ Exit codes: 0 no drift, 1 drift found, 2 usage error, 3 the report cannot be rea
 const EXIT = { clean: 0, drift: 1, usage: 2, error: 3 } as const;
 const VALUE_WIDTH = 40;
 
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 interface DriftArgs {
   name: string;
-  namespace: string | undefined;
   output: 'table' | 'json';
-  kubeconfig: string | undefined;
+  flags: { kubeconfig?: string | undefined; context?: string | undefined; namespace?: string | undefined };
 }
 
 function parse(argv: string[]): DriftArgs | 'help' {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      namespace: { type: 'string', short: 'n' },
+      kubeconfig: KUBE_FLAGS.kubeconfig,
+      context: KUBE_FLAGS.context,
+      namespace: KUBE_FLAGS.namespace,
       output: { type: 'string', short: 'o' },
-      kubeconfig: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -56,15 +51,8 @@ function parse(argv: string[]): DriftArgs | 'help' {
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json')
     throw new UsageError(`--output must be table or json, not '${output}'`);
-  return { name: positionals[0]!, namespace: values.namespace, output, kubeconfig: values.kubeconfig };
-}
-
-function loadKubeConfig(args: DriftArgs, env: CommandIO['env']): KubeConfig {
-  const config = new KubeConfig();
-  const file = args.kubeconfig ?? env['KUBECONFIG']?.split(':').find((p) => p !== '');
-  if (file !== undefined) config.loadFromFile(file);
-  else config.loadFromDefault();
-  return config;
+  const { kubeconfig, context, namespace } = values;
+  return { name: positionals[0]!, output, flags: { kubeconfig, context, namespace } };
 }
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
@@ -79,15 +67,17 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(HELP);
     return EXIT.clean;
   }
-  let kube: KubeClient | undefined;
+  let connection: KubeTarget | undefined;
   let target = args.name;
   try {
-    const config = loadKubeConfig(args, io.env);
-    const namespace =
-      args.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
+    connection = connect(args.flags, io.env);
+    const namespace = connection.namespace;
     target = `${namespace}/${args.name}`;
-    kube = new KubeClient(config);
-    const object = await kube.get<{ status?: unknown }>(resources.repository, namespace, args.name);
+    const object = await connection.client.get<{ status?: unknown }>(
+      resources.repository,
+      namespace,
+      args.name,
+    );
     const report = previousReport(object.status);
     if (report === undefined) {
       io.stderr.write(
@@ -106,7 +96,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`error: ${describe(error, target)}\n`);
     return EXIT.error;
   } finally {
-    await kube?.close();
+    await connection?.close();
   }
 }
 
