@@ -302,6 +302,16 @@ describe('watch history and connections', () => {
     expect(refused.status).toBe(422);
   });
 
+  it('refuses a watch from a resourceVersion the server has not reached yet', async () => {
+    const future = BigInt(server.store.resourceVersion) + 1000n;
+    const res = await call('GET', `${chrPath('default')}?watch=true&resourceVersion=${future}`);
+    expect(res.status).toBe(504);
+    expect(res.body).toMatchObject({
+      reason: 'Timeout',
+      details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }] },
+    });
+  });
+
   it('serves the deprecated watch on a named path as a name-filtered watch', async () => {
     server.create(chr('named'));
     server.create(chr('other'));

@@ -15,6 +15,7 @@ export type StatusReason =
   | 'ServiceUnavailable'
   | 'Unauthorized'
   | 'Forbidden'
+  | 'Timeout'
   | 'NotAcceptable';
 
 export interface StatusCause {

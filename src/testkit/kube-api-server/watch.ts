@@ -1,7 +1,7 @@
 // Watch streams: NDJSON `{type, object}` lines from a resourceVersion, with bookmarks and expiry.
 
 import type { ServerResponse } from 'node:http';
-import { badRequest, gone } from './errors.ts';
+import { ApiError, badRequest, gone } from './errors.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
 import type { Store, StoredEvent } from './storage.ts';
 import type { KubeObject } from './types.ts';
@@ -77,6 +77,18 @@ export class WatchHub {
       backlog = [];
     } else {
       if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+      if (Number(rv) > this.#store.currentRv) {
+        // The real watch cache waits a few seconds for a future resourceVersion, then gives up so.
+        throw new ApiError(
+          504,
+          'Timeout',
+          `Too large resource version: ${rv}, current: ${this.#store.currentRv}`,
+          {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+            retryAfterSeconds: 1,
+          },
+        );
+      }
       backlog = this.#store.eventsSince(Number(rv));
     }
 
