@@ -41,6 +41,8 @@ export const ANNOTATION_REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 /** Event metadata keys (Flux convention: `<api group>/revision`, `<api group>/digest`). */
 export const EVENT_META_REVISION = `${GROUP}/revision`;
 export const EVENT_META_DIGEST = `${GROUP}/digest`;
+/** Object annotations with this prefix are copied into every event's metadata, as Flux does. */
+export const EVENT_ANNOTATION_PREFIX = 'event.toolkit.fluxcd.io/';
 
 /** Storage layout: `<lowercased kind>/<namespace>/<name>/<sha256 hex>.tar.gz`, as Flux sources do. */
 export const STORAGE_KIND_DIR = SINGULAR;

@@ -9,6 +9,7 @@ import {
   API_VERSION,
   EA_API_VERSION,
   EA_KIND,
+  EVENT_ANNOTATION_PREFIX,
   EVENT_META_DIGEST,
   EVENT_META_REVISION,
   FINALIZER,
@@ -576,8 +577,15 @@ export class Reconciler {
     type: EventType,
     reason: string,
     message: string,
-    metadata?: Record<string, string>,
+    eventMetadata?: Record<string, string>,
   ) {
+    // As Flux's recorder: the object's `event.toolkit.fluxcd.io/` annotations travel with every event,
+    // so Alerts can route on them (team, runbook, severity…).
+    const annotated = Object.entries(ctx.object.metadata.annotations ?? {}).filter(([key]) =>
+      key.startsWith(EVENT_ANNOTATION_PREFIX),
+    );
+    const metadata =
+      annotated.length === 0 ? eventMetadata : { ...Object.fromEntries(annotated), ...eventMetadata };
     const involved: InvolvedObject = {
       apiVersion: API_VERSION,
       kind: KIND,

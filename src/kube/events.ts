@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import { CONTROLLER_NAME } from '../api/constants.ts';
+import { CONTROLLER_NAME, EVENT_ANNOTATION_PREFIX } from '../api/constants.ts';
 import type { KubeClient } from './client.ts';
 import { isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
@@ -161,6 +161,10 @@ export class KubeEventRecorder implements EventSink {
     // notification-controller keeps metadata keys of the involved object's group only.
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(event.metadata ?? {})) {
+      if (k.startsWith(EVENT_ANNOTATION_PREFIX)) {
+        metadata[k] = v; // kept by notification-controller under its own prefix
+        continue;
+      }
       const suffix = k.slice(k.indexOf('/') + 1);
       metadata[group ? `${group}/${suffix}` : k] = v;
     }

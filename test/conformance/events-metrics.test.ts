@@ -80,6 +80,9 @@ describe('events and metrics', () => {
   it("45. failures record Warning events whose reason equals the failing condition's reason", async () => {
     await createRepository(stack, 'team-b', 'shop');
     await waitForReady(stack, 'team-b', 'shop');
+    stack.kube.patch(CHR, 'team-b', 'shop', {
+      metadata: { annotations: { 'event.toolkit.fluxcd.io/team': 'payments' } },
+    });
     stack.kube.patch(SECRET, 'team-b', 'confighub-token', {
       data: { token: Buffer.from('expired').toString('base64') },
     });
@@ -124,6 +127,8 @@ describe('events and metrics', () => {
     const failures = received.filter((e) => e.reason === 'AuthenticationFailed');
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((e) => e.severity === 'error')).toBe(true);
+    // The object's event.toolkit.fluxcd.io/ annotations travel with its events, as Flux's do.
+    expect(failures[0]!.metadata['event.toolkit.fluxcd.io/team']).toBe('payments');
     // Each emission reached notification-controller once: the 429s were not retried.
     await stack.controller!.events.flush();
     const emitted = kubeEvents(stack, 'team-b', 'shop', 'ConfigHubRepository')
