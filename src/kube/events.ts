@@ -74,9 +74,20 @@ export class KubeEventRecorder implements EventSink {
     await this.#writeKubeEvent(event);
   }
 
-  /** Resolves once every forward started so far has finished (delivered, refused or given up). */
-  async flush(): Promise<void> {
-    await Promise.all([...this.#forwarding]);
+  /**
+   * Resolves once every forward started so far has finished (delivered, refused or given up), or after
+   * `timeoutMs`: a shutdown must not wait out the retries against an unreachable notification-controller.
+   */
+  async flush(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([...this.#forwarding]), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
