@@ -126,6 +126,12 @@ export class Manager {
       // writes, nor the finalizer we add (the reconcile that adds it carries on); only its removal by
       // someone else, so it is put back.
       update: (previous, current) => {
+        if (previous.metadata.uid !== current.metadata.uid) {
+          // Deleted and created again while the watch was down (seen in a re-list): a new object.
+          this.#forgetObject(previous);
+          this.#enqueue(objectKey(current));
+          return;
+        }
         const requested = (o: RepositoryObject) => o.metadata.annotations?.[ANNOTATION_REQUESTED_AT];
         const ours = (o: RepositoryObject) => (o.metadata.finalizers ?? []).includes(FINALIZER);
         if (
@@ -139,13 +145,10 @@ export class Manager {
         }
       },
       delete: (object) => {
-        const key = objectKey(object);
-        this.queue.remove(key);
-        const { namespace = '', name } = object.metadata;
-        void this.#upstream.forget(key);
-        this.reconciler.forget(namespace, name);
-        this.#deps.metrics.forgetObject(KIND, namespace, name);
+        this.queue.remove(objectKey(object));
+        this.#forgetObject(object);
         // Normally the finalizer did this; a finalizer removed by hand must not leave files behind.
+        const { namespace = '', name } = object.metadata;
         void this.#deps.storage.removeObjectDir(namespace, name).catch(() => undefined);
       },
     });
@@ -156,6 +159,14 @@ export class Manager {
         if (JSON.stringify(previous.spec) !== JSON.stringify(current.spec)) this.#enqueueOwner(current);
       },
     });
+  }
+
+  /** Drops what is remembered about an object that is gone (clients, written status, metric series). */
+  #forgetObject(object: RepositoryObject): void {
+    const { namespace = '', name } = object.metadata;
+    void this.#upstream.forget(objectKey(object));
+    this.reconciler.forget(namespace, name);
+    this.#deps.metrics.forgetObject(KIND, namespace, name);
   }
 
   #enqueueOwner(ea: ExternalArtifactObject): void {

@@ -96,9 +96,10 @@ export class Reconciler {
   /**
    * The status this controller last wrote, per object. We are the only writer of status, so this is
    * authoritative even when the informer has not yet delivered our own write (a requeue right after a
-   * reconcile would otherwise see a stale status and rebuild for nothing).
+   * reconcile would otherwise see a stale status and rebuild for nothing). Keyed by name, checked by
+   * uid: an object deleted and created again under the same name starts from its own (empty) status.
    */
-  readonly #written = new Map<string, RepositoryStatus>();
+  readonly #written = new Map<string, { uid: string | undefined; status: RepositoryStatus }>();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -123,7 +124,8 @@ export class Reconciler {
 
       const key = `${namespace}/${name}`;
       const written = this.#written.get(key);
-      if (written !== undefined) object = { ...object, status: written };
+      if (written !== undefined && written.uid === object.metadata.uid)
+        object = { ...object, status: written.status };
       const ctx: Context = {
         object,
         namespace,
@@ -491,7 +493,7 @@ export class Reconciler {
     }
     const key = `${ctx.namespace}/${ctx.name}`;
     if (stableJson(before) === stableJson(after)) {
-      this.#written.set(key, before);
+      this.#written.set(key, { uid: ctx.object.metadata.uid, status: before });
       return;
     }
     const patch: Record<string, unknown> = { ...after };
@@ -505,7 +507,7 @@ export class Reconciler {
         { status: patch },
         { subresource: 'status' },
       );
-      this.#written.set(key, after as RepositoryStatus);
+      this.#written.set(key, { uid: ctx.object.metadata.uid, status: after as RepositoryStatus });
     } catch (error) {
       this.#written.delete(key);
       if (isNotFound(error)) return;

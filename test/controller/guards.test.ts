@@ -10,6 +10,7 @@ import {
   download,
   EA,
   type Repo,
+  repository,
   requestReconcile,
   sha256,
   waitForCondition,
@@ -100,6 +101,53 @@ describe('objects put back', () => {
       (o.metadata.finalizers ?? []).includes('source.confighub.com/finalizer'),
     );
     expect(condition(repo, 'Ready')?.status).toBe('True');
+  });
+});
+
+describe('an object deleted and created again under the same name while the watch was down', () => {
+  it('is reconciled as the new object it is, with its own status', async () => {
+    await createRepository(stack, 'team-reborn', 'shop');
+    const old = await waitForReady(stack, 'team-reborn', 'shop');
+    // All in one tick: the watch is cut, the object replaced, and the history the watch would resume
+    // from is gone, so the controller only learns of it from a re-list.
+    stack.kube.dropWatches();
+    stack.kube.patch(CHR, 'team-reborn', 'shop', { metadata: { finalizers: null } });
+    stack.kube.delete(CHR, 'team-reborn', 'shop');
+    stack.kube.create(repository(stack, 'team-reborn', 'shop', { interval: '2h' }));
+    stack.kube.compactHistory();
+    const reborn = await waitForReady(
+      stack,
+      'team-reborn',
+      'shop',
+      (r) => r.metadata.uid !== old.metadata.uid,
+    );
+    expect(reborn.status!.observedGeneration).toBe(1);
+    expect(reborn.status!.artifact!.digest).toBe(old.status!.artifact!.digest);
+    expect(reborn.metadata.finalizers).toContain('source.confighub.com/finalizer');
+    const ea = await stack.kube.waitForObject(EA, 'team-reborn', 'shop', (o) =>
+      (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === reborn.metadata.uid),
+    );
+    expect(condition(ea, 'Ready')?.status).toBe('True');
+  });
+});
+
+describe('a stalled object replaced under the same name while the watch was down', () => {
+  it('gets a status of its own (nothing remembered from the object it replaced is taken for its own)', async () => {
+    await createRepository(stack, 'team-reborn', 'stalled', { insecure: false });
+    const old = await waitForCondition(stack, 'team-reborn', 'stalled', 'Stalled', 'True', 'InvalidURL');
+    stack.kube.dropWatches();
+    stack.kube.patch(CHR, 'team-reborn', 'stalled', { metadata: { finalizers: null } });
+    stack.kube.delete(CHR, 'team-reborn', 'stalled');
+    stack.kube.create(repository(stack, 'team-reborn', 'stalled', { insecure: false }));
+    stack.kube.compactHistory();
+    const reborn = await stack.kube.waitForObject(
+      CHR,
+      'team-reborn',
+      'stalled',
+      (o) => o.metadata.uid !== old.metadata.uid && condition(o, 'Stalled')?.status === 'True',
+      { timeoutMs: 10_000 },
+    );
+    expect((reborn as Repo).status!.observedGeneration).toBe(1);
   });
 });
 
