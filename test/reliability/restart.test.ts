@@ -110,4 +110,34 @@ describe('controller killed with SIGKILL mid-work', () => {
     const rebuilt = await allServedBy(third);
     expect(rebuilt).toEqual(firstDigests);
   });
+
+  // Bug (src/controller/reconciler.ts, #reconcileSource): the stored artifact is verified only after
+  // a successful listing, so when ConfigHub is down the status keeps ArtifactInStorage=True (and the
+  // ExternalArtifact keeps advertising the URL) for a file this storage does not have; consumers get 404s.
+  // Flux's source-controller checks storage before fetching (reconcileStorage runs first).
+  let removeOutage: (() => void) | undefined;
+  let fourth: ControllerProcess;
+  it.fails('on an empty storage while ConfigHub is down, ArtifactInStorage stops claiming the missing file', async () => {
+    await running.at(-1)!.kill('SIGKILL');
+    removeOutage = stack.emulator.injectFault({
+      route: `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`,
+      kind: 'status',
+      status: 503,
+    });
+    fourth = await start('empty-while-down');
+    const failing = () => names.filter((n) => condition(repo(n), 'Ready')?.reason === 'UpstreamUnavailable');
+    await stack.kube.waitFor(() => failing().length >= 3, {
+      timeoutMs: 25_000,
+      description: 'repositories failing to fetch',
+    });
+    const recorded = repo(failing()[0]!)!.status!.artifact!;
+    expect((await download(recorded.url.replace(/^http:\/\/[^/]+/, fourth.artifactsUrl))).status).toBe(404);
+    for (const name of failing())
+      expect(condition(repo(name), 'ArtifactInStorage')?.status, name).not.toBe('True');
+  });
+
+  it('once ConfigHub is back, the empty storage is rebuilt to the same digests', async () => {
+    removeOutage?.();
+    expect(await allServedBy(fourth)).toEqual(firstDigests);
+  });
 });

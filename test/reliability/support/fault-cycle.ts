@@ -42,7 +42,7 @@ export interface FaultCycle {
   restore?: (stack: LocalStack) => void;
 }
 
-export const WINDOW_MS = 2000;
+export const WINDOW_MS = 1500;
 
 export function listingPath(stack: LocalStack): string {
   return `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`;
