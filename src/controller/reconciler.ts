@@ -25,6 +25,7 @@ import {
   type RepositorySpec,
   type RepositoryStatus,
   repositorySpecSchema,
+  repositoryStatusSchema,
 } from '../api/v1beta1.ts';
 import {
   buildTarGz,
@@ -87,6 +88,8 @@ interface Context {
   name: string;
   generation: number | undefined;
   status: Status;
+  /** Ready's status before this reconcile, to announce a recovery. */
+  previousReady: string | undefined;
   log: Logger;
   now: string;
 }
@@ -126,15 +129,26 @@ export class Reconciler {
       const written = this.#written.get(key);
       if (written !== undefined && written.uid === object.metadata.uid)
         object = { ...object, status: written.status };
+      // The status is read back from the API, where others can write it too: a status this controller
+      // cannot read is replaced as a whole rather than failing every reconcile.
+      const readable = repositoryStatusSchema.safeParse(object.status ?? {});
+      if (!readable.success) {
+        const problem = readable.error.issues
+          .map((issue) => `status.${issue.path.map(String).join('.')}: ${issue.message}`)
+          .join('; ');
+        log.info({ problem }, 'unreadable status is rebuilt from scratch');
+      }
       const ctx: Context = {
         object,
         namespace,
         name,
         generation: object.metadata.generation,
-        status: {
-          ...structuredClone(object.status ?? {}),
-          conditions: [...(object.status?.conditions ?? [])],
-        },
+        status: readable.success
+          ? { ...structuredClone(readable.data), conditions: [...(readable.data.conditions ?? [])] }
+          : { conditions: [] },
+        previousReady: readable.success
+          ? findCondition(readable.data.conditions, ConditionType.Ready)?.status
+          : undefined,
         log,
         now: this.#nowString(),
       };
@@ -257,7 +271,7 @@ export class Reconciler {
     // Ready=True nor the new observedGeneration may be recorded.
     await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
 
-    const wasFailing = findCondition(ctx.object.status?.conditions, ConditionType.Ready)?.status === 'False';
+    const wasFailing = ctx.previousReady === 'False';
     const message = `stored artifact for revision '${artifact.revision}'`;
     let conditions = status.conditions;
     for (const type of [

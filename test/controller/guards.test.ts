@@ -218,6 +218,31 @@ describe('an ExternalArtifact of the same name that belongs to someone else', ()
   });
 });
 
+describe('a status this controller cannot read', () => {
+  it('is replaced as a whole instead of failing every reconcile', async () => {
+    await createRepository(stack, 'team-garbled', 'shop');
+    const good = await waitForReady(stack, 'team-garbled', 'shop');
+    await stack.controller!.stop();
+    // Stored as is, past admission, as a buggy tool with direct etcd access or an old version might.
+    const current = stack.kube.get(CHR, 'team-garbled', 'shop')!;
+    stack.kube.seed({
+      ...current,
+      status: { conditions: 7, artifact: { path: 42 }, observedGeneration: 'one' },
+    });
+    // A fresh start reconciles every object.
+    await stack.startController();
+    const healed = (await stack.kube.waitForObject(
+      CHR,
+      'team-garbled',
+      'shop',
+      (o) => Array.isArray((o as Repo).status?.conditions) && condition(o, 'Ready')?.status === 'True',
+      { timeoutMs: 10_000 },
+    )) as Repo;
+    expect(healed.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
+    expect(healed.status!.observedGeneration).toBe(1);
+  });
+});
+
 describe('a recorded artifact that cannot be verified', () => {
   it('is rebuilt (malformed digest and path in status after a restart)', async () => {
     await createRepository(stack, 'team-bad', 'shop');
