@@ -108,7 +108,9 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
         this.stats.errors++;
         failures++;
-        const delay = Math.min(max, min * 2 ** (failures - 1)) * (0.8 + Math.random() * 0.4);
+        const backoff = Math.min(max, min * 2 ** (failures - 1)) * (0.8 + Math.random() * 0.4);
+        // A throttled API server says when to come back (429 + Retry-After): never sooner.
+        const delay = Math.max(backoff, error instanceof KubeApiError ? (error.retryAfterMs ?? 0) : 0);
         this.#options.logger.warn(
           { resource: this.#type.plural, err: describe(error), retryInMs: Math.round(delay) },
           'list/watch failed',
