@@ -30,13 +30,16 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     note: { type: 'string' },
+    scale: { type: 'string' },
+    'node-args': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory] [--out=FILE] [--note=TEXT]\n',
+    'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory] [--out=FILE] [--note=TEXT]\n' +
+      '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n',
   );
   process.exit(0);
 }
@@ -55,7 +58,18 @@ const log = (message: string) =>
   process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
 const machineBefore = await describeMachine();
 const workDir = await mkdtemp(join(tmpdir(), 'confighub-bench-'));
-const ctx: SectionContext = { quick: values.quick, workDir, log };
+const scaleLevels = values.scale?.split(',').map((n) => Number(n.trim()));
+if (scaleLevels?.some((n) => !Number.isInteger(n) || n < 1)) {
+  process.stderr.write(`--scale takes positive integers, e.g. --scale=1,100,1000\n`);
+  process.exit(2);
+}
+const ctx: SectionContext = {
+  quick: values.quick,
+  workDir,
+  log,
+  controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? [],
+  scaleLevels,
+};
 const results: SectionResult[] = [];
 try {
   for (const name of names as SectionName[]) {
@@ -93,6 +107,9 @@ const lines = [
   `- load average (1/5/15 min) before the run: ${machine.loadAverage}`,
   `- tools: ${machine.tools.join('; ')}`,
   ...(values.note ? [`- ${values.note}`] : []),
+  ...(ctx.controllerNodeArgs.length > 0
+    ? [`- controller started with node ${ctx.controllerNodeArgs.join(' ')}`]
+    : []),
   '',
   '## Targets',
   '',

@@ -49,6 +49,7 @@ export async function startBenchStack(options: {
   unitsPerSpace: number;
   workDir: string;
   controllerArgs: string[];
+  nodeArgs?: string[];
 }): Promise<BenchStack> {
   const local = await startLocalStack({
     controller: false,
@@ -78,6 +79,7 @@ export async function startBenchStack(options: {
       storagePath: local.storagePath,
       logFile: join(options.workDir, 'controller.log'),
       args: options.controllerArgs,
+      nodeArgs: options.nodeArgs ?? [],
     });
   } catch (error) {
     unsubscribe();

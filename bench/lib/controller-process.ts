@@ -8,11 +8,26 @@ import { freePort, waitForHttp } from './http.ts';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+export interface HeapMetrics {
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** Committed young generation: V8 sizes it up front, so it is RSS even when mostly empty. */
+  newSpaceTotalBytes: number;
+  externalBytes: number;
+}
+
 export interface ControllerProcess {
   pid: number;
   metricsUrl: string;
   /** Sum of gotk_reconcile_duration_seconds_count over every object: reconciles finished so far. */
   reconciles(): Promise<number>;
+  /**
+   * ConfigHub listings so far (every poll lists once). Unlike `reconciles`, a total without
+   * per-object labels, so it does not shrink when a deleted object's series are removed.
+   */
+  listings(): Promise<number>;
+  /** V8 heap and external memory from the controller's own process metrics (prom-client defaults). */
+  memory(): Promise<HeapMetrics>;
   stop(): Promise<number | null>;
 }
 
@@ -21,11 +36,14 @@ export async function startControllerProcess(options: {
   storagePath: string;
   logFile: string;
   args?: string[];
+  /** Flags for node itself, e.g. V8 heap sizing. */
+  nodeArgs?: string[];
 }): Promise<ControllerProcess> {
   const [storagePort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       MAIN,
       'controller',
       `--kubeconfig=${options.kubeconfig}`,
@@ -56,18 +74,32 @@ export async function startControllerProcess(options: {
     throw new Error(`controller did not start (see ${options.logFile}): ${(error as Error).message}`);
   }
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  const scrape = async () => {
+    if (exitCode !== undefined)
+      throw new Error(`controller exited with ${exitCode} (see ${options.logFile})`);
+    return (await fetch(metricsUrl)).text();
+  };
   return {
     pid: child.pid!,
     metricsUrl,
     async reconciles() {
-      if (exitCode !== undefined)
-        throw new Error(`controller exited with ${exitCode} (see ${options.logFile})`);
-      const text = await (await fetch(metricsUrl)).text();
-      let total = 0;
-      for (const match of text.matchAll(/^gotk_reconcile_duration_seconds_count\{[^}]*\} ([0-9.e+]+)$/gm)) {
-        total += Number(match[1]);
-      }
-      return total;
+      return sumSeries(await scrape(), /^gotk_reconcile_duration_seconds_count\{[^}]*\} ([0-9.e+]+)$/gm);
+    },
+    async memory() {
+      const text = await scrape();
+      const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+      return {
+        heapUsedBytes: value(/^nodejs_heap_size_used_bytes ([0-9.e+]+)$/m),
+        heapTotalBytes: value(/^nodejs_heap_size_total_bytes ([0-9.e+]+)$/m),
+        newSpaceTotalBytes: value(/^nodejs_heap_space_size_total_bytes\{space="new"\} ([0-9.e+]+)$/m),
+        externalBytes: value(/^nodejs_external_memory_bytes ([0-9.e+]+)$/m),
+      };
+    },
+    async listings() {
+      return sumSeries(
+        await scrape(),
+        /^confighub_fetch_duration_seconds_count\{[^}]*operation="list"[^}]*\} ([0-9.e+]+)$/gm,
+      );
     },
     async stop() {
       if (exitCode !== undefined) return exitCode;
@@ -78,4 +110,10 @@ export async function startControllerProcess(options: {
       return code;
     },
   };
+}
+
+function sumSeries(text: string, pattern: RegExp): number {
+  let total = 0;
+  for (const match of text.matchAll(pattern)) total += Number(match[1]);
+  return total;
 }

@@ -1,5 +1,5 @@
 // CPU time and RSS of a process from /proc, so the controller is measured apart from the test doubles.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Linux USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -62,5 +62,23 @@ export class ProcessSampler {
 
   since(atMs: number): ProcessSample[] {
     return this.samples.filter((s) => s.atMs >= atMs);
+  }
+}
+
+/** Open file descriptors of a process, and how many of them are sockets. */
+export function openDescriptors(pid: number): { total: number; sockets: number } | undefined {
+  try {
+    const entries = readdirSync(`/proc/${pid}/fd`);
+    let sockets = 0;
+    for (const fd of entries) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) sockets++;
+      } catch {
+        // Closed between the listing and the read.
+      }
+    }
+    return { total: entries.length, sockets };
+  } catch {
+    return undefined;
   }
 }

@@ -100,7 +100,7 @@ export async function runBuildBench(ctx: SectionContext): Promise<SectionResult>
     : [
         { units: 10, runs: 5 },
         { units: 100, runs: 5 },
-        { units: 1000, runs: 3 },
+        { units: 1000, runs: 2 },
       ];
   const rows: Row[] = [];
   for (const { units, runs } of plan) {

@@ -8,14 +8,24 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchStack, CHR, EA, namespaceOf, repoName, startBenchStack } from '../lib/bench-stack.ts';
+import type { HeapMetrics } from '../lib/controller-process.ts';
 import { spaceSlug, unitData, unitSlug } from '../lib/fixture.ts';
 import { bytes, MiB, ms, num, table } from '../lib/format.ts';
-import { cpuPercent, sampleProcess } from '../lib/proc.ts';
+import { cpuPercent, openDescriptors, sampleProcess } from '../lib/proc.ts';
 import { confighubRoute, countBy, kubeRoute } from '../lib/routes.ts';
 import { median, percentile } from '../lib/stats.ts';
 import type { SectionContext, SectionResult, TargetResult } from './types.ts';
 
 const UNITS_PER_SPACE = 20;
+/**
+ * The emulator checks slug uniqueness by scanning every unit, so loading a fixture is quadratic in
+ * units (20,000 take ~40 s here). Past this many spaces repositories share spaces round-robin; the
+ * controller still keeps one client, one data cache and one artifact per repository, so what it
+ * does per repository is unchanged.
+ */
+const MAX_SPACES = 500;
+
+const spaceOf = (index: number) => index % MAX_SPACES;
 const CONCURRENT = 10;
 
 interface LevelResult {
@@ -27,6 +37,9 @@ interface LevelResult {
   driverCpuPercent: number;
   driverLoopDelayP99Ms: number;
   peakRssBytes: number;
+  idleRssBytes: number;
+  descriptors: { total: number; sockets: number } | undefined;
+  heap: HeapMetrics | undefined;
   steadyCpuPercent: number;
   steadyRssBytes: number;
   steadyRssAnonBytes: number;
@@ -45,7 +58,8 @@ function plan(quick: boolean, levels: number[] | undefined) {
   const repositories = levels ?? (quick ? [1, 100] : [1, 100, 1000, 5000]);
   return repositories.map((n) => ({
     repositories: n,
-    readyTimeoutMs: Math.max(60_000, n * (quick ? 60 : 100)),
+    // Bounded so `npm run bench` ends in time; a level that times out is reported as such.
+    readyTimeoutMs: Math.min(360_000, Math.max(60_000, n * 150)),
     // The window must hold about one poll per repository: a bit longer than the interval (±5% jitter).
     interval: quick ? '15s' : '1m',
     windowSeconds: quick ? 20 : 65,
@@ -59,7 +73,11 @@ async function changeLatency(stack: BenchStack, index: number, round: number): P
   const revisionOf = (o: unknown) =>
     (o as { status?: { artifact?: { digest?: string; revision?: string } } } | undefined)?.status?.artifact;
   const before = revisionOf(stack.local.kube.get(EA, namespace, name));
-  stack.local.emulator.setUnitData(spaceSlug(index), unitSlug(0), unitData(index, 0, round + 1));
+  stack.local.emulator.setUnitData(
+    spaceSlug(spaceOf(index)),
+    unitSlug(0),
+    unitData(spaceOf(index), 0, round + 1),
+  );
   const started = performance.now();
   stack.local.kube.patch(CHR, namespace, name, {
     metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': `bench-${round}-${Date.now()}` } },
@@ -84,12 +102,14 @@ async function measureLevel(
   const n = level.repositories;
   const workDir = join(ctx.workDir, `scale-${n}`);
   await mkdir(workDir, { recursive: true });
-  ctx.log(`scale: ${n} repositories: starting emulator (${n * UNITS_PER_SPACE} units) and controller`);
+  const spaces = Math.min(n, MAX_SPACES);
+  ctx.log(`scale: ${n} repositories: starting emulator (${spaces * UNITS_PER_SPACE} units) and controller`);
   const stack = await startBenchStack({
-    spaces: n,
+    spaces,
     unitsPerSpace: UNITS_PER_SPACE,
     workDir,
     controllerArgs: [`--concurrent=${CONCURRENT}`],
+    nodeArgs: ctx.controllerNodeArgs,
   });
   const result: LevelResult = {
     repositories: n,
@@ -100,6 +120,9 @@ async function measureLevel(
     driverCpuPercent: Number.NaN,
     driverLoopDelayP99Ms: Number.NaN,
     peakRssBytes: Number.NaN,
+    idleRssBytes: Number.NaN,
+    descriptors: undefined,
+    heap: undefined,
     steadyCpuPercent: Number.NaN,
     steadyRssBytes: Number.NaN,
     steadyRssAnonBytes: Number.NaN,
@@ -113,11 +136,12 @@ async function measureLevel(
   try {
     const pid = stack.controller.pid;
     const rampStart = sampleProcess(pid)!;
+    result.idleRssBytes = rampStart.rssBytes;
     const driverStart = stack.driverCpuSeconds();
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const started = performance.now();
-    for (let i = 0; i < n; i++) stack.createRepository(i, i, level.interval);
+    for (let i = 0; i < n; i++) stack.createRepository(i, spaceOf(i), level.interval);
     ctx.log(`scale: ${n} repositories created, waiting for Ready`);
     try {
       await stack.waitForReadyCount(n, level.readyTimeoutMs);
@@ -142,6 +166,8 @@ async function measureLevel(
     const windowStart = sampleProcess(pid)!;
     await sleep(level.windowSeconds * 1000);
     const windowEnd = sampleProcess(pid)!;
+    result.descriptors = openDescriptors(pid);
+    result.heap = await stack.controller.memory();
     const polls = (await stack.controller.reconciles()) - pollsBefore;
     result.polls = polls;
     result.steadyCpuPercent = cpuPercent(windowStart, windowEnd);
@@ -184,9 +210,9 @@ function formatPerPoll(map: Map<string, number>): string {
     .join('<br>');
 }
 
-export async function runScaleBench(ctx: SectionContext, levels?: number[]): Promise<SectionResult> {
+export async function runScaleBench(ctx: SectionContext): Promise<SectionResult> {
   const results: LevelResult[] = [];
-  for (const level of plan(ctx.quick, levels)) results.push(await measureLevel(ctx, level));
+  for (const level of plan(ctx.quick, ctx.scaleLevels)) results.push(await measureLevel(ctx, level));
 
   const main = table(
     [
@@ -196,8 +222,11 @@ export async function runScaleBench(ctx: SectionContext, levels?: number[]): Pro
       'controller CPU during ramp',
       'test doubles CPU / event-loop p99 during ramp',
       'steady CPU',
+      'RSS before any repository',
       'steady RSS (anon)',
+      'heap used / total (young gen) / external',
       'peak RSS',
+      'open fds (sockets)',
       'unit change → EA revision (median / max)',
     ],
     results.map((r) => [
@@ -207,8 +236,13 @@ export async function runScaleBench(ctx: SectionContext, levels?: number[]): Pro
       `${num(r.rampCpuPercent, 0)}%`,
       `${num(r.driverCpuPercent, 0)}% / ${ms(r.driverLoopDelayP99Ms)}`,
       `${num(r.steadyCpuPercent, 1)}% at ${r.interval}`,
+      bytes(r.idleRssBytes),
       `${bytes(r.steadyRssBytes)} (${bytes(r.steadyRssAnonBytes)})`,
+      r.heap
+        ? `${bytes(r.heap.heapUsedBytes)} / ${bytes(r.heap.heapTotalBytes)} (${bytes(r.heap.newSpaceTotalBytes)}) / ${bytes(r.heap.externalBytes)}`
+        : 'n/a',
       bytes(r.peakRssBytes),
+      r.descriptors ? `${r.descriptors.total} (${r.descriptors.sockets})` : 'n/a',
       r.changeLatenciesMs.length === 0
         ? 'n/a'
         : `${ms(median(r.changeLatenciesMs))} / ${ms(percentile(r.changeLatenciesMs, 100))}`,
@@ -230,6 +264,14 @@ export async function runScaleBench(ctx: SectionContext, levels?: number[]): Pro
       formatPerPoll(r.kubePerPoll) || 'none',
     ]),
   );
+  const marginal = results
+    .slice(1)
+    .map((r, i) => ({ from: results[i]!, to: r }))
+    .filter(({ from, to }) => Number.isFinite(from.steadyRssBytes) && Number.isFinite(to.steadyRssBytes))
+    .map(
+      ({ from, to }) =>
+        `${from.repositories} → ${to.repositories}: ${bytes((to.steadyRssBytes - from.steadyRssBytes) / (to.repositories - from.repositories))}`,
+    );
   const errors = results.filter((r) => r.error).map((r) => `- ${r.repositories} repositories: ${r.error}`);
 
   const targets: TargetResult[] = [];
@@ -273,9 +315,11 @@ export async function runScaleBench(ctx: SectionContext, levels?: number[]): Pro
   );
 
   const body = [
-    `Each level starts a fresh emulator (one space of ${UNITS_PER_SPACE} units of 0.4–1.2 KiB per repository),`,
+    `Each level starts a fresh emulator (spaces of ${UNITS_PER_SPACE} units of 0.4–1.2 KiB; one space per`,
+    `repository up to ${MAX_SPACES}, beyond that repositories share spaces round-robin because the emulator's`,
+    'fixture load is quadratic in units; the controller still fetches, caches and stores per repository),',
     'a fresh Kubernetes API test server (this process) and the controller as a child process',
-    `(\`node src/cli/main.ts controller --concurrent=${CONCURRENT}\`), then creates every repository at once`,
+    `(\`node ${[...ctx.controllerNodeArgs, ''].join(' ')}src/cli/main.ts controller --concurrent=${CONCURRENT}\`), then creates every repository at once`,
     `(interval ${results[0]?.interval ?? 'n/a'}, 100 per namespace). CPU% is of one core (100% = one core busy) from`,
     '/proc/<pid>/stat; RSS from /proc/<pid>/status. "Test doubles CPU" is this process (emulator + API',
     'server) over the same ramp with its event-loop delay, to tell a slow double from a slow controller. The steady window starts',
@@ -286,6 +330,7 @@ export async function runScaleBench(ctx: SectionContext, levels?: number[]): Pro
     '',
     main,
     '',
+    ...(marginal.length > 0 ? [`Steady RSS per additional repository: ${marginal.join('; ')}.`, ''] : []),
     polls,
     ...(errors.length > 0 ? ['', 'Errors:', ...errors] : []),
   ].join('\n');

@@ -93,8 +93,8 @@ export async function runServeBench(ctx: SectionContext): Promise<SectionResult>
   }
   servers.push(await startBareNode(root));
 
-  const reps = ctx.quick ? 1 : 3;
-  const seconds = ctx.quick ? 3 : 6;
+  const reps = ctx.quick ? 1 : 2;
+  const seconds = ctx.quick ? 3 : 5;
   const results = new Map<string, LoadResult>();
   try {
     for (const artifact of stored) {

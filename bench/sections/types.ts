@@ -21,4 +21,8 @@ export interface SectionContext {
   /** Scratch directory for this run, removed at the end. */
   workDir: string;
   log: (message: string) => void;
+  /** Node flags for the controller process (`--node-args`), e.g. to try V8 heap sizes. */
+  controllerNodeArgs: string[];
+  /** Repository counts for the scale section (`--scale`); default per mode. */
+  scaleLevels: number[] | undefined;
 }
