@@ -188,6 +188,24 @@ export class Reconciler {
       );
     }
 
+    // Storage first, as source-controller does: what is (not) on disk is reported even when the
+    // upstream or the credentials fail below, so status never claims a file this replica lacks.
+    const previous = status.artifact;
+    const stored = previous === undefined ? 'missing' : await this.#verifyStored(previous);
+    if (previous !== undefined && stored === 'mismatch') {
+      log.info({ path: previous.path }, 'stored artifact does not match its digest, rebuilding');
+      status.conditions = removeCondition(status.conditions, ConditionType.ArtifactInStorage);
+      await this.#event(
+        ctx,
+        'Warning',
+        Reason.ArtifactVerificationFailed,
+        `stored artifact '${previous.path}' does not match digest '${previous.digest}': rebuilding`,
+      );
+    } else if (previous !== undefined && stored === 'missing') {
+      log.info({ path: previous.path }, 'building artifact: disappeared from storage');
+      status.conditions = removeCondition(status.conditions, ConditionType.ArtifactInStorage);
+    }
+
     const credentials = await resolveCredentials(
       this.#deps.kube,
       namespace,
@@ -221,21 +239,6 @@ export class Reconciler {
           'an empty artifact would make Flux prune everything it applied, so ' +
           (status.artifact === undefined ? 'nothing is published' : 'the last artifact stays published'),
       );
-    }
-
-    const previous = status.artifact;
-    const stored = previous === undefined ? 'missing' : await this.#verifyStored(previous);
-    if (previous !== undefined && stored === 'mismatch') {
-      log.info({ path: previous.path }, 'stored artifact does not match its digest, rebuilding');
-      await this.#event(
-        ctx,
-        'Warning',
-        Reason.ArtifactVerificationFailed,
-        `stored artifact '${previous.path}' does not match digest '${previous.digest}': rebuilding`,
-      );
-    } else if (previous !== undefined && stored === 'missing') {
-      log.info({ path: previous.path }, 'building artifact: disappeared from storage');
-      status.conditions = removeCondition(status.conditions, ConditionType.ArtifactInStorage);
     }
 
     let artifact: Artifact;

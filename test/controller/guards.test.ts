@@ -1,6 +1,9 @@
 // Guards against losing what consumers depend on: an empty selection is refused instead of published,
 // a deleted ExternalArtifact or removed finalizer is put back, and a recorded artifact that cannot be
 // verified is rebuilt rather than failing forever.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
@@ -19,12 +22,14 @@ import {
 
 const NOTHING = "Slug = 'no-such-unit'";
 let stack: LocalStack;
+const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   stack = await startLocalStack();
 });
 afterAll(async () => {
   await stack?.stop();
+  for (const cleanup of cleanups) await cleanup();
 });
 
 describe('an empty unit selection', () => {
@@ -240,6 +245,45 @@ describe('a status this controller cannot read', () => {
     )) as Repo;
     expect(healed.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
     expect(healed.status!.observedGeneration).toBe(1);
+  });
+});
+
+describe('storage is checked before the upstream', () => {
+  it('after a restart on empty storage while ConfigHub is down, status stops claiming the missing file; once back, it is rebuilt', async () => {
+    await createRepository(stack, 'team-outage', 'shop');
+    const good = await waitForReady(stack, 'team-outage', 'shop');
+    await stack.controller!.stop();
+    const removeOutage = stack.emulator.injectFault({
+      route: `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`,
+      kind: 'status',
+      status: 503,
+    });
+    try {
+      const empty = await mkdtemp(join(tmpdir(), 'confighub-source-empty-'));
+      cleanups.push(() => rm(empty, { recursive: true, force: true }));
+      await stack.startController([`--storage-path=${empty}`]);
+      const failing = await waitForCondition(
+        stack,
+        'team-outage',
+        'shop',
+        'Ready',
+        'False',
+        'UpstreamUnavailable',
+      );
+      expect(condition(failing, 'ArtifactInStorage')).toBeUndefined();
+    } finally {
+      removeOutage();
+    }
+    requestReconcile(stack, 'team-outage', 'shop', 'upstream-back');
+    const back = await waitForReady(
+      stack,
+      'team-outage',
+      'shop',
+      (r) => r.status?.lastHandledReconcileAt === 'upstream-back',
+    );
+    expect(back.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
+    expect(condition(back, 'ArtifactInStorage')?.status).toBe('True');
+    expect((await download(back.status!.artifact!.url)).status).toBe(200);
   });
 });
 
