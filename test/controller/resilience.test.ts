@@ -144,14 +144,40 @@ describe('convergence', () => {
       status: 429,
       retryAfterSeconds: 1,
       methods: ['PATCH'],
-      pathPattern: '/namespaces/team-429/',
+      pathPattern: /\/namespaces\/team-429\/confighubrepositories\//,
     });
-    const started = Date.now();
-    await createRepository(stack, 'team-429', 'shop');
-    await converged('team-429', 'shop', await expectedRevision());
-    expect(failures(429, /\/namespaces\/team-429\//)).toBe(2);
-    // Two throttled writes, each retried no sooner than Retry-After.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    stack.kube.failNext(1, {
+      status: 429,
+      retryAfterSeconds: 2,
+      methods: ['PATCH'],
+      pathPattern: /\/namespaces\/team-429\/externalartifacts\/shop\/status$/,
+    });
+    // Arrival time of every request, to see how long each throttled write waited before its retry.
+    const arrivals: number[] = [];
+    const clock = setInterval(() => {
+      while (arrivals.length < stack.kube.requests.length) arrivals.push(Date.now());
+    }, 2);
+    try {
+      await createRepository(stack, 'team-429', 'shop');
+      await converged('team-429', 'shop', await expectedRevision());
+    } finally {
+      clearInterval(clock);
+    }
+    expect(failures(429, /\/namespaces\/team-429\/confighubrepositories\//)).toBe(2);
+    expect(failures(429, /\/namespaces\/team-429\/externalartifacts\//)).toBe(1);
+    const requests = stack.kube.requests;
+    const throttled = requests.flatMap((r, i) =>
+      r.status === 429 && r.path.includes('/team-429/') ? [i] : [],
+    );
+    for (const i of throttled) {
+      const retry = requests.findIndex(
+        (r, j) => j > i && r.method === 'PATCH' && r.path === requests[i]!.path,
+      );
+      expect(retry, requests[i]!.path).toBeGreaterThan(i);
+      // Retry-After was 2 s for the ExternalArtifact, 1 s for the object (less room for sampling delays).
+      const asked = requests[i]!.path.includes('/externalartifacts/') ? 2000 : 1000;
+      expect(arrivals[retry]! - arrivals[i]!, requests[i]!.path).toBeGreaterThanOrEqual(asked - 100);
+    }
   });
 
   it('does not record a new observedGeneration while the ExternalArtifact cannot be written', async () => {
