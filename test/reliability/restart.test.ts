@@ -111,13 +111,11 @@ describe('controller killed with SIGKILL mid-work', () => {
     expect(rebuilt).toEqual(firstDigests);
   });
 
-  // Bug (src/controller/reconciler.ts, #reconcileSource): the stored artifact is verified only after
-  // a successful listing, so when ConfigHub is down the status keeps ArtifactInStorage=True (and the
-  // ExternalArtifact keeps advertising the URL) for a file this storage does not have; consumers get 404s.
-  // Flux's source-controller checks storage before fetching (reconcileStorage runs first).
+  // Storage is verified before the upstream (as Flux's reconcileStorage runs first): with an empty volume and
+  // ConfigHub down, the status must stop claiming ArtifactInStorage for a file this storage does not have.
   let removeOutage: (() => void) | undefined;
   let fourth: ControllerProcess;
-  it.fails('on an empty storage while ConfigHub is down, ArtifactInStorage stops claiming the missing file', async () => {
+  it('on an empty storage while ConfigHub is down, ArtifactInStorage stops claiming the missing file', async () => {
     await running.at(-1)!.kill('SIGKILL');
     removeOutage = stack.emulator.injectFault({
       route: `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`,
