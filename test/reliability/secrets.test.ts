@@ -1,7 +1,10 @@
 // A whole scenario with a token and with worker credentials, failures included, then every output the
-// controller produces — its logs at trace level, all Events, all statuses, /metrics, served artifacts —
-// is searched for the token, the worker secret, the JWTs ConfigHub issued and rejected credentials.
+// controller produces — its logs at trace level, all Events and those forwarded to notification-controller,
+// all statuses, /metrics, served artifacts — is searched for the token, the worker secret, the JWTs ConfigHub
+// issued and the rejected credentials.
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +32,18 @@ const rejectedWorkerSecret = `ch_wrongsecret_${randomBytes(16).toString('hex')}`
 
 let stack: LocalStack;
 let logs = '';
+/** Event payloads forwarded to a notification-controller stand-in (--events-addr). */
+let forwarded = '';
+let notifications: Server;
 beforeAll(async () => {
+  notifications = createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => {
+      forwarded += chunk.toString('utf8');
+    });
+    req.on('end', () => res.writeHead(202).end());
+  });
+  await new Promise<void>((resolve) => notifications.listen(0, '127.0.0.1', resolve));
+  const eventsAddr = `http://127.0.0.1:${(notifications.address() as AddressInfo).port}/`;
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       logs += chunk.toString('utf8');
@@ -37,12 +51,13 @@ beforeAll(async () => {
     },
   });
   const logger = createLogger({ level: 'trace', encoding: 'json', destination });
-  stack = await startLocalStack({ logger });
+  stack = await startLocalStack({ logger, controllerArgs: [`--events-addr=${eventsAddr}`] });
   stack.emulator.addToken(token);
   stack.emulator.addWorker(workerID, workerSecret);
 });
 afterAll(async () => {
   await stack?.stop();
+  await new Promise((resolve) => notifications?.close(resolve));
 });
 
 function secret(ns: string, name: string, data: Record<string, string>) {
@@ -127,6 +142,7 @@ describe('no credential in any output', () => {
     const outputs: Record<string, string> = {
       logs,
       events: JSON.stringify(stack.kube.list('events')),
+      forwardedEvents: forwarded,
       statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
       metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
       artifacts: await artifactContents(),
@@ -143,6 +159,7 @@ describe('no credential in any output', () => {
     }
     expect(hits).toEqual([]);
     expect(outputs['artifacts']!.length).toBeGreaterThan(1000);
+    expect(forwarded).toContain('AuthenticationFailed');
   });
 });
 
