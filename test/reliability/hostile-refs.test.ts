@@ -1,6 +1,6 @@
 // Hostile or broken references and filters on the ConfigHubRepository itself, and hostile requests and
 // planted symlinks against the running controller's artifact server.
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
@@ -155,6 +155,10 @@ describe('the artifact server of the running controller', () => {
       join(stack.storagePath, '..'),
       join(stack.storagePath, 'confighubrepository', 'linked', 'up'),
     );
+  });
+
+  afterAll(async () => {
+    await rm(join(stack.storagePath, '..', `outside-${process.pid}.txt`), { force: true });
   });
 
   it('serves the published artifact byte for byte', async () => {
