@@ -62,7 +62,15 @@ export async function spawnController(options: ControllerProcessOptions): Promis
   child.stderr?.on('data', (chunk: string) => {
     output += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A test process that ends without its afterAll (a timeout, an interrupted run) takes its controller along.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
   const proc: ControllerProcess = {
     pid: child.pid ?? -1,
     artifactsUrl: `http://127.0.0.1:${storage}`,
