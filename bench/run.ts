@@ -32,6 +32,7 @@ const { values } = parseArgs({
     note: { type: 'string' },
     scale: { type: 'string' },
     'node-args': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -39,7 +40,8 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory] [--out=FILE] [--note=TEXT]\n' +
-      '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n',
+      '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n' +
+      '                        [--heap-snapshot=1000|none]\n',
   );
   process.exit(0);
 }
@@ -58,17 +60,25 @@ const log = (message: string) =>
   process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
 const machineBefore = await describeMachine();
 const workDir = await mkdtemp(join(tmpdir(), 'confighub-bench-'));
-const scaleLevels = values.scale?.split(',').map((n) => Number(n.trim()));
-if (scaleLevels?.some((n) => !Number.isInteger(n) || n < 1)) {
-  process.stderr.write(`--scale takes positive integers, e.g. --scale=1,100,1000\n`);
-  process.exit(2);
+function counts(flag: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return [];
+  const list = value.split(',').map((n) => Number(n.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`--${flag} takes positive integers, e.g. --${flag}=1,100,1000\n`);
+    process.exit(2);
+  }
+  return list;
 }
+const scaleLevels = counts('scale', values.scale);
+const heapSnapshotLevels = counts('heap-snapshot', values['heap-snapshot']);
 const ctx: SectionContext = {
   quick: values.quick,
   workDir,
   log,
   controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? [],
   scaleLevels,
+  heapSnapshotLevels,
 };
 const results: SectionResult[] = [];
 try {

@@ -3,7 +3,7 @@
 // as a child process (--concurrent=10): time until all are Ready, steady-state CPU% and RSS at a 1m
 // interval, requests per poll when nothing changed, and the latency from a unit change plus a
 // requestedAt annotation to the new revision on the ExternalArtifact.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,12 @@ import { type BenchStack, CHR, EA, namespaceOf, repoName, startBenchStack } from
 import type { HeapMetrics } from '../lib/controller-process.ts';
 import { spaceSlug, unitData, unitSlug } from '../lib/fixture.ts';
 import { bytes, MiB, ms, num, table } from '../lib/format.ts';
+import {
+  type HeapSummary,
+  heapSnapshotNodeArgs,
+  summarizeHeapSnapshot,
+  takeHeapSnapshot,
+} from '../lib/heap-snapshot.ts';
 import { cpuPercent, openDescriptors, sampleProcess } from '../lib/proc.ts';
 import { confighubRoute, countBy, kubeRoute } from '../lib/routes.ts';
 import { median, percentile } from '../lib/stats.ts';
@@ -40,6 +46,7 @@ interface LevelResult {
   idleRssBytes: number;
   descriptors: { total: number; sockets: number } | undefined;
   heap: HeapMetrics | undefined;
+  snapshot: HeapSummary | string | undefined;
   steadyCpuPercent: number;
   steadyRssBytes: number;
   steadyRssAnonBytes: number;
@@ -103,13 +110,15 @@ async function measureLevel(
   const workDir = join(ctx.workDir, `scale-${n}`);
   await mkdir(workDir, { recursive: true });
   const spaces = Math.min(n, MAX_SPACES);
+  const snapshotLevels = ctx.heapSnapshotLevels ?? (ctx.quick ? [100] : [1000]);
+  const snapshot = snapshotLevels.includes(n);
   ctx.log(`scale: ${n} repositories: starting emulator (${spaces * UNITS_PER_SPACE} units) and controller`);
   const stack = await startBenchStack({
     spaces,
     unitsPerSpace: UNITS_PER_SPACE,
     workDir,
     controllerArgs: [`--concurrent=${CONCURRENT}`],
-    nodeArgs: ctx.controllerNodeArgs,
+    nodeArgs: [...ctx.controllerNodeArgs, ...(snapshot ? heapSnapshotNodeArgs(workDir) : [])],
   });
   const result: LevelResult = {
     repositories: n,
@@ -123,6 +132,7 @@ async function measureLevel(
     idleRssBytes: Number.NaN,
     descriptors: undefined,
     heap: undefined,
+    snapshot: undefined,
     steadyCpuPercent: Number.NaN,
     steadyRssBytes: Number.NaN,
     steadyRssAnonBytes: Number.NaN,
@@ -193,6 +203,16 @@ async function measureLevel(
     for (let round = 0; round < level.changes; round++) {
       const index = Math.floor(((round + 0.5) / level.changes) * n);
       result.changeLatenciesMs.push(await changeLatency(stack, index, round));
+    }
+    if (snapshot) {
+      ctx.log(`scale: ${n}: heap snapshot of the controller`);
+      try {
+        const file = await takeHeapSnapshot(pid, workDir, () => stack.controller.memory());
+        result.snapshot = await summarizeHeapSnapshot(file);
+        await rm(file, { force: true });
+      } catch (error) {
+        result.snapshot = `heap snapshot failed: ${(error as Error).message}`;
+      }
     }
     return result;
   } catch (error) {
@@ -272,6 +292,31 @@ export async function runScaleBench(ctx: SectionContext): Promise<SectionResult>
       ({ from, to }) =>
         `${from.repositories} → ${to.repositories}: ${bytes((to.steadyRssBytes - from.steadyRssBytes) / (to.repositories - from.repositories))}`,
     );
+  const snapshots = results.flatMap((r) => {
+    if (r.snapshot === undefined) return [];
+    if (typeof r.snapshot === 'string')
+      return [`Heap snapshot at ${r.repositories} repositories: ${r.snapshot}.`, ''];
+    return [
+      `Heap snapshot of the controller at ${r.repositories} repositories (after the steady window):`,
+      `${bytes(r.snapshot.totalBytes)} in total (self sizes, ArrayBuffer backing stores included).`,
+      '',
+      table(
+        ['kind', 'objects', 'bytes'],
+        r.snapshot.byKind.map((k) => [k.kind.replaceAll('|', '\\|'), String(k.count), bytes(k.bytes)]),
+      ),
+      '',
+      table(
+        ['ArrayBuffer backing stores held by', 'count', 'typical size', 'total'],
+        r.snapshot.arrayBuffers.map((b) => [
+          b.chain.replaceAll('|', '\\|') || '(root)',
+          String(b.count),
+          bytes(b.typicalBytes),
+          bytes(b.bytes),
+        ]),
+      ),
+      '',
+    ];
+  });
   const errors = results.filter((r) => r.error).map((r) => `- ${r.repositories} repositories: ${r.error}`);
 
   const targets: TargetResult[] = [];
@@ -332,6 +377,8 @@ export async function runScaleBench(ctx: SectionContext): Promise<SectionResult>
     '',
     ...(marginal.length > 0 ? [`Steady RSS per additional repository: ${marginal.join('; ')}.`, ''] : []),
     polls,
+    '',
+    ...snapshots,
     ...(errors.length > 0 ? ['', 'Errors:', ...errors] : []),
   ].join('\n');
   return { title: '3. Reconcile at scale', body, targets };

@@ -25,4 +25,6 @@ export interface SectionContext {
   controllerNodeArgs: string[];
   /** Repository counts for the scale section (`--scale`); default per mode. */
   scaleLevels: number[] | undefined;
+  /** Scale levels at which to take and summarize a heap snapshot of the controller (`--heap-snapshot`). */
+  heapSnapshotLevels: number[] | undefined;
 }
