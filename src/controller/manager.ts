@@ -10,12 +10,15 @@ import {
 } from '../api/constants.ts';
 import type { RepositoryObject } from '../api/v1beta1.ts';
 import type { Storage } from '../artifact/index.ts';
+import { DeliveryTracker } from '../delivery/index.ts';
+import type { DriftDetector, DriftMetrics, DriftMode } from '../drift/index.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { EventSink } from '../kube/events.ts';
 import { Informer, objectKey } from '../kube/informer.ts';
 import { resources } from '../kube/resources.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { DeliveryReporter } from './delivery.ts';
 import type { ExternalArtifactObject } from './external-artifact.ts';
 import { type ReconcileOutcome, Reconciler } from './reconciler.ts';
 import { UpstreamClients } from './upstream.ts';
@@ -30,6 +33,7 @@ export interface ManagerOptions {
   intervalJitterPercentage: number;
   maxUnits: number;
   maxUnitSizeBytes: number;
+  driftDetection: DriftMode;
 }
 
 export interface ManagerDeps {
@@ -39,6 +43,8 @@ export interface ManagerDeps {
   metrics: ControllerMetrics;
   logger: Logger;
   options: ManagerOptions;
+  /** Report-only drift detection and its metrics; absent: no drift checks. */
+  drift?: { detector: DriftDetector; metrics: DriftMetrics };
   /** Informer watch timeout override (tests). */
   watchTimeoutSeconds?: number;
 }
@@ -48,6 +54,8 @@ export class Manager {
   readonly externalArtifacts: Informer<ExternalArtifactObject>;
   readonly queue: WorkQueue;
   readonly reconciler: Reconciler;
+  /** Flux objects consuming our ExternalArtifacts, watched so delivery status follows them. */
+  readonly delivery: DeliveryTracker;
   readonly #deps: ManagerDeps;
   readonly #upstream: UpstreamClients;
   #started = false;
@@ -70,6 +78,17 @@ export class Manager {
       namespace: options.watchNamespace,
       labelSelector: `${LABEL_MANAGED_BY}=${CONTROLLER_NAME}`,
     });
+    this.delivery = new DeliveryTracker({
+      kube,
+      logger,
+      ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+      ...(deps.watchTimeoutSeconds ? { informer: { watchTimeoutSeconds: deps.watchTimeoutSeconds } } : {}),
+      onChange: (key) => {
+        const slash = key.indexOf('/');
+        if (this.repositories.get(key.slice(0, slash), key.slice(slash + 1)) !== undefined)
+          this.#enqueue(key);
+      },
+    });
     this.reconciler = new Reconciler({
       kube,
       storage: deps.storage,
@@ -83,6 +102,13 @@ export class Manager {
         requeueDependencyMs: options.requeueDependencyMs,
         intervalJitterPercentage: options.intervalJitterPercentage,
       },
+      delivery: new DeliveryReporter({
+        tracker: this.delivery,
+        detector: deps.drift?.detector,
+        driftMetrics: deps.drift?.metrics,
+        storage: deps.storage,
+        globalDriftMode: options.driftDetection,
+      }),
     });
     const queueName = { name: CONTROLLER_NAME };
     this.queue = new WorkQueue({
@@ -102,14 +128,14 @@ export class Manager {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    await Promise.all([this.repositories.start(), this.externalArtifacts.start()]);
+    await Promise.all([this.repositories.start(), this.externalArtifacts.start(), this.delivery.start()]);
     await this.#removeOrphanedStorage();
     this.queue.start();
   }
 
   async stop(): Promise<void> {
     await this.queue.shutdown();
-    await Promise.all([this.repositories.stop(), this.externalArtifacts.stop()]);
+    await Promise.all([this.repositories.stop(), this.externalArtifacts.stop(), this.delivery.stop()]);
     await this.#upstream.closeAll();
   }
 

@@ -47,6 +47,7 @@ import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
+import type { DeliveryReporter } from './delivery.ts';
 import { StalledError, TransientError, WaitingError } from './errors.ts';
 import {
   type EaReadiness,
@@ -75,6 +76,8 @@ export interface ReconcilerDeps {
     requeueDependencyMs: number;
     intervalJitterPercentage: number;
   };
+  /** Consumers, delivery conditions and drift; absent when not wired (unit-level use). */
+  delivery?: DeliveryReporter;
   now?: () => Date;
   random?: () => number;
 }
@@ -90,6 +93,8 @@ interface Context {
   status: Status;
   /** Ready's status before this reconcile, to announce a recovery. */
   previousReady: string | undefined;
+  /** Set when the upstream was polled successfully: drift is checked then, not on every consumer event. */
+  polled: boolean;
   log: Logger;
   now: string;
 }
@@ -103,6 +108,8 @@ export class Reconciler {
    * uid: an object deleted and created again under the same name starts from its own (empty) status.
    */
   readonly #written = new Map<string, { uid: string | undefined; status: RepositoryStatus }>();
+  /** When the next upstream poll is due, per object; other triggers in between only refresh delivery. */
+  readonly #nextPoll = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -149,17 +156,33 @@ export class Reconciler {
         previousReady: readable.success
           ? findCondition(readable.data.conditions, ConditionType.Ready)?.status
           : undefined,
+        polled: false,
         log,
         now: this.#nowString(),
       };
       let outcome: ReconcileOutcome;
+      const notDueFor = this.#pollNotDueFor(key, ctx);
       try {
         if (!parsed.success)
           throw new StalledError(Reason.InvalidSpec, `invalid spec: ${describeSpecError(parsed.error)}`);
-        outcome = await this.#reconcileSource(ctx, parsed.data);
+        if (notDueFor === Number.POSITIVE_INFINITY) {
+          outcome = { kind: 'done' };
+        } else if (notDueFor > 0) {
+          // A consumer or our ExternalArtifact changed between polls: put the ExternalArtifact back if it
+          // was deleted or edited, refresh what Flux did, and leave the upstream alone until it is due.
+          const artifact = ctx.status.artifact!;
+          await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
+          outcome = { kind: 'requeueAfter', ms: notDueFor };
+        } else {
+          outcome = await this.#reconcileSource(ctx, parsed.data);
+          ctx.polled = true;
+          this.#nextPoll.set(key, this.#clock() + (outcome.kind === 'requeueAfter' ? outcome.ms : 0));
+        }
       } catch (error) {
+        this.#nextPoll.delete(key);
         outcome = await this.#handleError(ctx, error);
       }
+      await this.#reportDelivery(ctx);
       await this.#summarize(ctx);
       return outcome;
     } catch (error) {
@@ -535,6 +558,53 @@ export class Reconciler {
   /** Drops what is remembered about a deleted object. */
   forget(namespace: string, name: string): void {
     this.#written.delete(`${namespace}/${name}`);
+    this.#nextPoll.delete(`${namespace}/${name}`);
+    this.#deps.delivery?.forget(namespace, name);
+  }
+
+  /**
+   * Milliseconds until the upstream poll is due, or 0 when it is due now: at the interval, and at once
+   * for a new generation, a reconcile request, a failing object, or one this process has not polled.
+   */
+  #pollNotDueFor(key: string, ctx: Context): number {
+    const status = ctx.status;
+    const requested = ctx.object.metadata.annotations?.[ANNOTATION_REQUESTED_AT];
+    if (status.observedGeneration !== ctx.generation) return 0;
+    if (requested !== undefined && requested !== status.lastHandledReconcileAt) return 0;
+    // Stalled waits for a human: only a new generation or a reconcile request starts it again.
+    if (findCondition(status.conditions, ConditionType.Stalled)?.status === 'True')
+      return Number.POSITIVE_INFINITY;
+    const next = this.#nextPoll.get(key);
+    if (next === undefined) return 0;
+    if (ctx.previousReady !== 'True' || status.artifact === undefined) return 0;
+    return Math.max(0, next - this.#clock());
+  }
+
+  /** Consumers, Delivered/Drifted and the drift report; failures here only log, never fail the reconcile. */
+  async #reportDelivery(ctx: Context): Promise<void> {
+    const delivery = this.#deps.delivery;
+    if (delivery === undefined) return;
+    try {
+      const checkDrift = ctx.polled || delivery.appliedRevisionsChanged(ctx.namespace, ctx.name, ctx.status);
+      const events = await delivery.apply({
+        namespace: ctx.namespace,
+        name: ctx.name,
+        object: ctx.object,
+        status: ctx.status,
+        generation: ctx.generation,
+        now: this.#deps.now?.() ?? new Date(),
+        nowString: ctx.now,
+        checkDrift,
+        log: ctx.log,
+      });
+      for (const event of events) await this.#event(ctx, event.type, event.reason, event.message);
+    } catch (error) {
+      ctx.log.error({ err: describe(error) }, 'unable to report delivery status');
+    }
+  }
+
+  #clock(): number {
+    return (this.#deps.now?.() ?? new Date()).getTime();
   }
 
   async #addFinalizer(object: RepositoryObject): Promise<RepositoryObject> {

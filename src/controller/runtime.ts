@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { CONTROLLER_NAME } from '../api/constants.ts';
 import { Storage } from '../artifact/index.ts';
 import type { ControllerOptions } from '../config/options.ts';
+import { DriftDetector, DriftMetrics } from '../drift/index.ts';
 import { KubeClient } from '../kube/client.ts';
 import { KubeEventRecorder } from '../kube/events.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
@@ -55,6 +56,9 @@ export async function startController(
   await storage.init();
   const identity = options.leaderElection?.identity ?? CONTROLLER_NAME;
   const events = new KubeEventRecorder(kube, { logger, instance: identity, eventsAddr: options.eventsAddr });
+  // Report-only: reads live objects and dry-runs applies, never writes them.
+  const driftMetrics = new DriftMetrics(metrics.registry);
+  const driftDetector = new DriftDetector({ logger, kube, kubeConfig, metrics: driftMetrics });
   const manager = new Manager({
     kube,
     storage,
@@ -62,6 +66,7 @@ export async function startController(
     metrics,
     logger,
     options,
+    drift: { detector: driftDetector, metrics: driftMetrics },
     ...(hooks.watchTimeoutSeconds ? { watchTimeoutSeconds: hooks.watchTimeoutSeconds } : {}),
   });
 

@@ -12,7 +12,10 @@ const repositorySchema = z.looseObject({
   metadata: z.looseObject({ name: z.string(), namespace: z.string() }),
   spec: z.unknown(),
   status: z
-    .looseObject({ artifact: z.looseObject({ revision: z.string() }).optional(), drift: z.unknown() })
+    .looseObject({
+      artifact: z.looseObject({ revision: z.string() }).optional(),
+      drift: z.unknown().optional(),
+    })
     .optional(),
 });
 

@@ -24,7 +24,7 @@ export const CONTROLLER_CLUSTER_RULES = new Set(
     ],
     ['source.toolkit.fluxcd.io', 'externalartifacts/status', ['get', 'update', 'patch']],
     ['', 'secrets', ['get']],
-    ['', 'events', ['create', 'patch']],
+    ['', 'events', ['create', 'patch', 'get', 'list', 'watch']],
     ['events.k8s.io', 'events', ['create', 'patch']],
     ['kustomize.toolkit.fluxcd.io', 'kustomizations', ['get', 'list', 'watch']],
     ['helm.toolkit.fluxcd.io', 'helmreleases', ['get', 'list', 'watch']],
