@@ -5,7 +5,7 @@
 // goes to 127.0.0.1. Missing reference tools (nginx, wrk) are installed from Debian packages when
 // possible; otherwise the section says what it skipped and why.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -114,7 +114,9 @@ const lines = [
   `- nproc: ${machine.nproc}; CPU: ${machine.cpuModel}`,
   `- memory: ${machine.memory}; kernel: ${machine.kernel}`,
   `- Node: ${machine.node}`,
-  `- load average (1/5/15 min) before the run: ${machine.loadAverage}`,
+  `- load average (1/5/15 min) before the run: ${machine.loadAverage}; after: ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' / ')}`,
   `- tools: ${machine.tools.join('; ')}`,
   ...(values.note ? [`- ${values.note}`] : []),
   ...(ctx.controllerNodeArgs.length > 0

@@ -169,7 +169,7 @@ export async function runBuildBench(ctx: SectionContext): Promise<SectionResult>
     }),
   );
   ctx.log('build: YAML parse cost');
-  const yaml = yamlParseCost(100, ctx.quick ? 1 : 3);
+  const yaml = yamlParseCost(100, ctx.quick ? 1 : 2);
   const yamlTable = table(
     ['100 units, parse + toJS', 'time', 'throughput'],
     [

@@ -18,7 +18,7 @@ const NOISE_SHARE = 0.05;
 
 export async function runMemoryBench(ctx: SectionContext): Promise<SectionResult> {
   const repositories = 20;
-  const seconds = ctx.quick ? 90 : 240;
+  const seconds = ctx.quick ? 90 : 180;
   // V8 grows its heap for the first minute or so of churn before it settles; that is not a leak.
   const warmUpSeconds = seconds / 3;
   const workDir = join(ctx.workDir, 'memory');
