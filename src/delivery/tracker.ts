@@ -48,7 +48,7 @@ interface KindWatch {
 export class DeliveryTracker {
   readonly #options: DeliveryTrackerOptions;
   readonly #watches: KindWatch[];
-  #events: Informer | undefined;
+  #events: Informer[] = [];
   #eventsSynced = false;
   /** EA key → consumer keys. */
   readonly #index = new Map<string, Set<string>>();
@@ -71,12 +71,20 @@ export class DeliveryTracker {
   async start(): Promise<void> {
     await Promise.all(this.#watches.map((w) => this.#startKind(w)));
     if (this.#options.watchEvents !== false) {
-      this.#events = new Informer(this.#options.kube, resources.event, this.#informerOptions());
-      this.#events.on({
-        add: (event) => this.#onEvent(event),
-        update: (_previous, event) => this.#onEvent(event),
+      // Only events about Flux consumers, selected by the API server: caching every Event of the
+      // cluster (ours included) would grow with everything else that happens there.
+      this.#events = [ConsumerKind.Kustomization, ConsumerKind.HelmRelease].map((kind) => {
+        const informer = new Informer(this.#options.kube, resources.event, {
+          ...this.#informerOptions(),
+          fieldSelector: `involvedObject.kind=${kind}`,
+        });
+        informer.on({
+          add: (event) => this.#onEvent(event),
+          update: (_previous, event) => this.#onEvent(event),
+        });
+        return informer;
       });
-      await this.#events.start();
+      await Promise.all(this.#events.map((informer) => informer.start()));
       this.#eventsSynced = true;
     }
   }
@@ -84,7 +92,10 @@ export class DeliveryTracker {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const w of this.#watches) if (w.retry) clearTimeout(w.retry);
-    await Promise.all([...this.#watches.map((w) => w.informer?.stop()), this.#events?.stop()]);
+    await Promise.all([
+      ...this.#watches.map((w) => w.informer?.stop()),
+      ...this.#events.map((i) => i.stop()),
+    ]);
   }
 
   /** Whether a consumer kind is served by the cluster (HelmRelease is absent without helm-controller). */

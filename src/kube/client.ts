@@ -60,6 +60,7 @@ export interface ListOptions {
 export interface WatchOptions {
   namespace?: string;
   labelSelector?: string;
+  fieldSelector?: string;
   resourceVersion?: string;
   timeoutSeconds?: number;
   signal?: AbortSignal;
@@ -176,6 +177,7 @@ export class KubeClient {
     };
     if (options.resourceVersion) query['resourceVersion'] = options.resourceVersion;
     if (options.labelSelector) query['labelSelector'] = options.labelSelector;
+    if (options.fieldSelector) query['fieldSelector'] = options.fieldSelector;
     const response = await this.#send('GET', resourcePath(type, options.namespace), {
       query,
       // Silence between events is normal; only a stream quiet for longer than the server's own

@@ -15,6 +15,8 @@ export interface InformerHandlers<T extends KubeObject> {
 export interface InformerOptions {
   namespace?: string;
   labelSelector?: string;
+  /** Server-side field selector (e.g. `involvedObject.kind=Kustomization` on Events). */
+  fieldSelector?: string;
   logger: Logger;
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -90,6 +92,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           {
             namespace: this.#options.namespace,
             labelSelector: this.#options.labelSelector,
+            fieldSelector: this.#options.fieldSelector,
             resourceVersion: this.#resourceVersion,
             timeoutSeconds: this.#options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
             signal,
@@ -125,6 +128,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const list = await this.#client.listAll<T>(this.#type, {
       namespace: this.#options.namespace,
       labelSelector: this.#options.labelSelector,
+      fieldSelector: this.#options.fieldSelector,
     });
     const seen = new Set<string>();
     for (const object of list.items) {

@@ -96,6 +96,14 @@ describe('delivery status', () => {
     expect(stack.emulator.requests).toEqual([]);
   });
 
+  it('watches only the events Flux records on its consumers', () => {
+    const eventReads = stack.kube.requests.filter((r) => r.method === 'GET' && /\/events$/.test(r.path));
+    const selectors = new Set(eventReads.map((r) => r.query?.['fieldSelector']));
+    expect(selectors).toEqual(
+      new Set(['involvedObject.kind=Kustomization', 'involvedObject.kind=HelmRelease']),
+    );
+  });
+
   it('says which consumer lags and keeps Ready about the artifact', async () => {
     setApplied(
       'team-a',
