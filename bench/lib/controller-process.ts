@@ -16,6 +16,16 @@ export interface HeapMetrics {
   externalBytes: number;
 }
 
+export interface ReconcileTimings {
+  reconcileMs: number;
+  /** ConfigHub unit listing. */
+  listMs: number;
+  /** ConfigHub unit data download (only when something changed). */
+  fetchMs: number;
+  /** Time an item waited in the work queue before a worker took it. */
+  queueMs: number;
+}
+
 export interface ControllerProcess {
   pid: number;
   metricsUrl: string;
@@ -26,6 +36,8 @@ export interface ControllerProcess {
    * per-object labels, so it does not shrink when a deleted object's series are removed.
    */
   listings(): Promise<number>;
+  /** Mean durations so far from the controller's histograms, in ms. */
+  timings(): Promise<ReconcileTimings>;
   /** V8 heap and external memory from the controller's own process metrics (prom-client defaults). */
   memory(): Promise<HeapMetrics>;
   stop(): Promise<number | null>;
@@ -84,6 +96,26 @@ export async function startControllerProcess(options: {
     metricsUrl,
     async reconciles() {
       return sumSeries(await scrape(), /^gotk_reconcile_duration_seconds_count\{[^}]*\} ([0-9.e+]+)$/gm);
+    },
+    async timings() {
+      const text = await scrape();
+      const mean = (metric: string, filter = '') => {
+        const sum = sumSeries(
+          text,
+          new RegExp(`^${metric}_sum\\{[^}]*${filter}[^}]*\\} ([0-9.e+-]+)$`, 'gm'),
+        );
+        const count = sumSeries(
+          text,
+          new RegExp(`^${metric}_count\\{[^}]*${filter}[^}]*\\} ([0-9.e+-]+)$`, 'gm'),
+        );
+        return count > 0 ? (sum / count) * 1000 : Number.NaN;
+      };
+      return {
+        reconcileMs: mean('gotk_reconcile_duration_seconds'),
+        listMs: mean('confighub_fetch_duration_seconds', 'operation="list"'),
+        fetchMs: mean('confighub_fetch_duration_seconds', 'operation="fetch"'),
+        queueMs: mean('workqueue_queue_duration_seconds'),
+      };
     },
     async memory() {
       const text = await scrape();

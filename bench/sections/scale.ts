@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type BenchStack, CHR, EA, namespaceOf, repoName, startBenchStack } from '../lib/bench-stack.ts';
-import type { HeapMetrics } from '../lib/controller-process.ts';
+import type { HeapMetrics, ReconcileTimings } from '../lib/controller-process.ts';
 import { spaceSlug, unitData, unitSlug } from '../lib/fixture.ts';
 import { bytes, MiB, ms, num, table } from '../lib/format.ts';
 import {
@@ -46,6 +46,7 @@ interface LevelResult {
   idleRssBytes: number;
   descriptors: { total: number; sockets: number } | undefined;
   heap: HeapMetrics | undefined;
+  rampTimings: ReconcileTimings | undefined;
   snapshot: HeapSummary | string | undefined;
   steadyCpuPercent: number;
   steadyRssBytes: number;
@@ -132,6 +133,7 @@ async function measureLevel(
     idleRssBytes: Number.NaN,
     descriptors: undefined,
     heap: undefined,
+    rampTimings: undefined,
     snapshot: undefined,
     steadyCpuPercent: Number.NaN,
     steadyRssBytes: Number.NaN,
@@ -162,6 +164,7 @@ async function measureLevel(
     loopDelay.disable();
     result.driverLoopDelayP99Ms = loopDelay.percentile(99) / 1e6;
     result.readyCount = stack.readyOnce.size;
+    result.rampTimings = await stack.controller.timings();
     const rampEnd = sampleProcess(pid)!;
     result.rampCpuPercent = cpuPercent(rampStart, rampEnd);
     result.driverCpuPercent =
@@ -266,6 +269,22 @@ export async function runScaleBench(ctx: SectionContext): Promise<SectionResult>
       r.changeLatenciesMs.length === 0
         ? 'n/a'
         : `${ms(median(r.changeLatenciesMs))} / ${ms(percentile(r.changeLatenciesMs, 100))}`,
+    ]),
+  );
+  const ramp = table(
+    [
+      'repositories',
+      'reconcile (mean)',
+      'ConfigHub list (mean)',
+      'ConfigHub data fetch (mean)',
+      'wait in work queue (mean)',
+    ],
+    results.map((r) => [
+      String(r.repositories),
+      ms(r.rampTimings?.reconcileMs ?? Number.NaN),
+      ms(r.rampTimings?.listMs ?? Number.NaN),
+      ms(r.rampTimings?.fetchMs ?? Number.NaN),
+      ms(r.rampTimings?.queueMs ?? Number.NaN),
     ]),
   );
   const polls = table(
@@ -374,6 +393,10 @@ export async function runScaleBench(ctx: SectionContext): Promise<SectionResult>
     'ExternalArtifact showing the new digest.',
     '',
     main,
+    '',
+    `Where a reconcile's time went during the ramp (the controller's own histograms, ${CONCURRENT} workers):`,
+    '',
+    ramp,
     '',
     ...(marginal.length > 0 ? [`Steady RSS per additional repository: ${marginal.join('; ')}.`, ''] : []),
     polls,
