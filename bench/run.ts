@@ -52,8 +52,12 @@ for (const name of names) {
     process.exit(2);
   }
 }
+// Quick runs are for development: their file stays out of the tree unless asked for.
 const out =
-  values.out ?? fileURLToPath(new URL(values.quick ? 'results-quick.md' : 'results.md', import.meta.url));
+  values.out ??
+  (values.quick
+    ? join(tmpdir(), 'confighub-bench-results-quick.md')
+    : fileURLToPath(new URL('results.md', import.meta.url)));
 
 const started = Date.now();
 const log = (message: string) =>
