@@ -67,7 +67,7 @@ function plan(quick: boolean, levels: number[] | undefined) {
   return repositories.map((n) => ({
     repositories: n,
     // Bounded so `npm run bench` ends in time; a level that times out is reported as such.
-    readyTimeoutMs: Math.min(360_000, Math.max(60_000, n * 150)),
+    readyTimeoutMs: Math.min(300_000, Math.max(60_000, n * 150)),
     // The window must hold about one poll per repository: a bit longer than the interval (±5% jitter).
     interval: quick ? '15s' : '1m',
     windowSeconds: quick ? 20 : 65,
