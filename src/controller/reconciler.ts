@@ -272,16 +272,12 @@ export class Reconciler {
       log.debug({ revision: artifact.revision }, 'artifact up-to-date with upstream');
     } else {
       if (previous !== undefined && status.fetched?.fingerprint !== listing.fingerprint) {
-        status.conditions = setCondition(
-          status.conditions,
-          {
-            type: ConditionType.ArtifactOutdated,
-            status: 'True',
-            reason: Reason.NewRevision,
-            message: `new upstream revision of space '${listing.spaceSlug}' (${listing.refId})`,
-          },
-          ctx.generation,
-          ctx.now,
+        mark(
+          ctx,
+          ConditionType.ArtifactOutdated,
+          'True',
+          Reason.NewRevision,
+          `new upstream revision of space '${listing.spaceSlug}' (${listing.refId})`,
         );
       }
       artifact = await this.#build(ctx, spec, listing, upstream);
@@ -299,7 +295,6 @@ export class Reconciler {
 
     const wasFailing = ctx.previousReady === 'False';
     const message = `stored artifact for revision '${artifact.revision}'`;
-    let conditions = status.conditions;
     for (const type of [
       ConditionType.ArtifactOutdated,
       ConditionType.FetchFailed,
@@ -307,20 +302,9 @@ export class Reconciler {
       ConditionType.Stalled,
       ConditionType.Reconciling,
     ])
-      conditions = removeCondition(conditions, type);
-    conditions = setCondition(
-      conditions,
-      { type: ConditionType.ArtifactInStorage, status: 'True', reason: Reason.Succeeded, message },
-      ctx.generation,
-      ctx.now,
-    );
-    conditions = setCondition(
-      conditions,
-      { type: ConditionType.Ready, status: 'True', reason: Reason.Succeeded, message },
-      ctx.generation,
-      ctx.now,
-    );
-    status.conditions = conditions;
+      status.conditions = removeCondition(status.conditions, type);
+    mark(ctx, ConditionType.ArtifactInStorage, 'True', Reason.Succeeded, message);
+    mark(ctx, ConditionType.Ready, 'True', Reason.Succeeded, message);
     status.observedGeneration = ctx.generation;
 
     const meta = { [EVENT_META_REVISION]: artifact.revision, [EVENT_META_DIGEST]: artifact.digest };
@@ -425,71 +409,30 @@ export class Reconciler {
   async #handleError(ctx: Context, error: unknown): Promise<ReconcileOutcome> {
     const { status, log } = ctx;
     const typed = classify(error, ctx);
-    let conditions = status.conditions;
+    const { reason, message } = typed;
     if (typed instanceof StalledError) {
-      conditions = removeCondition(conditions, ConditionType.Reconciling);
-      conditions = setCondition(
-        conditions,
-        { type: ConditionType.Stalled, status: 'True', reason: typed.reason, message: typed.message },
-        ctx.generation,
-        ctx.now,
-      );
-      conditions = setCondition(
-        conditions,
-        { type: ConditionType.Ready, status: 'False', reason: typed.reason, message: typed.message },
-        ctx.generation,
-        ctx.now,
-      );
-      status.conditions = conditions;
+      status.conditions = removeCondition(status.conditions, ConditionType.Reconciling);
+      mark(ctx, ConditionType.Stalled, 'True', reason, message);
+      mark(ctx, ConditionType.Ready, 'False', reason, message);
       status.observedGeneration = ctx.generation;
-      log.error({ reason: typed.reason, err: typed.message }, 'reconciliation stalled');
-      await this.#event(ctx, 'Warning', typed.reason, typed.message);
+      log.error({ reason, err: message }, 'reconciliation stalled');
+      await this.#event(ctx, 'Warning', reason, message);
       await this.#reportFailure(ctx, typed);
       return { kind: 'done' };
     }
     if (typed instanceof WaitingError) {
-      conditions = setCondition(
-        conditions,
-        { type: ConditionType.Ready, status: 'False', reason: typed.reason, message: typed.message },
-        ctx.generation,
-        ctx.now,
-      );
-      status.conditions = conditions;
-      log.info({ reason: typed.reason, retryInMs: typed.requeueAfterMs }, typed.message);
-      await this.#event(ctx, 'Normal', typed.reason, typed.message);
+      mark(ctx, ConditionType.Ready, 'False', reason, message);
+      log.info({ reason, retryInMs: typed.requeueAfterMs }, message);
+      await this.#event(ctx, 'Normal', reason, message);
       return { kind: 'requeueAfter', ms: typed.requeueAfterMs };
     }
-    conditions = removeCondition(conditions, ConditionType.Stalled);
-    if (typed.condition !== undefined) {
-      conditions = setCondition(
-        conditions,
-        { type: typed.condition, status: 'True', reason: typed.reason, message: typed.message },
-        ctx.generation,
-        ctx.now,
-      );
-    }
-    conditions = setCondition(
-      conditions,
-      {
-        type: ConditionType.Reconciling,
-        status: 'True',
-        reason: Reason.ProgressingWithRetry,
-        message: typed.message,
-      },
-      ctx.generation,
-      ctx.now,
-    );
-    conditions = setCondition(
-      conditions,
-      { type: ConditionType.Ready, status: 'False', reason: typed.reason, message: typed.message },
-      ctx.generation,
-      ctx.now,
-    );
-    status.conditions = conditions;
-    log.error({ reason: typed.reason, err: typed.message }, 'reconciliation failed');
-    await this.#event(ctx, 'Warning', typed.reason, typed.message);
-    if (typed.condition === ConditionType.FetchFailed)
-      this.#deps.metrics.fetchErrors.inc({ reason: typed.reason });
+    status.conditions = removeCondition(status.conditions, ConditionType.Stalled);
+    if (typed.condition !== undefined) mark(ctx, typed.condition, 'True', reason, message);
+    mark(ctx, ConditionType.Reconciling, 'True', Reason.ProgressingWithRetry, message);
+    mark(ctx, ConditionType.Ready, 'False', reason, message);
+    log.error({ reason, err: message }, 'reconciliation failed');
+    await this.#event(ctx, 'Warning', reason, message);
+    if (typed.condition === ConditionType.FetchFailed) this.#deps.metrics.fetchErrors.inc({ reason });
     await this.#reportFailure(ctx, typed);
     return { kind: 'backoff', retryAfterMs: typed.retryAfterMs };
   }
@@ -736,6 +679,16 @@ export class Reconciler {
   #nowString(): string {
     return `${(this.#deps.now?.() ?? new Date()).toISOString().slice(0, 19)}Z`;
   }
+}
+
+/** Sets one condition on the working status, stamped with this reconcile's generation and time. */
+function mark(ctx: Context, type: string, status: 'True' | 'False', reason: string, message: string): void {
+  ctx.status.conditions = setCondition(
+    ctx.status.conditions,
+    { type, status, reason, message },
+    ctx.generation,
+    ctx.now,
+  );
 }
 
 function classify(error: unknown, ctx: Context): StalledError | WaitingError | TransientError {
