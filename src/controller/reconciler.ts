@@ -12,7 +12,6 @@ import {
   EVENT_ANNOTATION_PREFIX,
   EVENT_META_DIGEST,
   EVENT_META_REVISION,
-  FINALIZER,
   KIND,
   MAX_STATUS_UNITS,
 } from '../api/constants.ts';
@@ -39,12 +38,13 @@ import {
   unitsToFiles,
   type VerifyResult,
 } from '../artifact/index.ts';
-import { ConfigHubError, refSelectorFromSpec, type SpaceListing } from '../confighub/index.ts';
+import { refSelectorFromSpec, type SpaceListing } from '../confighub/index.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
 import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { classifyError, describeError } from './classify.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
 import type { DeliveryReporter } from './delivery.ts';
@@ -55,6 +55,8 @@ import {
   type ExternalArtifactObject,
   reconcileExternalArtifact,
 } from './external-artifact.ts';
+import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
+import { StatusWriter } from './status-writer.ts';
 import type { UpstreamClients } from './upstream.ts';
 
 export type ReconcileOutcome =
@@ -101,18 +103,13 @@ interface Context {
 
 export class Reconciler {
   readonly #deps: ReconcilerDeps;
-  /**
-   * The status this controller last wrote, per object. We are the only writer of status, so this is
-   * authoritative even when the informer has not yet delivered our own write (a requeue right after a
-   * reconcile would otherwise see a stale status and rebuild for nothing). Keyed by name, checked by
-   * uid: an object deleted and created again under the same name starts from its own (empty) status.
-   */
-  readonly #written = new Map<string, { uid: string | undefined; status: RepositoryStatus }>();
+  readonly #status: StatusWriter;
   /** When the next upstream poll is due, per object; other triggers in between only refresh delivery. */
   readonly #nextPoll = new Map<string, number>();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
+    this.#status = new StatusWriter(deps.kube);
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
@@ -122,7 +119,7 @@ export class Reconciler {
     const log = this.#deps.logger.child({ namespace, name, reconcileID: randomUUID() });
     try {
       if (object.metadata.deletionTimestamp !== undefined) return await this.#finalize(object, log);
-      if (!(object.metadata.finalizers ?? []).includes(FINALIZER)) object = await this.#addFinalizer(object);
+      if (!hasFinalizer(object)) object = await addFinalizer(this.#deps.kube, object);
 
       const parsed = repositorySpecSchema.safeParse(object.spec);
       const suspended = parsed.success && parsed.data.suspend === true;
@@ -133,9 +130,8 @@ export class Reconciler {
       }
 
       const key = `${namespace}/${name}`;
-      const written = this.#written.get(key);
-      if (written !== undefined && written.uid === object.metadata.uid)
-        object = { ...object, status: written.status };
+      const written = this.#status.remembered(namespace, name, object.metadata.uid);
+      if (written !== undefined) object = { ...object, status: written };
       // The status is read back from the API, where others can write it too: a status this controller
       // cannot read is replaced as a whole rather than failing every reconcile.
       const readable = repositoryStatusSchema.safeParse(object.status ?? {});
@@ -187,7 +183,7 @@ export class Reconciler {
       return outcome;
     } catch (error) {
       // API failures outside the ladder (finalizer patch, status write): retry with backoff.
-      log.error({ err: describe(error) }, 'reconcile failed');
+      log.error({ err: describeError(error) }, 'reconcile failed');
       return {
         kind: 'backoff',
         retryAfterMs: error instanceof KubeApiError ? error.retryAfterMs : undefined,
@@ -400,7 +396,7 @@ export class Reconciler {
       throw new TransientError(
         undefined,
         Reason.PatchOperationFailed,
-        `failed to update ExternalArtifact '${ctx.namespace}/${ctx.name}': ${describe(error)}`,
+        `failed to update ExternalArtifact '${ctx.namespace}/${ctx.name}': ${describeError(error)}`,
         error instanceof KubeApiError ? error.retryAfterMs : undefined,
       );
     }
@@ -408,7 +404,7 @@ export class Reconciler {
 
   async #handleError(ctx: Context, error: unknown): Promise<ReconcileOutcome> {
     const { status, log } = ctx;
-    const typed = classify(error, ctx);
+    const typed = classifyError(error, (err) => ctx.log.error({ err }, 'unexpected reconcile error'));
     const { reason, message } = typed;
     if (typed instanceof StalledError) {
       status.conditions = removeCondition(status.conditions, ConditionType.Reconciling);
@@ -454,7 +450,7 @@ export class Reconciler {
     try {
       await this.#publish(ctx, undefined, { ready: false, reason, message: typed.message });
     } catch (publishError) {
-      ctx.log.error({ err: describe(publishError) }, 'unable to report failure on the ExternalArtifact');
+      ctx.log.error({ err: describeError(publishError) }, 'unable to report failure on the ExternalArtifact');
     }
   }
 
@@ -463,7 +459,7 @@ export class Reconciler {
     const requested = ctx.object.metadata.annotations?.[ANNOTATION_REQUESTED_AT];
     if (requested !== undefined) ctx.status.lastHandledReconcileAt = requested;
     const before = ctx.object.status ?? {};
-    const after: Record<string, unknown> = { ...ctx.status };
+    const after: RepositoryStatus = { ...ctx.status };
     const kind = { kind: KIND, name: ctx.name, namespace: ctx.namespace };
     for (const type of [ConditionType.Ready, ConditionType.Reconciling, ConditionType.Stalled]) {
       const condition = findCondition(ctx.status.conditions, type);
@@ -474,33 +470,12 @@ export class Reconciler {
         );
       }
     }
-    const key = `${ctx.namespace}/${ctx.name}`;
-    if (stableJson(before) === stableJson(after)) {
-      this.#written.set(key, { uid: ctx.object.metadata.uid, status: before });
-      return;
-    }
-    const patch: Record<string, unknown> = { ...after };
-    for (const field of Object.keys(before)) if (!(field in after)) patch[field] = null;
-    try {
-      await this.#deps.kube.patch(
-        resources.repository,
-        ctx.namespace,
-        ctx.name,
-        'merge',
-        { status: patch },
-        { subresource: 'status' },
-      );
-      this.#written.set(key, { uid: ctx.object.metadata.uid, status: after as RepositoryStatus });
-    } catch (error) {
-      this.#written.delete(key);
-      if (isNotFound(error)) return;
-      throw error;
-    }
+    await this.#status.write(ctx.namespace, ctx.name, ctx.object.metadata.uid, before, after);
   }
 
   /** Drops what is remembered about a deleted object. */
   forget(namespace: string, name: string): void {
-    this.#written.delete(`${namespace}/${name}`);
+    this.#status.forget(namespace, name);
     this.#nextPoll.delete(`${namespace}/${name}`);
     this.#deps.delivery?.forget(namespace, name);
   }
@@ -542,7 +517,7 @@ export class Reconciler {
       });
       for (const event of events) await this.#event(ctx, event.type, event.reason, event.message);
     } catch (error) {
-      ctx.log.error({ err: describe(error) }, 'unable to report delivery status');
+      ctx.log.error({ err: describeError(error) }, 'unable to report delivery status');
     }
   }
 
@@ -550,18 +525,9 @@ export class Reconciler {
     return (this.#deps.now?.() ?? new Date()).getTime();
   }
 
-  async #addFinalizer(object: RepositoryObject): Promise<RepositoryObject> {
-    const { namespace, name, resourceVersion } = object.metadata;
-    // The resourceVersion makes this a precondition: a concurrent change gives 409 and a retry,
-    // never a lost finalizer of another controller.
-    return await this.#deps.kube.patch<RepositoryObject>(resources.repository, namespace, name, 'merge', {
-      metadata: { finalizers: [...(object.metadata.finalizers ?? []), FINALIZER], resourceVersion },
-    });
-  }
-
   async #finalize(object: RepositoryObject, log: Logger): Promise<ReconcileOutcome> {
-    const { namespace = '', name, resourceVersion, uid } = object.metadata;
-    if (!(object.metadata.finalizers ?? []).includes(FINALIZER)) return { kind: 'done' };
+    const { namespace = '', name, uid } = object.metadata;
+    if (!hasFinalizer(object)) return { kind: 'done' };
     await this.#deps.storage.removeObjectDir(namespace, name);
     const ea = this.#deps.getExternalArtifact(namespace, name);
     if (ea !== undefined && (ea.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid)) {
@@ -576,16 +542,7 @@ export class Reconciler {
     await this.#deps.upstream.forget(`${namespace}/${name}`);
     this.forget(namespace, name);
     this.#deps.metrics.forgetObject(KIND, namespace, name);
-    try {
-      await this.#deps.kube.patch(resources.repository, namespace, name, 'merge', {
-        metadata: {
-          finalizers: (object.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
-          resourceVersion,
-        },
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await releaseFinalizer(this.#deps.kube, object);
     log.info('storage and ExternalArtifact removed, finalizer released');
     return { kind: 'done' };
   }
@@ -599,7 +556,7 @@ export class Reconciler {
         ctx,
         'Warning',
         Reason.GarbageCollectionFailed,
-        `garbage collection failed: ${describe(error)}`,
+        `garbage collection failed: ${describeError(error)}`,
       );
     }
   }
@@ -691,28 +648,6 @@ function mark(ctx: Context, type: string, status: 'True' | 'False', reason: stri
   );
 }
 
-function classify(error: unknown, ctx: Context): StalledError | WaitingError | TransientError {
-  if (error instanceof StalledError || error instanceof WaitingError || error instanceof TransientError)
-    return error;
-  if (error instanceof ConfigHubError) {
-    const message = `failed to fetch from ConfigHub: ${error.message}`;
-    // A filter or ref the server rejects will not start working by itself: the spec must change.
-    if (error.reason === Reason.InvalidFilter || error.reason === Reason.InvalidSpec) {
-      return new StalledError(error.reason, message);
-    }
-    return new TransientError(ConditionType.FetchFailed, error.reason, message, error.retryAfterMs);
-  }
-  if (error instanceof StorageError) {
-    return new TransientError(
-      ConditionType.StorageOperationFailed,
-      error.reason as Reason,
-      `storage operation failed: ${error.message}`,
-    );
-  }
-  ctx.log.error({ err: describe(error) }, 'unexpected reconcile error');
-  return new TransientError(undefined, Reason.Failed, describe(error));
-}
-
 function summarize(listing: SpaceListing): FetchedSummary {
   const units = listing.units.slice(0, MAX_STATUS_UNITS).map((u) => ({
     slug: u.slug,
@@ -729,18 +664,4 @@ function summarize(listing: SpaceListing): FetchedSummary {
     units,
     ...(listing.units.length > MAX_STATUS_UNITS ? { unitsTruncated: true } : {}),
   };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** JSON with sorted keys, for change detection independent of key order. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
 }
