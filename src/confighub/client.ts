@@ -436,6 +436,7 @@ export class ConfigHubClient {
   ): Promise<T[]> {
     const items: T[] = [];
     let token: string | undefined;
+    const seen = new Set<string>();
     for (let page = 1; ; page++) {
       if (page > this.#limits.maxPages) {
         throw new LimitExceededError(
@@ -460,6 +461,14 @@ export class ConfigHubClient {
       }
       token = headerValue(response.headers, CONTINUE_HEADER) || undefined;
       if (token === undefined) return items;
+      // A token handed out twice means the server's paging loops: stop now rather than at the page cap.
+      if (seen.has(token)) {
+        throw new LimitExceededError(
+          `${req.route}: the server repeated a ConfigHub-Continue token after ${page} pages; its paging loops`,
+          { route: req.route },
+        );
+      }
+      seen.add(token);
     }
   }
 

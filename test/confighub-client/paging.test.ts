@@ -40,12 +40,22 @@ describe('paging through ConfigHub-Continue', () => {
     expect(unitPages().length).toBeGreaterThanOrEqual(4);
   });
 
-  it('gives up on an endless continue loop at the page cap', async () => {
+  it('stops at once when the server repeats a continue token', async () => {
     h.emulator.injectFault({ kind: 'endlessContinue', route: /\/unit$/ });
     const error = await failure(h.client({ limits: { maxPages: 5 } }).list({ space: 'shop-prod' }));
     expect(error).toBeInstanceOf(LimitExceededError);
-    expect(error.message).toMatch(/^GET \/api\/space\/\{space_id\}\/unit: still more units after 5 pages/);
-    expect(unitPages()).toHaveLength(5);
+    expect(error.message).toMatch(
+      /^GET \/api\/space\/\{space_id\}\/unit: the server repeated a ConfigHub-Continue token after 2 pages/,
+    );
+    expect(unitPages()).toHaveLength(2);
+  });
+
+  it('gives up at the page cap when new tokens keep coming', async () => {
+    h.emulator.injectFault({ kind: 'shortPages', route: /\/unit$/ });
+    const error = await failure(h.client({ limits: { maxPages: 3 } }).list({ space: 'shop-prod' }));
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(error.message).toMatch(/^GET \/api\/space\/\{space_id\}\/unit: still more units after 3 pages/);
+    expect(unitPages()).toHaveLength(3);
   });
 
   it('treats a null list body as empty and rejects null elements', async () => {
