@@ -29,3 +29,15 @@ describe('createLruDataCache', () => {
     expect(() => createLruDataCache(-1)).toThrow(RangeError);
   });
 });
+
+describe('createLruDataCache memory', () => {
+  it('keeps its own copy of a small pooled Buffer so the pool block is not pinned', () => {
+    const pooled = Buffer.from('apiVersion: v1\nkind: ConfigMap\n', 'utf8');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(pooled.length);
+    const cache = createLruDataCache(1 << 20);
+    cache.set('h', pooled);
+    const kept = cache.get('h')!;
+    expect(kept.equals(pooled)).toBe(true);
+    expect(kept.buffer.byteLength).toBe(kept.length);
+  });
+});

@@ -35,7 +35,9 @@ export function createLruDataCache(maxBytes: number): LruDataCache {
         size -= previous.length;
       }
       if (data.length > maxBytes) return;
-      entries.set(dataHash, data);
+      // Small Buffers are slices of shared pool blocks; keeping one would pin its whole block, so a cache
+      // entry gets bytes of its own.
+      entries.set(dataHash, data.byteLength === data.buffer.byteLength ? data : ownCopy(data));
       size += data.length;
       for (const [key, value] of entries) {
         if (size <= maxBytes) break;
@@ -50,4 +52,11 @@ export function createLruDataCache(maxBytes: number): LruDataCache {
       return entries.size;
     },
   };
+}
+
+/** A copy backed by its own memory: Buffer.alloc never takes from the shared pool. */
+function ownCopy(data: Buffer): Buffer {
+  const copy = Buffer.alloc(data.length);
+  data.copy(copy);
+  return copy;
 }

@@ -2,6 +2,7 @@
 // resolutions are reused (an idle poll then costs a single unit listing), and rebuilt when the
 // server, timeout or Secrets change.
 import { createHash } from 'node:crypto';
+import { Agent, type Dispatcher } from 'undici';
 import { ConfigHubClient, createLruDataCache, type DataCache } from '../confighub/index.ts';
 import type { ResolvedCredentials } from './credentials.ts';
 
@@ -18,6 +19,11 @@ export interface UpstreamLimits {
 
 export class UpstreamClients {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Connection pools shared by every repository with the same TLS material: thousands of repositories
+   * on one ConfigHub need a handful of keep-alive connections, not a pool each.
+   */
+  readonly #pools = new Map<string, Dispatcher>();
   readonly #limits: UpstreamLimits;
   /** Bytes of unit data kept per repository so a change to one unit downloads only that unit. */
   readonly #cacheBytes: number;
@@ -38,12 +44,24 @@ export class UpstreamClients {
       server,
       credentials: resolved.credentials,
       timeoutMs,
-      ...(resolved.tls ? { tls: resolved.tls } : {}),
+      dispatcher: this.#pool(resolved.tls),
       limits: { maxUnits: this.#limits.maxUnits, maxUnitDataBytes: this.#limits.maxUnitSizeBytes },
     });
     const entry = { version, client, cache: existing?.cache ?? createLruDataCache(this.#cacheBytes) };
     this.#entries.set(key, entry);
     return entry;
+  }
+
+  #pool(tls: ResolvedCredentials['tls']): Dispatcher {
+    const key = createHash('sha256')
+      .update(JSON.stringify([tls?.ca ?? '', tls?.cert ?? '', tls?.key ?? '']))
+      .digest('hex');
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = new Agent({ connections: 16, connect: { ca: tls?.ca, cert: tls?.cert, key: tls?.key } });
+      this.#pools.set(key, pool);
+    }
+    return pool;
   }
 
   async forget(key: string): Promise<void> {
@@ -55,5 +73,7 @@ export class UpstreamClients {
   async closeAll(): Promise<void> {
     await Promise.all([...this.#entries.values()].map((e) => e.client.close()));
     this.#entries.clear();
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    this.#pools.clear();
   }
 }
