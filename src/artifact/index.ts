@@ -18,6 +18,7 @@ export {
   UnsafePathError,
 } from './errors.ts';
 export {
+  forgetValidatedContent,
   KUBERNETES_TOOLCHAIN,
   KUSTOMIZATION_FILE,
   type LayoutOptions,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidUnitError, UnsafeNameError } from './errors.ts';
-import { type UnitInput, unitsToFiles } from './layout.ts';
+import { forgetValidatedContent, type UnitInput, unitsToFiles } from './layout.ts';
 
 const k8s = (slug: string, yaml: string): UnitInput => ({
   slug,
@@ -192,5 +192,19 @@ describe('unitsToFiles', () => {
     const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n${lol.map((l) => `  ${l}`).join('\n')}\n`;
     expect(() => unitsToFiles([k8s('bomb', yaml)])).toThrow(InvalidUnitError);
     expect(() => unitsToFiles([k8s('bomb', yaml)])).toThrow(/alias/i);
+  });
+});
+
+describe('unitsToFiles on rebuilds', () => {
+  it('refuses invalid content every time and keeps the check per role for validated content', () => {
+    forgetValidatedContent();
+    const broken = k8s('broken', 'kind: [unclosed\n');
+    expect(() => unitsToFiles([broken])).toThrow(InvalidUnitError);
+    expect(() => unitsToFiles([broken])).toThrow(InvalidUnitError);
+    // Valid as a resource, so seen before; still refused where a Kustomization is required.
+    const valid = configMap('shared');
+    expect(unitsToFiles([k8s('a', valid)])).toHaveLength(2);
+    expect(unitsToFiles([k8s('b', valid)])).toHaveLength(2);
+    expect(() => unitsToFiles([k8s('kustomization', valid)])).toThrow(/Kustomization/);
   });
 });

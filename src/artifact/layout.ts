@@ -4,6 +4,7 @@
 // Every Kubernetes/YAML unit must parse into Kubernetes objects or the whole revision is refused:
 // Flux prunes what disappears from an artifact, so publishing a tree with one unit silently dropped
 // would delete that unit's objects from the cluster. Keeping the last good artifact is safer.
+import { createHash } from 'node:crypto';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { InvalidUnitError, UnsafeNameError } from './errors.ts';
@@ -78,6 +79,30 @@ function nonEmptyString(value: unknown): boolean {
 function shortMessage(message: string): string {
   const line = message.split('\n')[0] ?? message;
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
+/**
+ * Contents already found valid, by sha256: parsing YAML is by far the slowest step of a build (a few MiB/s)
+ * and runs on the event loop, while a rebuild usually changes one unit of many. Only successes are kept,
+ * and a check does not depend on the slug, so skipping a known content gives the same result.
+ */
+const validated = new Set<string>();
+const VALIDATED_LIMIT = 20_000;
+
+function checkKubernetesYamlOnce(unit: string, data: Uint8Array, isKustomization: boolean): void {
+  const key = createHash('sha256')
+    .update(isKustomization ? 'kustomization\0' : 'resources\0')
+    .update(data)
+    .digest('hex');
+  if (validated.has(key)) return;
+  checkKubernetesYaml(unit, decodeUtf8(unit, data), isKustomization);
+  validated.add(key);
+  if (validated.size > VALIDATED_LIMIT) validated.delete(validated.values().next().value!);
+}
+
+/** Forgets which contents were validated (benchmarks measure cold builds). */
+export function forgetValidatedContent(): void {
+  validated.clear();
 }
 
 /**
@@ -196,7 +221,7 @@ export function unitsToFiles(units: readonly UnitInput[], options: LayoutOptions
     }
     taken.set(folded, unit.slug);
     if (isKubernetes) {
-      checkKubernetesYaml(unit.slug, decodeUtf8(unit.slug, unit.data), isKustomization);
+      checkKubernetesYamlOnce(unit.slug, unit.data, isKustomization);
       if (isKustomization) providesKustomization = true;
       else resources.push(fileName);
     }
