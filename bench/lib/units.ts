@@ -1,5 +1,6 @@
 // Deterministic synthetic units: Kubernetes ConfigMaps whose text looks like configuration (repeated
 // keys, a small vocabulary, some hex ids), so they compress about as well as real manifests do.
+import { prng } from '../../test/support/prng.ts';
 
 const WORDS = [
   'replicas',
@@ -21,18 +22,6 @@ const WORDS = [
   'service',
   'ingress',
 ];
-
-/** Mulberry32: a seeded PRNG, so every run builds the same bytes. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A ConfigMap manifest of about `size` bytes (never less). */
 export function configMapYaml(name: string, size: number, random: () => number): string {

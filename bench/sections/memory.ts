@@ -4,11 +4,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prng } from '../../test/support/prng.ts';
 import { startBenchStack } from '../lib/bench-stack.ts';
 import { spaceSlug, unitData, unitSlug } from '../lib/fixture.ts';
 import { bytes, MiB, num, table } from '../lib/format.ts';
 import { median, slope } from '../lib/stats.ts';
-import { prng } from '../lib/units.ts';
 import type { SectionContext, SectionResult } from './types.ts';
 
 const UNITS_PER_SPACE = 20;

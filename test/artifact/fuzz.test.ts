@@ -15,20 +15,9 @@ import {
 } from '../../src/artifact/index.ts';
 import { createArtifactApp } from '../../src/server/artifact-server.ts';
 import { type RunningServer, startHttpServer } from '../../src/server/listen.ts';
+import { prng } from '../support/prng.ts';
 import { rawRequest } from './helpers/raw-http.ts';
 import { fluxTree, readTar } from './helpers/tar-reader.ts';
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = [
   '..',

@@ -10,20 +10,9 @@ import { buildTarGz, UnsafeNameError, unitsToFiles } from '../../src/artifact/in
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import { startLocalStack } from '../../src/testkit/local-stack.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
+import { prng } from '../support/prng.ts';
 import { createRepository, type Repo, sha256, waitForReady } from '../support/repositories.ts';
 import { walk } from './support/storage-walk.ts';
-
-/** mulberry32: the same sequence for the same seed on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = [
   '..',
