@@ -569,14 +569,33 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
         expect(a.spec['toolchains']).toEqual(['Kubernetes/YAML']);
         expect(a.spec['drift']).toEqual({ mode: 'disabled' });
         expect(a.spec).not.toHaveProperty('unknownField');
-        const st = await patch(
-          a.metadata.name,
-          MERGE,
-          { status: { drift: { anything: { goes: 1 } }, bogus: true } },
-          '',
-          'status',
-        );
-        expect((st.body as Chr).status).toEqual({ drift: { anything: { goes: 1 } } });
+        // status.drift.items[].desired is an x-kubernetes-preserve-unknown-fields subtree in our CRD.
+        const drift = {
+          mode: 'report',
+          source: 'artifact',
+          checkedAt: '2026-01-01T00:00:00Z',
+          summary: { objects: 1, drifted: 1, missing: 0, excluded: 0, errors: 0, items: 1 },
+          items: [
+            {
+              id: 'ConfigMap/default/x#/data/a',
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: 'x',
+              path: '/data/a',
+              desired: { anything: { goes: 1 } },
+              classification: 'config',
+              severity: 'info',
+              cause: 'manual-edit',
+              method: 'field-comparison',
+              firstObserved: '2026-01-01T00:00:00Z',
+              lastObserved: '2026-01-01T00:00:00Z',
+              bogusItemField: true,
+            },
+          ],
+        };
+        const st = await patch(a.metadata.name, MERGE, { status: { drift, bogus: true } }, '', 'status');
+        const { bogusItemField: _pruned, ...kept } = drift.items[0]!;
+        expect((st.body as Chr).status).toEqual({ drift: { ...drift, items: [kept] } });
       });
 
       it('validates status writes too', async () => {
