@@ -58,7 +58,7 @@ export async function startController(
   const events = new KubeEventRecorder(kube, { logger, instance: identity, eventsAddr: options.eventsAddr });
   // Report-only: reads live objects and dry-runs applies, never writes them.
   const driftMetrics = new DriftMetrics(metrics.registry);
-  const driftDetector = new DriftDetector({ logger, kube, kubeConfig, metrics: driftMetrics });
+  const driftDetector = new DriftDetector({ logger, kube, metrics: driftMetrics });
   const manager = new Manager({
     kube,
     storage,

@@ -1,13 +1,9 @@
-// Read-only access to the objects drift detection compares. Reads go through KubeClient. Two calls
-// KubeClient does not offer are made here directly with the same kubeconfig authentication:
-// discovery (Kind → resource) and the server-side-apply *dry run*, a PATCH with `dryRun=All` that the
-// API server evaluates in full (defaults, admission, field ownership) and then discards.
-import type { KubeConfig } from '@kubernetes/client-node';
-import { RequestContext } from '@kubernetes/client-node';
-import { type Dispatcher, request } from 'undici';
+// Read-only access to the objects drift detection compares, through KubeClient: reads, discovery
+// (Kind → resource) and the server-side-apply *dry run*, a PATCH with `dryRun=All` that the API server
+// evaluates in full (defaults, admission, field ownership) and then discards.
 import { z } from 'zod';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
-import { isNotFound, KubeApiError } from '../kube/errors.ts';
+import { isNotFound } from '../kube/errors.ts';
 import type { ResourceType } from '../kube/resources.ts';
 
 export interface DriftCluster {
@@ -42,19 +38,11 @@ const HPA: ResourceType = {
 
 export class KubeDriftCluster implements DriftCluster {
   readonly #kube: KubeClient;
-  readonly #config: KubeConfig;
-  readonly #server: string;
-  readonly #timeoutMs: number;
   /** groupVersion → kind → resource; entries expire so CRDs installed later are found. */
   readonly #discovery = new Map<string, { at: number; kinds: Map<string, ResourceType> | undefined }>();
 
-  constructor(options: { kube: KubeClient; kubeConfig: KubeConfig; requestTimeoutMs?: number }) {
-    const cluster = options.kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new Error('kubeconfig has no current cluster');
+  constructor(options: { kube: KubeClient }) {
     this.#kube = options.kube;
-    this.#config = options.kubeConfig;
-    this.#server = cluster.server.replace(/\/+$/, '');
-    this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
   }
 
   async resolve(apiVersion: string, kind: string): Promise<ResourceType | undefined> {
@@ -64,7 +52,7 @@ export class KubeDriftCluster implements DriftCluster {
     const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
     let kinds: Map<string, ResourceType> | undefined;
     try {
-      const list = resourceListSchema.parse(await this.#request('GET', path));
+      const list = resourceListSchema.parse(await this.#kube.getPath(path));
       kinds = new Map();
       for (const r of list.resources) {
         if (r.name.includes('/')) continue;
@@ -102,16 +90,12 @@ export class KubeDriftCluster implements DriftCluster {
     fieldManager: string,
   ): Promise<KubeObject> {
     const metadata = object['metadata'] as { name: string; namespace?: string };
-    const base = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
-    const ns =
-      type.namespaced && metadata.namespace ? `/namespaces/${encodeURIComponent(metadata.namespace)}` : '';
-    const path = `${base}${ns}/${type.plural}/${encodeURIComponent(metadata.name)}`;
-    return (await this.#request('PATCH', path, {
-      query: { dryRun: 'All', force: 'true', fieldManager },
-      // JSON is YAML: the apply content type takes it as is.
-      body: JSON.stringify(object),
-      contentType: 'application/apply-patch+yaml',
-    })) as KubeObject;
+    // JSON is YAML: the apply content type takes it as is.
+    return await this.#kube.patch<KubeObject>(type, metadata.namespace, metadata.name, 'apply', object, {
+      fieldManager,
+      force: true,
+      dryRun: true,
+    });
   }
 
   async autoscalers(namespace: string): Promise<KubeObject[]> {
@@ -122,43 +106,4 @@ export class KubeDriftCluster implements DriftCluster {
       throw error;
     }
   }
-
-  async #request(
-    method: 'GET' | 'PATCH',
-    path: string,
-    init: { query?: Record<string, string>; body?: string; contentType?: string } = {},
-  ): Promise<unknown> {
-    const url = new URL(this.#server + path);
-    for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
-    const context = new RequestContext(url.toString(), method as never);
-    await this.#config.applySecurityAuthentication(context);
-    const headers: Record<string, string> = {
-      ...context.getHeaders(),
-      accept: 'application/json',
-      'user-agent': 'confighub-source-controller/drift',
-    };
-    if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
-    const response = await request(url, {
-      method,
-      headers,
-      body: init.body,
-      dispatcher: context.getDispatcher() as Dispatcher | undefined,
-      headersTimeout: this.#timeoutMs,
-      bodyTimeout: this.#timeoutMs,
-    });
-    const text = await response.body.text();
-    if (response.statusCode >= 300) throw apiError(response.statusCode, text);
-    return text === '' ? {} : JSON.parse(text);
-  }
-}
-
-function apiError(code: number, text: string): KubeApiError {
-  try {
-    const status = JSON.parse(text) as { kind?: string; reason?: string; message?: string };
-    if (status.kind === 'Status')
-      return new KubeApiError(code, status.reason ?? 'Unknown', status.message ?? `HTTP ${code}`);
-  } catch {
-    // Not a Status body: keep the HTTP code only.
-  }
-  return new KubeApiError(code, 'Unknown', `HTTP ${code}`);
 }

@@ -1,7 +1,6 @@
 // Report-only drift detection: compares what our artifact says with what is live, for the objects a
 // consumer applied (its inventory) or, with no consumer, every object of the artifact. It never
 // writes: live objects are read with GET and the prediction of an apply is a dry run.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
@@ -47,10 +46,9 @@ export interface DriftRepository {
 
 export interface DriftDetectorOptions {
   logger: Logger;
-  /** Either a ready DriftCluster, or the KubeClient and kubeconfig to build one. */
+  /** Either a ready DriftCluster, or the KubeClient to build one. */
   cluster?: DriftCluster;
   kube?: KubeClient;
-  kubeConfig?: KubeConfig;
   metrics?: DriftMetrics;
   /** `auto` dry-runs where the API server allows it and falls back per object; `field-comparison` never dry-runs. */
   method?: 'auto' | 'field-comparison';
@@ -106,9 +104,8 @@ export class DriftDetector {
   constructor(options: DriftDetectorOptions) {
     this.#options = options;
     if (options.cluster !== undefined) this.#cluster = options.cluster;
-    else if (options.kube !== undefined && options.kubeConfig !== undefined) {
-      this.#cluster = new KubeDriftCluster({ kube: options.kube, kubeConfig: options.kubeConfig });
-    } else throw new Error('DriftDetector needs either cluster, or kube and kubeConfig');
+    else if (options.kube !== undefined) this.#cluster = new KubeDriftCluster({ kube: options.kube });
+    else throw new Error('DriftDetector needs either cluster or kube');
   }
 
   async detect(

@@ -98,6 +98,11 @@ export class KubeClient {
     return this.#call<T>('GET', resourcePath(type, namespace, name));
   }
 
+  /** A raw GET of an API path, e.g. discovery's `/apis/apps/v1`. */
+  async getPath<T = unknown>(path: string): Promise<T> {
+    return this.#call<T>('GET', path);
+  }
+
   async list<T = KubeObject>(type: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
     const query: Record<string, string> = {};
     if (options.labelSelector) query['labelSelector'] = options.labelSelector;
@@ -136,11 +141,13 @@ export class KubeClient {
     name: string,
     patchType: PatchType,
     patch: unknown,
-    options: { subresource?: string; fieldManager?: string; force?: boolean } = {},
+    options: { subresource?: string; fieldManager?: string; force?: boolean; dryRun?: boolean } = {},
   ): Promise<T> {
     const query: Record<string, string> = {};
     if (options.fieldManager) query['fieldManager'] = options.fieldManager;
     if (options.force) query['force'] = 'true';
+    // The API server evaluates the write in full (defaults, admission, field ownership), then discards it.
+    if (options.dryRun) query['dryRun'] = 'All';
     return this.#call<T>('PATCH', resourcePath(type, namespace, name, options.subresource), {
       query,
       body: JSON.stringify(patch),

@@ -137,14 +137,12 @@ beforeAll(async () => {
   const metrics = new DriftMetrics(registry);
   detector = new DriftDetector({
     kube: cluster.kube,
-    kubeConfig: cluster.kubeConfig,
     logger: silentLogger(),
     metrics,
     now: () => T1,
   });
   comparing = new DriftDetector({
     kube: cluster.kube,
-    kubeConfig: cluster.kubeConfig,
     logger: silentLogger(),
     method: 'field-comparison',
     now: () => T1,
@@ -275,7 +273,6 @@ describe('drift over time', () => {
     );
     const later = new DriftDetector({
       kube: cluster.kube,
-      kubeConfig: cluster.kubeConfig,
       logger: silentLogger(),
       now: () => T2,
     });
@@ -388,7 +385,6 @@ describe('when the API server does not cooperate', () => {
     cluster.server.failNext(1, { status: 500, methods: ['GET'], pathPattern: '/deployments/web' });
     const later = new DriftDetector({
       kube: cluster.kube,
-      kubeConfig: cluster.kubeConfig,
       logger: silentLogger(),
       now: () => T2,
     });

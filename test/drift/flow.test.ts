@@ -50,7 +50,6 @@ beforeAll(async () => {
   tracker = new DeliveryTracker({ kube: cluster.kube, logger: silentLogger(), onChange: () => {} });
   detector = new DriftDetector({
     kube: cluster.kube,
-    kubeConfig: cluster.kubeConfig,
     logger: silentLogger(),
   });
   setupRequests = cluster.server.requests.length;
