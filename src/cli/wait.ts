@@ -61,6 +61,8 @@ export async function waitForObject<T>(
         type,
         {
           namespace,
+          // Only this object's events; the name check below stays as a guard.
+          fieldSelector: `metadata.name=${name}`,
           signal: watch.signal,
           timeoutSeconds: options.watchSeconds ?? 60,
           ...(current?.metadata.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {}),

@@ -76,7 +76,12 @@ describe('reconcile', () => {
     );
     expect(writes.at(-1)!.contentType).toBe('application/merge-patch+json');
     expect(
-      stack.kube.requests.some((r) => r.watch && r.path.endsWith('/namespaces/team-r/confighubrepositories')),
+      stack.kube.requests.some(
+        (r) =>
+          r.watch &&
+          r.path.endsWith('/namespaces/team-r/confighubrepositories') &&
+          r.query['fieldSelector'] === 'metadata.name=shop',
+      ),
     ).toBe(true);
   });
 
