@@ -101,6 +101,12 @@ describe('CRD', () => {
     ['interval with days', { interval: '1d' }, false],
     ['interval empty', { interval: '' }, false],
     ['timeout in hours', { timeout: '1h' }, false],
+    ['timeout 0s', { timeout: '0s' }, false],
+    ['timeout 0m0.0s', { timeout: '0m0.0s' }, false],
+    ['timeout 0s500ms', { timeout: '0s500ms' }, true],
+    ['timeout 40000m', { timeout: '40000m' }, true],
+    ['interval 10000h', { interval: '10000h' }, true],
+    ['interval longer than a duration string may be', { interval: `${'1'.repeat(30)}ms1s` }, false],
     ['space with a slash', { space: 'a/b' }, false],
     ['space with spaces', { space: 'a b' }, false],
     ['release zero', { ref: { release: '0' } }, false],
@@ -127,5 +133,19 @@ describe('CRD', () => {
       expect(validateSpec(spec)).toBe(false);
       expect(repositorySpecSchema.safeParse(spec).success).toBe(false);
     }
+  });
+
+  // The maximum is a CEL rule (a pattern cannot bound a sum of parts); the API server evaluates it, the
+  // controller's schema repeats it so an object admitted by an older CRD is refused with the same words.
+  it.each([
+    ['interval', '87601h', 'must be at most 87600h'],
+    ['timeout', '5256001m', 'must be at most 87600h'],
+  ])('refuses %s %s past the maximum, in the CRD (CEL) and in zod', (field, value, message) => {
+    const rules = (openApi.properties!['spec'] as { properties: Record<string, Record<string, unknown>> })
+      .properties[field]!['x-kubernetes-validations'] as { rule: string; message: string }[];
+    expect(rules).toContainEqual({ rule: "duration(self) <= duration('87600h')", message });
+    const parsed = repositorySpecSchema.safeParse({ ...structuredClone(base), [field]: value });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.message)).toContain(message);
   });
 });

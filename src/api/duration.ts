@@ -1,7 +1,17 @@
 // Go/Flux duration strings ("1m30s", "500ms", "1.5h") as CRDs validate them.
 
 export const INTERVAL_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
-export const TIMEOUT_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m))+$';
+/**
+ * Flux's timeout pattern, narrowed to durations above zero: at least one part holds a non-zero digit.
+ * Written without look-ahead, because the API server checks CRD patterns with Go's RE2.
+ */
+export const TIMEOUT_PATTERN =
+  '^([0-9]+(\\.[0-9]+)?(ms|s|m))*([0-9]*[1-9][0-9]*(\\.[0-9]+)?|[0-9]+\\.[0-9]*[1-9][0-9]*)(ms|s|m)([0-9]+(\\.[0-9]+)?(ms|s|m))*$';
+/** Longest interval or timeout a spec may set; the CRD and the controller both enforce it. */
+export const MAX_DURATION = '87600h';
+export const MAX_DURATION_MS = 87_600 * 3_600_000;
+/** Duration strings are short; the bound also keeps the CRD's CEL rules cheap to evaluate. */
+export const MAX_DURATION_LENGTH = 32;
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PART = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g;

@@ -2,7 +2,17 @@
 // The served contract is crds/source.confighub.com_confighubrepositories.yaml; a test keeps both in step.
 import { z } from 'zod';
 import { DEFAULT_CONFIGHUB_URL, DEFAULT_TIMEOUT, DEFAULT_TOOLCHAINS, MAX_STATUS_UNITS } from './constants.ts';
-import { INTERVAL_PATTERN, TIMEOUT_PATTERN } from './duration.ts';
+import {
+  INTERVAL_PATTERN,
+  MAX_DURATION,
+  MAX_DURATION_LENGTH,
+  MAX_DURATION_MS,
+  parseDuration,
+  TIMEOUT_PATTERN,
+} from './duration.ts';
+
+/** Durations past the maximum are refused rather than silently clamped. */
+const withinMaximum = (text: string): boolean => (parseDuration(text) ?? 0) <= MAX_DURATION_MS;
 
 export const SLUG_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$';
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -51,10 +61,17 @@ export const driftSpecSchema = z.object({
 });
 
 export const repositorySpecSchema = z.object({
-  interval: z.string().regex(new RegExp(INTERVAL_PATTERN), 'must be a duration such as 5m or 1h30m'),
+  interval: z
+    .string()
+    .max(MAX_DURATION_LENGTH)
+    .regex(new RegExp(INTERVAL_PATTERN), 'must be a duration such as 5m or 1h30m')
+    .refine(withinMaximum, `must be at most ${MAX_DURATION}`),
   timeout: z
     .string()
-    .regex(new RegExp(TIMEOUT_PATTERN), 'must be a duration such as 60s or 2m')
+    .max(MAX_DURATION_LENGTH)
+    .regex(new RegExp(TIMEOUT_PATTERN), 'must be a duration above 0s such as 60s or 2m')
+    .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be greater than 0s')
+    .refine(withinMaximum, `must be at most ${MAX_DURATION}`)
     .default(DEFAULT_TIMEOUT),
   suspend: z.boolean().optional(),
   url: z.string().regex(new RegExp(URL_PATTERN), 'must be an http(s) URL').default(DEFAULT_CONFIGHUB_URL),

@@ -15,6 +15,7 @@ import {
   parseRefSelector,
   type RefSelector,
 } from '../confighub/index.ts';
+import { timeoutSignal } from '../util/timers.ts';
 import type { CommandIO } from './commands.ts';
 
 const HELP = `Usage: confighub-source build --server URL --space SLUG
@@ -194,7 +195,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return 2;
   }
   try {
-    const signal = AbortSignal.timeout(args.timeoutMs);
+    const signal = timeoutSignal(args.timeoutMs);
     const listing = await client.list(
       { space: args.space, where: args.where, ref: args.ref, toolchains: args.toolchains },
       signal,

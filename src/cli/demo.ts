@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import type { RepositoryObject } from '../api/v1beta1.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { type LocalStack, startLocalStack } from '../testkit/local-stack.ts';
+import { delay } from '../util/timers.ts';
 import type { CommandIO } from './commands.ts';
 import { renderKubectlView, renderRepositories } from './table.ts';
 
@@ -184,5 +185,5 @@ type SampleObject = {
 };
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return delay(ms, undefined, { ref: true });
 }

@@ -4,6 +4,7 @@
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import type { ResourceType } from '../kube/resources.ts';
+import { delay, timeoutSignal } from '../util/timers.ts';
 import { CommandError } from './errors.ts';
 
 export class WaitTimeoutError extends CommandError {
@@ -34,7 +35,7 @@ export async function waitForObject<T>(
   decide: (object: KubeObject | undefined) => T | undefined,
   options: WaitOptions,
 ): Promise<T> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const timeout = timeoutSignal(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const stopped = () => {
     if (timeout.aborted) return new WaitTimeoutError(options.description, options.timeoutMs);
@@ -98,15 +99,7 @@ function isRetryable(error: unknown): boolean {
 
 /** Sleeps `ms`, or less when the signal aborts. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, signal, { ref: true });
 }
 
 function formatSeconds(ms: number): string {

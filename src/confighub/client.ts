@@ -7,6 +7,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { Reason } from '../api/conditions.ts';
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { UUID_PATTERN } from '../api/v1beta1.ts';
+import { delay } from '../util/timers.ts';
 import { type Authenticator, type Credentials, createAuthenticator } from './auth.ts';
 import type { DataCache } from './cache.ts';
 import { mapLimit } from './concurrency.ts';
@@ -164,8 +165,6 @@ interface ResolvedSpace {
   slug: string;
 }
 
-const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -240,7 +239,7 @@ export class ConfigHubClient {
       tls: options.tls,
       dispatcher: options.dispatcher,
       retry: { ...DEFAULT_RETRY, ...options.retry },
-      sleep: options.sleep ?? sleepFor,
+      sleep: options.sleep ?? ((ms: number) => delay(ms)),
       random: options.random ?? Math.random,
       now: this.#now,
       secrets: () => this.#auth.secrets(),

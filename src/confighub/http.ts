@@ -2,6 +2,7 @@
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
+import { timeoutSignal } from '../util/timers.ts';
 import {
   AbortedError,
   InvalidResponseError,
@@ -293,7 +294,7 @@ export class Transport {
   }
 
   async #once(req: HttpRequest): Promise<HttpResponse> {
-    const deadline = AbortSignal.timeout(this.#options.timeoutMs);
+    const deadline = timeoutSignal(this.#options.timeoutMs);
     const signal = req.signal === undefined ? deadline : AbortSignal.any([req.signal, deadline]);
     const url = `${this.#options.server}${req.path}${encodeQuery(req.query ?? [])}`;
     const res = await request(url, {

@@ -44,6 +44,7 @@ import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
 import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { timeoutSignal } from '../util/timers.ts';
 import { classifyError, describeError } from './classify.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
@@ -232,7 +233,7 @@ export class Reconciler {
       this.#deps.options.requeueDependencyMs,
     );
     const upstream = this.#deps.upstream.get(`${namespace}/${name}`, spec.url, timeoutMs, credentials);
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = timeoutSignal(timeoutMs);
 
     const listing = await this.#timed('list', () =>
       upstream.client.list(
@@ -344,7 +345,7 @@ export class Reconciler {
     const snapshot = await this.#timed('fetch', () =>
       upstream.client.fetch(listing, {
         cache: upstream.cache,
-        signal: AbortSignal.timeout(parseDuration(spec.timeout)!),
+        signal: timeoutSignal(parseDuration(spec.timeout)!),
       }),
     );
     let bytes: Buffer;

@@ -6,6 +6,7 @@ import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type ResourceType, resources } from '../kube/resources.ts';
+import { type LongTimer, setLongTimeout } from '../util/timers.ts';
 import {
   type ConsumerDriftSignals,
   ConsumerKind,
@@ -41,7 +42,7 @@ const KIND_TYPES: Record<ConsumerKind, ResourceType> = {
 interface KindWatch {
   kind: ConsumerKind;
   informer?: Informer;
-  retry?: NodeJS.Timeout;
+  retry?: LongTimer;
   available: boolean;
 }
 
@@ -91,7 +92,7 @@ export class DeliveryTracker {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const w of this.#watches) if (w.retry) clearTimeout(w.retry);
+    for (const w of this.#watches) w.retry?.cancel();
     await Promise.all([
       ...this.#watches.map((w) => w.informer?.stop()),
       ...this.#events.map((i) => i.stop()),
@@ -153,8 +154,7 @@ export class DeliveryTracker {
           'cannot list consumers',
         );
       }
-      watch.retry = setTimeout(() => void this.#startKind(watch), retryMs);
-      watch.retry.unref();
+      watch.retry = setLongTimeout(() => void this.#startKind(watch), retryMs);
       return;
     }
     if (this.#stopped) return;

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import { CONTROLLER_NAME, EVENT_ANNOTATION_PREFIX } from '../api/constants.ts';
+import { delay } from '../util/timers.ts';
 import type { KubeClient } from './client.ts';
 import { isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
@@ -79,14 +80,11 @@ export class KubeEventRecorder implements EventSink {
    * `timeoutMs`: a shutdown must not wait out the retries against an unreachable notification-controller.
    */
   async flush(timeoutMs = 5000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
+    const stop = new AbortController();
     try {
-      await Promise.race([Promise.all([...this.#forwarding]), deadline]);
+      await Promise.race([Promise.all([...this.#forwarding]), delay(timeoutMs, stop.signal)]);
     } finally {
-      clearTimeout(timer);
+      stop.abort();
     }
   }
 
@@ -204,7 +202,7 @@ export class KubeEventRecorder implements EventSink {
       } catch {
         // retried below
       }
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      await delay(200 * 2 ** attempt);
     }
     this.#logger.debug({ reason: event.reason }, 'unable to forward event to notification-controller');
   }

@@ -2,6 +2,7 @@
 // resumes from the last seen resourceVersion after a dropped stream, relists on 410 Expired, and
 // backs off on errors instead of stopping (client-node's informer stops on any non-410 error).
 import type { Logger } from 'pino';
+import { capRetryAfter, delay } from '../util/timers.ts';
 import type { KubeClient, KubeObject, WatchEvent } from './client.ts';
 import { isGone, KubeApiError } from './errors.ts';
 import type { ResourceType } from './resources.ts';
@@ -112,13 +113,14 @@ export class Informer<T extends KubeObject = KubeObject> {
         this.stats.errors++;
         failures++;
         const backoff = Math.min(max, min * 2 ** (failures - 1)) * (0.8 + Math.random() * 0.4);
-        // A throttled API server says when to come back (429 + Retry-After): never sooner.
-        const delay = Math.max(backoff, error instanceof KubeApiError ? (error.retryAfterMs ?? 0) : 0);
+        // A throttled API server says when to come back (429 + Retry-After): never sooner, within reason.
+        const retryAfter = error instanceof KubeApiError ? error.retryAfterMs : undefined;
+        const waitMs = Math.max(backoff, capRetryAfter(retryAfter, Math.max(max, 60_000)) ?? 0);
         this.#options.logger.warn(
-          { resource: this.#type.plural, err: describe(error), retryInMs: Math.round(delay) },
+          { resource: this.#type.plural, err: describe(error), retryInMs: Math.round(waitMs) },
           'list/watch failed',
         );
-        await (this.#options.sleep ?? sleep)(delay, signal);
+        await (this.#options.sleep ?? delay)(waitMs, signal);
       }
     }
   }
@@ -192,18 +194,4 @@ export class Informer<T extends KubeObject = KubeObject> {
 function describe(error: unknown): string {
   if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

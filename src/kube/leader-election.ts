@@ -3,6 +3,7 @@
 // the leader renews every retryPeriod and steps down when it cannot renew within renewDeadline, and a
 // clean shutdown releases the lease so a standby takes over at once.
 import type { Logger } from 'pino';
+import { delay } from '../util/timers.ts';
 import type { KubeClient, KubeObject } from './client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
@@ -91,7 +92,7 @@ export class LeaderElector {
         // leader is being torn down; it must not be started again underneath by a re-acquired lease.
         return;
       }
-      await sleep(this.#config.retryPeriodMs, signal);
+      await delay(this.#config.retryPeriodMs, signal);
     }
   }
 
@@ -172,19 +173,4 @@ export class LeaderElector {
       this.#logger.error({ err: String(error) }, 'unable to release lease');
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

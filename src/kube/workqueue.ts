@@ -1,6 +1,7 @@
 // Keyed work queue in the shape of client-go's: a key is queued at most once, never processed by two
 // workers at the same time (an add while it runs marks it dirty and it runs again afterwards), delayed
 // adds keep the earliest deadline, and failures back off exponentially per key.
+import { type LongTimer, setLongTimeout } from '../util/timers.ts';
 
 export interface WorkQueueOptions {
   concurrency: number;
@@ -18,7 +19,7 @@ export class WorkQueue {
   readonly #readySince = new Map<string, number>();
   readonly #processing = new Set<string>();
   readonly #dirty = new Set<string>();
-  readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #timers = new Map<string, { at: number; timer: LongTimer }>();
   readonly #failures = new Map<string, number>();
   readonly #idleWaiters: Array<() => void> = [];
   #active = 0;
@@ -64,12 +65,11 @@ export class WorkQueue {
     const at = this.#now() + delayMs;
     const existing = this.#timers.get(key);
     if (existing !== undefined && existing.at <= at) return;
-    if (existing !== undefined) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
+    if (existing !== undefined) existing.timer.cancel();
+    const timer = setLongTimeout(() => {
       this.#timers.delete(key);
       this.add(key);
     }, delayMs);
-    timer.unref();
     this.#timers.set(key, { at, timer });
   }
 
@@ -107,7 +107,7 @@ export class WorkQueue {
   /** Stops taking work and waits for running items to finish. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    for (const { timer } of this.#timers.values()) timer.cancel();
     this.#timers.clear();
     this.#ready.length = 0;
     this.#readySince.clear();
@@ -146,7 +146,7 @@ export class WorkQueue {
   #cancelTimer(key: string): void {
     const existing = this.#timers.get(key);
     if (existing !== undefined) {
-      clearTimeout(existing.timer);
+      existing.timer.cancel();
       this.#timers.delete(key);
     }
   }

@@ -1,0 +1,93 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { capRetryAfter, delay, MAX_TIMER_MS, setLongTimeout, timeoutSignal } from './timers.ts';
+
+describe('timers above 2^31−1 ms', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a plain setTimeout would fire at once: the helper waits the whole delay', () => {
+    const fired = vi.fn();
+    const tenThousandHours = 10_000 * 3_600_000;
+    setLongTimeout(fired, tenThousandHours);
+    vi.advanceTimersByTime(1);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(MAX_TIMER_MS);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(tenThousandHours - MAX_TIMER_MS - 2);
+    expect(fired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(fired).toHaveBeenCalledTimes(1);
+  });
+
+  it('fires short delays once, treats negative and NaN as 0, and never fires Infinity', () => {
+    const short = vi.fn();
+    const negative = vi.fn();
+    const nan = vi.fn();
+    const never = vi.fn();
+    setLongTimeout(short, 50);
+    setLongTimeout(negative, -5);
+    setLongTimeout(nan, Number.NaN);
+    setLongTimeout(never, Number.POSITIVE_INFINITY);
+    vi.advanceTimersByTime(0);
+    expect(negative).toHaveBeenCalledTimes(1);
+    expect(nan).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(50);
+    expect(short).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(10 * MAX_TIMER_MS);
+    expect(never).not.toHaveBeenCalled();
+    expect(short).toHaveBeenCalledTimes(1);
+  });
+
+  it('cancel stops a chained timer between links', () => {
+    const fired = vi.fn();
+    const timer = setLongTimeout(fired, 3 * MAX_TIMER_MS);
+    vi.advanceTimersByTime(MAX_TIMER_MS + 5);
+    timer.cancel();
+    vi.advanceTimersByTime(5 * MAX_TIMER_MS);
+    expect(fired).not.toHaveBeenCalled();
+  });
+
+  it('delay resolves after the delay or when aborted', async () => {
+    let done = false;
+    void delay(2 * MAX_TIMER_MS).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+    expect(done).toBe(true);
+
+    const controller = new AbortController();
+    let aborted = false;
+    void delay(MAX_TIMER_MS * 4, controller.signal).then(() => {
+      aborted = true;
+    });
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(aborted).toBe(true);
+  });
+
+  it('timeoutSignal of 40000m does not abort early, and aborts with a TimeoutError at the end', async () => {
+    const ms = 40_000 * 60_000;
+    const signal = timeoutSignal(ms);
+    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+    expect(signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(ms - MAX_TIMER_MS);
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+});
+
+describe('capRetryAfter', () => {
+  it('honours a Retry-After up to the cap and no further', () => {
+    expect(capRetryAfter(undefined, 1000)).toBeUndefined();
+    expect(capRetryAfter(500, 1000)).toBe(500);
+    expect(capRetryAfter(3_000_000_000, 900_000)).toBe(900_000);
+    expect(capRetryAfter(-3, 1000)).toBe(0);
+    expect(capRetryAfter(Number.NaN, 1000)).toBeUndefined();
+  });
+});
