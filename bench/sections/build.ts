@@ -3,13 +3,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import {
-  buildTar,
-  forgetValidatedContent,
-  gzipDeterministic,
-  Storage,
-  unitsToFiles,
-} from '../../src/artifact/index.ts';
+import { buildTar, gzipDeterministic, Storage, unitsToFiles } from '../../src/artifact/index.ts';
 import { execOk } from '../lib/exec.ts';
 import { bytes, KiB, ms, rate, ratio, table } from '../lib/format.ts';
 import { median } from '../lib/stats.ts';
@@ -59,7 +53,6 @@ async function measure(units: number, runs: number, ctx: SectionContext): Promis
   for (let run = 0; run < runs; run++) {
     // Each run stores under a new name, so Storage writes (and fsyncs) a new file every time; and each
     // run validates every unit again, as a first build of a space does.
-    forgetValidatedContent();
     const layout = await timed(() => unitsToFiles(input));
     const tar = await timed(() => buildTar(layout.value));
     const gz = await timed(() => gzipDeterministic(tar.value));

@@ -34,6 +34,16 @@ export class InvalidUnitError extends Error {
   }
 }
 
+/**
+ * A build that would exceed a bound the controller sets on itself: its time budget (spec.timeout), the
+ * memory of concurrent builds (--build-memory-limit) or the heap of a validation worker. The revision is
+ * refused for now and retried; the last artifact stays published.
+ */
+export class BuildLimitError extends Error {
+  override readonly name = 'BuildLimitError';
+  readonly reason = Reason.LimitExceeded;
+}
+
 /** An archive entry path that could escape the extraction directory or needs a non-ustar header. */
 export class UnsafePathError extends Error {
   override readonly name = 'UnsafePathError';

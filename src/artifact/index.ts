@@ -1,4 +1,12 @@
 // Public API of the artifact package: build, digest, store, serve.
+
+export {
+  type BuildEngine,
+  type BuildEngineOptions,
+  type BuiltTarGz,
+  buildTarGzFile,
+  createBuildEngine,
+} from './build.ts';
 export {
   DIGEST_PATTERN,
   isDigest,
@@ -10,6 +18,7 @@ export {
   sha256Hex,
 } from './digest.ts';
 export {
+  BuildLimitError,
   DigestError,
   InvalidUnitError,
   StorageError,
@@ -18,13 +27,17 @@ export {
   UnsafePathError,
 } from './errors.ts';
 export {
-  forgetValidatedContent,
+  checkUnit,
   KUBERNETES_TOOLCHAIN,
   KUSTOMIZATION_FILE,
   type LayoutOptions,
+  type LayoutPlan,
+  planLayout,
+  type UnitCheck,
   type UnitInput,
   unitsToFiles,
 } from './layout.ts';
+export { MemoryBudget } from './memory-budget.ts';
 export { relativePathProblem } from './paths.ts';
 export { type RetainedFile, type RetentionPolicy, selectForDeletion } from './retention.ts';
 export {
@@ -50,3 +63,7 @@ export {
   GZIP_HEADER,
   gzipDeterministic,
 } from './tarball.ts';
+export { type WrittenTarGz, writeTarGz } from './tarball-stream.ts';
+export { ValidationCache } from './validation-cache.ts';
+export { UnitCheckFailure, ValidatorPool } from './validator-pool.ts';
+export { MAX_NESTING_DEPTH, type ObjectHeader } from './yaml-check.ts';

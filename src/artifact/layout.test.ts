@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidUnitError, UnsafeNameError } from './errors.ts';
-import { forgetValidatedContent, type UnitInput, unitsToFiles } from './layout.ts';
+import { type UnitInput, unitsToFiles } from './layout.ts';
 
 const k8s = (slug: string, yaml: string): UnitInput => ({
   slug,
@@ -148,7 +148,7 @@ describe('unitsToFiles', () => {
       expect(invalid.unit).toBe('broken');
       expect(invalid.reason).toBe('InvalidUnit');
       expect(invalid.message).toMatch(
-        /^unit "broken" is not valid Kubernetes YAML at line \d+, column \d+: YAML /,
+        /^unit "broken" is not valid Kubernetes YAML at line \d+, column \d+: YAML: /,
       );
       expect(invalid.line).toBeGreaterThanOrEqual(6);
       // Unit data may be a Secret: the message must not quote it.
@@ -167,7 +167,11 @@ describe('unitsToFiles', () => {
     ],
     ['empty name', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ""}\n', /metadata.name/],
     ['nothing', 'foo: bar\n', /has no apiVersion, kind, metadata.name/],
-    ['duplicate keys', 'apiVersion: v1\napiVersion: v2\nkind: A\nmetadata: {name: x}\n', /DUPLICATE_KEY/],
+    [
+      'duplicate keys',
+      'apiVersion: v1\napiVersion: v2\nkind: A\nmetadata: {name: x}\n',
+      /line 2, column 1: duplicated mapping key "apiVersion"/,
+    ],
   ];
   it.each(invalid)('rejects a unit with %s', (_label, yaml, problem) => {
     expect(() => unitsToFiles([k8s('u', yaml)])).toThrow(InvalidUnitError);
@@ -197,7 +201,6 @@ describe('unitsToFiles', () => {
 
 describe('unitsToFiles on rebuilds', () => {
   it('refuses invalid content every time and keeps the check per role for validated content', () => {
-    forgetValidatedContent();
     const broken = k8s('broken', 'kind: [unclosed\n');
     expect(() => unitsToFiles([broken])).toThrow(InvalidUnitError);
     expect(() => unitsToFiles([broken])).toThrow(InvalidUnitError);

@@ -4,14 +4,13 @@
 // Every Kubernetes/YAML unit must parse into Kubernetes objects or the whole revision is refused:
 // Flux prunes what disappears from an artifact, so publishing a tree with one unit silently dropped
 // would delete that unit's objects from the cluster. Keeping the last good artifact is safer.
-import { createHash } from 'node:crypto';
-import { parseAllDocuments } from 'yaml';
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { InvalidUnitError, UnsafeNameError } from './errors.ts';
 import { relativePathProblem } from './paths.ts';
 import type { ArtifactFile } from './tarball.ts';
+import { checkKubernetesYaml, YamlCheckError } from './yaml-check.ts';
 
-export type UnitInput = { slug: string; toolchainType: string; data: Uint8Array };
+export type UnitInput = { slug: string; toolchainType: string; data: Uint8Array; dataHash?: string };
 export type LayoutOptions = { toolchains?: readonly string[] };
 
 export const KUBERNETES_TOOLCHAIN = 'Kubernetes/YAML';
@@ -57,8 +56,6 @@ function fileNameFor(slug: string, toolchainType: string): string {
   return slug + (EXTENSIONS.get(toolchainType) ?? '');
 }
 
-type YamlPosition = { line: number; column: number };
-
 function decodeUtf8(unit: string, data: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(data);
@@ -67,110 +64,21 @@ function decodeUtf8(unit: string, data: Uint8Array): string {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A Kubernetes/YAML unit whose content must be checked before the tree may be published. */
+export interface UnitCheck {
+  unit: string;
+  data: Uint8Array;
+  /** The unit named `kustomization`, which must hold a kustomize Kustomization. */
+  kustomization: boolean;
+  /** ConfigHub's DataHash (sha256 of `data`, verified on fetch), the key of cached results. */
+  dataHash?: string | undefined;
 }
 
-function nonEmptyString(value: unknown): boolean {
-  return typeof value === 'string' && value.length > 0;
-}
-
-/** First line of a parser message; `prettyErrors: false` already keeps source text out of it. */
-function shortMessage(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
-}
-
-/**
- * Contents already found valid, by sha256: parsing YAML is by far the slowest step of a build (a few MiB/s)
- * and runs on the event loop, while a rebuild usually changes one unit of many. Only successes are kept,
- * and a check does not depend on the slug, so skipping a known content gives the same result.
- */
-const validated = new Set<string>();
-const VALIDATED_LIMIT = 20_000;
-
-function checkKubernetesYamlOnce(unit: string, data: Uint8Array, isKustomization: boolean): void {
-  const key = createHash('sha256')
-    .update(isKustomization ? 'kustomization\0' : 'resources\0')
-    .update(data)
-    .digest('hex');
-  if (validated.has(key)) return;
-  checkKubernetesYaml(unit, decodeUtf8(unit, data), isKustomization);
-  validated.add(key);
-  if (validated.size > VALIDATED_LIMIT) validated.delete(validated.values().next().value!);
-}
-
-/** Forgets which contents were validated (benchmarks measure cold builds). */
-export function forgetValidatedContent(): void {
-  validated.clear();
-}
-
-/**
- * Checks that a unit is a stream of Kubernetes objects (empty documents allowed). Errors carry the
- * position but never echo the unit's content, which may be a Secret.
- */
-function checkKubernetesYaml(unit: string, text: string, isKustomization: boolean): void {
-  const documents = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(documents) ? documents : [documents];
-  for (const [index, document] of list.entries()) {
-    const error = document.errors[0];
-    if (error) {
-      // prettyErrors would quote the offending source line; compute the position ourselves instead.
-      throw new InvalidUnitError(
-        unit,
-        `YAML ${error.code}: ${shortMessage(error.message)}`,
-        positionOf(text, error.pos[0]),
-      );
-    }
-    let value: unknown;
-    try {
-      value = document.toJS({ maxAliasCount: 100 });
-    } catch (cause) {
-      throw new InvalidUnitError(
-        unit,
-        `document ${index + 1}: ${shortMessage(cause instanceof Error ? cause.message : String(cause))}`,
-      );
-    }
-    if (value === null || value === undefined) continue;
-    const start = document.contents?.range?.[0];
-    const position = start === undefined ? undefined : positionOf(text, start);
-    if (!isRecord(value))
-      throw new InvalidUnitError(unit, `document ${index + 1} is not a mapping`, position);
-    if (isKustomization) {
-      if (
-        value['kind'] !== 'Kustomization' ||
-        !String(value['apiVersion']).startsWith('kustomize.config.k8s.io/')
-      ) {
-        throw new InvalidUnitError(
-          unit,
-          `document ${index + 1} must be a kustomize.config.k8s.io Kustomization`,
-          position,
-        );
-      }
-      continue;
-    }
-    const metadata = value['metadata'];
-    const missing = [
-      nonEmptyString(value['apiVersion']) ? undefined : 'apiVersion',
-      nonEmptyString(value['kind']) ? undefined : 'kind',
-      isRecord(metadata) && nonEmptyString(metadata['name']) ? undefined : 'metadata.name',
-    ].filter((field) => field !== undefined);
-    if (missing.length > 0) {
-      throw new InvalidUnitError(unit, `document ${index + 1} has no ${missing.join(', ')}`, position);
-    }
-  }
-}
-
-function positionOf(text: string, offset: number): YamlPosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+export interface LayoutPlan {
+  files: ArtifactFile[];
+  checks: UnitCheck[];
+  /** Whether a unit provides kustomization.yaml (otherwise it is generated to list every file). */
+  ownKustomization: boolean;
 }
 
 function renderKustomization(resources: readonly string[]): Uint8Array {
@@ -183,16 +91,18 @@ function renderKustomization(resources: readonly string[]): Uint8Array {
 /**
  * One file per selected unit (`<slug>.yaml` for Kubernetes/YAML) plus a generated kustomization.yaml
  * listing the Kubernetes files, unless a Kubernetes/YAML unit named `kustomization` provides its own.
- * Units of toolchains not in `options.toolchains` (default Kubernetes/YAML only) are left out.
+ * Units of toolchains not in `options.toolchains` (default Kubernetes/YAML only) are left out. Names are
+ * checked here; contents are only listed in `checks`, to be validated off the main event loop.
  */
-export function unitsToFiles(units: readonly UnitInput[], options: LayoutOptions = {}): ArtifactFile[] {
+export function planLayout(units: readonly UnitInput[], options: LayoutOptions = {}): LayoutPlan {
   const toolchains = new Set(options.toolchains ?? DEFAULT_TOOLCHAINS);
   const selected = units.filter((unit) => toolchains.has(unit.toolchainType));
   const files: ArtifactFile[] = [];
+  const checks: UnitCheck[] = [];
   const resources: string[] = [];
   // Folded file names already taken, to refuse trees that collide on case-insensitive file systems.
   const taken = new Map<string, string>();
-  let providesKustomization = false;
+  let ownKustomization = false;
 
   for (const unit of selected) {
     const problem = slugProblem(unit.slug);
@@ -221,16 +131,39 @@ export function unitsToFiles(units: readonly UnitInput[], options: LayoutOptions
     }
     taken.set(folded, unit.slug);
     if (isKubernetes) {
-      checkKubernetesYamlOnce(unit.slug, unit.data, isKustomization);
-      if (isKustomization) providesKustomization = true;
+      checks.push({
+        unit: unit.slug,
+        data: unit.data,
+        kustomization: isKustomization,
+        dataHash: unit.dataHash,
+      });
+      if (isKustomization) ownKustomization = true;
       else resources.push(fileName);
     }
     files.push({ path: fileName, data: unit.data });
   }
 
-  if (!providesKustomization) {
+  if (!ownKustomization) {
     resources.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     files.push({ path: KUSTOMIZATION_FILE, data: renderKustomization(resources) });
   }
-  return files;
+  return { files, checks, ownKustomization };
+}
+
+/** Runs one unit's check in this thread; the controller runs the same check in a worker thread. */
+export function checkUnit(check: UnitCheck): void {
+  try {
+    checkKubernetesYaml(decodeUtf8(check.unit, check.data), check.kustomization);
+  } catch (error) {
+    if (error instanceof YamlCheckError)
+      throw new InvalidUnitError(check.unit, error.problem, error.position);
+    throw error;
+  }
+}
+
+/** The layout with every unit checked in this thread: for tests and tools working on small inputs. */
+export function unitsToFiles(units: readonly UnitInput[], options: LayoutOptions = {}): ArtifactFile[] {
+  const plan = planLayout(units, options);
+  for (const check of plan.checks) checkUnit(check);
+  return plan.files;
 }

@@ -280,6 +280,79 @@ export class Storage {
     });
   }
 
+  /**
+   * A new hidden temp file path in the object's directory, for a build to stream its artifact into
+   * before `commit`. Hidden and suffixed, so neither the server nor GC treats it as an artifact; GC
+   * removes it if the process dies before it is committed or discarded.
+   */
+  async tempFile(namespace: string, name: string): Promise<string> {
+    this.#requireRoot();
+    const dir = this.objectDir(namespace, name);
+    const absoluteDir = await this.absolutePath(dir);
+    try {
+      await mkdir(absoluteDir, { recursive: true, mode: DIR_MODE });
+    } catch (cause) {
+      throw new StorageError('DirectoryCreationFailed', `cannot create ${dir}: ${errnoCode(cause)}`, {
+        cause,
+      });
+    }
+    return join(absoluteDir, `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
+  }
+
+  /**
+   * Publishes a temp file from `tempFile` whose content hashes to `hex`: renamed into place, or dropped
+   * when an identical artifact is already published. The temp file is gone afterwards either way.
+   */
+  async commit(namespace: string, name: string, temp: string, hex: string): Promise<StoreResult> {
+    const digest: `sha256:${string}` = `sha256:${hex}`;
+    const path = this.relativePath(namespace, name, hex);
+    const dir = this.objectDir(namespace, name);
+    try {
+      return await this.#locks.run(dir, async () => {
+        const absoluteDir = await this.absolutePath(dir);
+        if (dirname(temp) !== absoluteDir) {
+          throw new StorageError('InvalidPath', `temp file is not in ${dir}`);
+        }
+        const absolute = await this.absolutePath(path);
+        const url = this.urlFor(path);
+        const existing = await this.verify(path, digest);
+        if (existing === 'ok') {
+          const info = await this.#stat(absolute, path);
+          return {
+            path,
+            url,
+            digest,
+            size: info.size,
+            lastUpdateTime: formatTime(info.mtime),
+            outcome: 'reused',
+          };
+        }
+        const now = this.#now();
+        const info = await this.#stat(temp, path);
+        try {
+          await chmod(temp, FILE_MODE);
+          await utimes(temp, now, now);
+          await rename(temp, absolute);
+        } catch (cause) {
+          throw new StorageError('ArchiveOperationFailed', `cannot write ${path}: ${errnoCode(cause)}`, {
+            cause,
+          });
+        }
+        await syncDirectory(absoluteDir);
+        return {
+          path,
+          url,
+          digest,
+          size: info.size,
+          lastUpdateTime: formatTime(now),
+          outcome: existing === 'mismatch' ? 'repaired' : 'created',
+        };
+      });
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
   async #stat(absolute: string, relativePath: string) {
     try {
       return await lstat(absolute);

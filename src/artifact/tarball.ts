@@ -104,15 +104,30 @@ function emit(dir: DirNode, prefix: string, out: Buffer[]): void {
   }
 }
 
-/** The uncompressed, deterministic tar stream for `files` (ends with two zero blocks). */
-export function buildTar(files: readonly ArtifactFile[]): Buffer {
+/**
+ * The tar stream for `files` as a list of pieces in order: headers, padding and views of the files'
+ * own bytes (nothing is copied), ending with two zero blocks.
+ */
+export function tarPieces(files: readonly ArtifactFile[]): Buffer[] {
   const out: Buffer[] = [];
   emit(buildTree(files), '', out);
   out.push(Buffer.alloc(2 * BLOCK_SIZE));
-  return Buffer.concat(out);
+  return out;
+}
+
+/** The uncompressed, deterministic tar stream for `files` (ends with two zero blocks). */
+export function buildTar(files: readonly ArtifactFile[]): Buffer {
+  return Buffer.concat(tarPieces(files));
 }
 
 const deflateRawAsync = promisify(deflateRaw);
+
+export const DEFLATE_OPTIONS = {
+  level: GZIP_LEVEL,
+  windowBits: 15,
+  memLevel: 8,
+  strategy: zlibConstants.Z_DEFAULT_STRATEGY,
+} as const;
 
 /**
  * Gzip with a fixed header and level. The deflate stream itself is only as stable as the bundled
@@ -120,12 +135,7 @@ const deflateRawAsync = promisify(deflateRaw);
  * pins its Node version for this reason).
  */
 export async function gzipDeterministic(data: Uint8Array): Promise<Buffer> {
-  const body = await deflateRawAsync(data, {
-    level: GZIP_LEVEL,
-    windowBits: 15,
-    memLevel: 8,
-    strategy: zlibConstants.Z_DEFAULT_STRATEGY,
-  });
+  const body = await deflateRawAsync(data, DEFLATE_OPTIONS);
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32(data), 0);
   trailer.writeUInt32LE(data.byteLength % 2 ** 32, 4);

@@ -1,12 +1,12 @@
 // `confighub-source build`: fetches a ConfigHub space once and writes the artifact the controller would
 // publish, so users can inspect or diff it (`tar -xzf`, `kubectl kustomize`) without a cluster.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TIMEOUT, DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { parseDuration, TIMEOUT_PATTERN } from '../api/duration.ts';
-import { buildTarGz, makeRevision, sha256Digest, unitsToFiles } from '../artifact/index.ts';
+import { BuildLimitError, createBuildEngine, InvalidUnitError, UnsafeNameError } from '../artifact/index.ts';
 import {
   ConfigHubClient,
   ConfigHubError,
@@ -15,6 +15,7 @@ import {
   parseRefSelector,
   type RefSelector,
 } from '../confighub/index.ts';
+import { fetchAndBuild } from '../controller/artifact-pipeline.ts';
 import { timeoutSignal } from '../util/timers.ts';
 import type { CommandIO } from './commands.ts';
 
@@ -41,6 +42,9 @@ Flags:
 
 Exit codes: 0 success, 1 ConfigHub or build failure, 2 usage error.
 `;
+
+/** The controller's default --build-memory-limit: the CLI builds one space at a time within it. */
+const BUILD_MEMORY_BYTES = 512 * 2 ** 20;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -150,27 +154,6 @@ async function loadCredentials(args: BuildArgs['credentials']): Promise<Credenti
   }
 }
 
-/** Writes next to the target and renames, so DIR never holds a partial artifact. */
-async function writeAtomically(dir: string, name: string, bytes: Buffer): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const target = join(dir, name);
-  const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-  return target;
-}
-
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   let args: BuildArgs;
   let credentials: Credentials;
@@ -194,30 +177,53 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     io.stderr.write(`build: ${(error as Error).message}\n`);
     return 2;
   }
+  const engine = createBuildEngine({ memoryLimitBytes: BUILD_MEMORY_BYTES, workers: 1 });
+  let temp: string | undefined;
   try {
-    const signal = timeoutSignal(args.timeoutMs);
     const listing = await client.list(
       { space: args.space, where: args.where, ref: args.ref, toolchains: args.toolchains },
-      signal,
+      timeoutSignal(args.timeoutMs),
     );
-    const snapshot = await client.fetch(listing, { signal });
-    const files = unitsToFiles(
-      snapshot.units.map((u) => ({ slug: u.slug, toolchainType: u.toolchainType, data: u.data })),
-      { toolchains: args.toolchains },
-    );
-    const bytes = await buildTarGz(files);
-    const digest = sha256Digest(bytes);
-    const revision = makeRevision(listing.refId, digest);
-    const path = await writeAtomically(resolve(args.out), `${digest.slice('sha256:'.length)}.tar.gz`, bytes);
+    if (listing.units.length === 0) {
+      // As the controller: an empty artifact would make Flux prune everything it applied.
+      throw new Error(
+        `no unit of space '${listing.spaceSlug}' (${listing.refId}) matches the selection` +
+          `${args.where === undefined ? '' : ` (where: ${args.where})`} and toolchains ${args.toolchains.join(', ')}: ` +
+          'an empty artifact would make Flux prune everything it applied (NoUnitsSelected)',
+      );
+    }
+    const out = resolve(args.out);
+    await mkdir(out, { recursive: true });
+    temp = join(out, `.build-${randomBytes(6).toString('hex')}.tmp`);
+    const built = await fetchAndBuild(engine, {
+      listing,
+      fetch: (l, options) => client.fetch(l, options),
+      toolchains: args.toolchains,
+      timeoutMs: args.timeoutMs,
+      timeoutName: '--timeout',
+      target: temp,
+    });
+    const path = join(out, `${built.hex}.tar.gz`);
+    await chmod(temp, 0o644);
+    await rename(temp, path);
+    temp = undefined;
+    const digest = `sha256:${built.hex}`;
     io.stdout.write(
-      `${JSON.stringify({ revision, digest, size: bytes.length, path, units: snapshot.units.length })}\n`,
+      `${JSON.stringify({ revision: built.revision, digest, size: built.size, path, units: built.units })}\n`,
     );
     return 0;
   } catch (error) {
-    const reason = error instanceof ConfigHubError ? ` (${error.reason})` : '';
+    const reason =
+      error instanceof ConfigHubError || error instanceof InvalidUnitError || error instanceof BuildLimitError
+        ? ` (${error.reason})`
+        : error instanceof UnsafeNameError
+          ? ` (${error.reason})`
+          : '';
     io.stderr.write(`build: ${(error as Error).message}${reason}\n`);
     return 1;
   } finally {
+    if (temp !== undefined) await rm(temp, { force: true });
+    await engine.close();
     await client.close();
   }
 }

@@ -18,6 +18,21 @@ const duration = z.string().transform((text, ctx) => {
 });
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const QUANTITY_UNITS: Record<string, number> = { '': 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
+/** Bytes as a plain integer or a Kubernetes binary quantity (512Mi, 2Gi). */
+const bytes = (min: number) =>
+  z.string().transform((text, ctx) => {
+    const match = /^([0-9]+)(Ki|Mi|Gi)?$/.exec(text);
+    const value = match ? Number(match[1]) * QUANTITY_UNITS[match[2] ?? '']! : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid size ${JSON.stringify(text)} (bytes or a quantity such as 512Mi, at least ${min >> 20}Mi)`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
 const address = z.string().regex(/^([^\s:]*|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'must be [host]:port, e.g. :9090');
 
 /** Flag table: name → [schema, default, help]. Booleans accept `--flag`, `--flag=true|false`. */
@@ -68,6 +83,11 @@ const FLAGS = {
   ],
   'max-units': [int(1, 1_000_000), '10000', 'Upper bound on units in one space.'],
   'max-unit-size': [int(1, 1 << 30), String(32 << 20), 'Upper bound on one unit data in bytes.'],
+  'build-memory-limit': [
+    bytes(64 << 20),
+    '512Mi',
+    'Memory all artifact builds in flight may hold together; larger builds wait or are refused.',
+  ],
   kubeconfig: [z.string(), '', 'Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster).'],
 } as const;
 
@@ -115,6 +135,7 @@ export interface ControllerOptions {
   driftDetection: 'disabled' | 'report';
   maxUnits: number;
   maxUnitSizeBytes: number;
+  buildMemoryLimitBytes: number;
   kubeconfig: string | undefined;
   runtimeNamespace: string;
 }
@@ -222,6 +243,7 @@ export function parseControllerOptions(
     driftDetection: get<ControllerOptions['driftDetection']>('drift-detection'),
     maxUnits: get<number>('max-units'),
     maxUnitSizeBytes: get<number>('max-unit-size'),
+    buildMemoryLimitBytes: get<number>('build-memory-limit'),
     kubeconfig: get<string>('kubeconfig') || undefined,
     runtimeNamespace,
   });

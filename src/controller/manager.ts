@@ -9,7 +9,7 @@ import {
   LABEL_MANAGED_BY,
 } from '../api/constants.ts';
 import type { RepositoryObject } from '../api/v1beta1.ts';
-import type { Storage } from '../artifact/index.ts';
+import type { BuildEngine, Storage } from '../artifact/index.ts';
 import { DeliveryTracker } from '../delivery/index.ts';
 import type { DriftDetector, DriftMetrics, DriftMode } from '../drift/index.ts';
 import type { KubeClient } from '../kube/client.ts';
@@ -39,6 +39,7 @@ export interface ManagerOptions {
 export interface ManagerDeps {
   kube: KubeClient;
   storage: Storage;
+  build: BuildEngine;
   events: EventSink;
   metrics: ControllerMetrics;
   logger: Logger;
@@ -92,6 +93,7 @@ export class Manager {
     this.reconciler = new Reconciler({
       kube,
       storage: deps.storage,
+      build: deps.build,
       upstream: this.#upstream,
       events: deps.events,
       metrics,
@@ -101,6 +103,7 @@ export class Manager {
       options: {
         requeueDependencyMs: options.requeueDependencyMs,
         intervalJitterPercentage: options.intervalJitterPercentage,
+        maxRetryDelayMs: options.maxRetryDelayMs,
       },
       delivery: new DeliveryReporter({
         tracker: this.delivery,

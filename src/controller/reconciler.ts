@@ -27,15 +27,14 @@ import {
   repositoryStatusSchema,
 } from '../api/v1beta1.ts';
 import {
-  buildTarGz,
+  type BuildEngine,
+  BuildLimitError,
   DigestError,
   InvalidUnitError,
-  makeRevision,
   type Storage,
   StorageError,
   toArtifact,
   UnsafeNameError,
-  unitsToFiles,
   type VerifyResult,
 } from '../artifact/index.ts';
 import { refSelectorFromSpec, type SpaceListing } from '../confighub/index.ts';
@@ -44,7 +43,8 @@ import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
 import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
-import { timeoutSignal } from '../util/timers.ts';
+import { capRetryAfter, timeoutSignal } from '../util/timers.ts';
+import { fetchAndBuild, type PipelineResult } from './artifact-pipeline.ts';
 import { classifyError, describeError } from './classify.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
@@ -68,6 +68,8 @@ export type ReconcileOutcome =
 export interface ReconcilerDeps {
   kube: KubeClient;
   storage: Storage;
+  /** Validation workers, build memory budget and the cache of validated contents. */
+  build: BuildEngine;
   upstream: UpstreamClients;
   events: EventSink;
   metrics: ControllerMetrics;
@@ -78,6 +80,8 @@ export interface ReconcilerDeps {
   options: {
     requeueDependencyMs: number;
     intervalJitterPercentage: number;
+    /** --max-retry-delay: with the interval, the cap on any Retry-After honoured. */
+    maxRetryDelayMs: number;
   };
   /** Consumers, delivery conditions and drift; absent when not wired (unit-level use). */
   delivery?: DeliveryReporter;
@@ -187,7 +191,10 @@ export class Reconciler {
       log.error({ err: describeError(error) }, 'reconcile failed');
       return {
         kind: 'backoff',
-        retryAfterMs: error instanceof KubeApiError ? error.retryAfterMs : undefined,
+        retryAfterMs: capRetryAfter(
+          error instanceof KubeApiError ? error.retryAfterMs : undefined,
+          this.#deps.options.maxRetryDelayMs,
+        ),
       };
     } finally {
       this.#deps.metrics.reconcileDuration.observe(
@@ -342,15 +349,20 @@ export class Reconciler {
     listing: SpaceListing,
     upstream: ReturnType<UpstreamClients['get']>,
   ): Promise<Artifact> {
-    const snapshot = await this.#timed('fetch', () =>
-      upstream.client.fetch(listing, {
-        cache: upstream.cache,
-        signal: timeoutSignal(parseDuration(spec.timeout)!),
-      }),
-    );
-    let bytes: Buffer;
+    const storage = this.#deps.storage;
+    const target = await this.#storageStep(() => storage.tempFile(ctx.namespace, ctx.name));
+    let built: PipelineResult;
     try {
-      bytes = await buildTarGz(unitsToFiles(snapshot.units, { toolchains: spec.toolchains }));
+      built = await fetchAndBuild(this.#deps.build, {
+        listing,
+        fetch: (l, options) => upstream.client.fetch(l, options),
+        cache: upstream.cache,
+        toolchains: spec.toolchains,
+        timeoutMs: parseDuration(spec.timeout)!,
+        timeoutName: 'spec.timeout',
+        target,
+        timed: (fn) => this.#timed('fetch', fn),
+      });
     } catch (error) {
       if (error instanceof InvalidUnitError || error instanceof UnsafeNameError) {
         throw new TransientError(
@@ -359,20 +371,29 @@ export class Reconciler {
           `space '${listing.spaceSlug}' (${listing.refId}) was refused, the last artifact stays published: ${error.message}`,
         );
       }
-      throw error;
-    }
-    try {
-      const stored = await this.#deps.storage.store(ctx.namespace, ctx.name, bytes);
-      this.#deps.metrics.artifactsBuilt.inc();
-      return toArtifact(stored, makeRevision(listing.refId, stored.digest));
-    } catch (error) {
-      if (error instanceof StorageError) {
+      if (error instanceof BuildLimitError) {
         throw new TransientError(
-          ConditionType.StorageOperationFailed,
-          error.reason as Reason,
-          `failed to store artifact: ${error.message}`,
+          ConditionType.FetchFailed,
+          Reason.LimitExceeded,
+          `space '${listing.spaceSlug}' (${listing.refId}) was not built, the last artifact stays published: ${error.message}`,
         );
       }
+      if (error instanceof StorageError) throw storageFailure(error);
+      throw error;
+    }
+    const stored = await this.#storageStep(() =>
+      storage.commit(ctx.namespace, ctx.name, built.file, built.hex),
+    );
+    this.#deps.metrics.artifactsBuilt.inc();
+    return toArtifact(stored, built.revision);
+  }
+
+  /** Runs a storage operation, reporting its failure as StorageOperationFailed. */
+  async #storageStep<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof StorageError) throw storageFailure(error);
       throw error;
     }
   }
@@ -431,7 +452,12 @@ export class Reconciler {
     await this.#event(ctx, 'Warning', reason, message);
     if (typed.condition === ConditionType.FetchFailed) this.#deps.metrics.fetchErrors.inc({ reason });
     await this.#reportFailure(ctx, typed);
-    return { kind: 'backoff', retryAfterMs: typed.retryAfterMs };
+    // A Retry-After is honoured up to the larger of --max-retry-delay and the interval: never sooner,
+    // but never parking the object for longer than a poll would have anyway.
+    const spec = ctx.object.spec as { interval?: unknown } | undefined;
+    const interval = typeof spec?.interval === 'string' ? (parseDuration(spec.interval) ?? 0) : 0;
+    const cap = Math.max(this.#deps.options.maxRetryDelayMs, interval);
+    return { kind: 'backoff', retryAfterMs: capRetryAfter(typed.retryAfterMs, cap) };
   }
 
   /**
@@ -646,6 +672,14 @@ function mark(ctx: Context, type: string, status: 'True' | 'False', reason: stri
     { type, status, reason, message },
     ctx.generation,
     ctx.now,
+  );
+}
+
+function storageFailure(error: StorageError): TransientError {
+  return new TransientError(
+    ConditionType.StorageOperationFailed,
+    error.reason as Reason,
+    `failed to store artifact: ${error.message}`,
   );
 }
 

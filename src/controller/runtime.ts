@@ -1,10 +1,11 @@
 // The running controller: storage, servers, leader election and the manager, started and stopped in
 // order. main.ts and the local demo both build one of these; nothing here reads process.env.
 import type { RequestListener } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { CONTROLLER_NAME } from '../api/constants.ts';
-import { Storage } from '../artifact/index.ts';
+import { createBuildEngine, Storage } from '../artifact/index.ts';
 import type { ControllerOptions } from '../config/options.ts';
 import { DriftDetector, DriftMetrics } from '../drift/index.ts';
 import { KubeClient } from '../kube/client.ts';
@@ -59,9 +60,15 @@ export async function startController(
   // Report-only: reads live objects and dry-runs applies, never writes them.
   const driftMetrics = new DriftMetrics(metrics.registry);
   const driftDetector = new DriftDetector({ logger, kube, metrics: driftMetrics });
+  // Validation workers: one per core at most, and no more than reconciles that can build at once.
+  const build = createBuildEngine({
+    memoryLimitBytes: options.buildMemoryLimitBytes,
+    workers: Math.min(options.concurrent, availableParallelism()),
+  });
   const manager = new Manager({
     kube,
     storage,
+    build,
     events,
     metrics,
     logger,
@@ -134,6 +141,7 @@ export async function startController(
     async stop() {
       running = false;
       await manager.stop();
+      await build.close();
       await elector?.stop();
       leader = false;
       await events.flush();

@@ -102,11 +102,11 @@ describe('ConfigHubRepository CRD and status', () => {
       type: 'string',
       pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
     });
-    expect(spec.properties['timeout']).toMatchObject({
-      type: 'string',
-      default: '60s',
-      pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m))+$',
-    });
+    // Flux's timeout pattern narrowed to durations above zero (the same units: ms, s, m).
+    expect(spec.properties['timeout']).toMatchObject({ type: 'string', default: '60s' });
+    const timeoutPattern = new RegExp(spec.properties['timeout']!['pattern'] as string);
+    for (const ok of ['60s', '1m30s', '500ms', '0.5s', '40000m']) expect(timeoutPattern.test(ok)).toBe(true);
+    for (const bad of ['0s', '0m0s', '1h', '5 minutes']) expect(timeoutPattern.test(bad)).toBe(false);
     expect(spec.properties['suspend']).toMatchObject({ type: 'boolean' });
 
     // The API server enforces it.
@@ -120,6 +120,7 @@ describe('ConfigHubRepository CRD and status', () => {
     expect(() => stack.kube.create(withoutInterval)).toThrow(/interval/);
     expect(attempt('bad-interval', { interval: '5 minutes' })).toThrow(/interval/);
     expect(attempt('bad-timeout', { timeout: '1h' })).toThrow(/timeout/);
+    expect(attempt('zero-timeout', { timeout: '0s' })).toThrow(/spec\.timeout/);
     expect(attempt('bad-suspend', { suspend: 'yes' })).toThrow(/suspend/);
     const created = stack.kube.create(
       repository(stack, 'crd-check', 'defaults', { interval: '1h30m', suspend: true }),

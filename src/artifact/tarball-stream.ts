@@ -1,0 +1,73 @@
+// The artifact written as a stream: tar pieces → gzip → sha256 → file, never holding the whole tar or
+// the whole compressed output. Deflate runs on libuv's thread pool and hashing sees one chunk at a time,
+// so the main event loop only moves buffers. The bytes are exactly those of buildTarGz (a test holds the
+// two to the same digests): zlib's gzip wrapper writes the same 10-byte header as Go's except for the OS
+// byte, which is set to 255 ("unknown") on the way out.
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { type FileHandle, open } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { type ArtifactFile, DEFLATE_OPTIONS, GZIP_HEADER, tarPieces } from './tarball.ts';
+
+const OS_BYTE_OFFSET = 9;
+/** Largest slice of one file handed to gzip at once, so a cancelled build stops promptly. */
+const WRITE_SLICE = 1 << 20;
+
+export interface WrittenTarGz {
+  hex: string;
+  size: number;
+}
+
+/** Writes to the file, hashing and counting what it writes, with Go's OS byte in the gzip header. */
+function hashingFileSink(handle: FileHandle): { sink: Writable; result: () => WrittenTarGz } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      let out = chunk;
+      if (size <= OS_BYTE_OFFSET && size + chunk.length > OS_BYTE_OFFSET) {
+        out = Buffer.from(chunk);
+        out[OS_BYTE_OFFSET - size] = GZIP_HEADER[OS_BYTE_OFFSET]!;
+      }
+      size += out.length;
+      hash.update(out);
+      handle.write(out).then(() => callback(), callback);
+    },
+  });
+  return { sink, result: () => ({ hex: hash.digest('hex'), size }) };
+}
+
+/**
+ * Writes the deterministic tar.gz of `files` to `path` (created exclusively, mode 0600) and fsyncs it.
+ * Aborting `signal` stops the write; the caller removes the partial file.
+ */
+export async function writeTarGz(
+  files: readonly ArtifactFile[],
+  path: string,
+  signal: AbortSignal,
+): Promise<WrittenTarGz> {
+  const pieces = tarPieces(files);
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    const gzip = createGzip(DEFLATE_OPTIONS);
+    const tap = hashingFileSink(handle);
+    const written = pipeline(gzip, tap.sink, { signal });
+    const feed = async () => {
+      for (const piece of pieces) {
+        for (let offset = 0; offset < piece.length; offset += WRITE_SLICE) {
+          signal.throwIfAborted();
+          const slice = piece.subarray(offset, Math.min(piece.length, offset + WRITE_SLICE));
+          if (!gzip.write(slice)) await once(gzip, 'drain', { signal });
+        }
+      }
+      gzip.end();
+    };
+    await Promise.all([written, feed()]);
+    await handle.sync();
+    return tap.result();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,12 @@
+// Messages between the validator pool and its worker threads.
+import type { ObjectHeader, YamlPosition } from './yaml-check.ts';
+
+export interface ValidationRequest {
+  id: number;
+  data: Uint8Array;
+  kustomization: boolean;
+}
+
+export type ValidationReply =
+  | { id: number; ok: true; headers: ObjectHeader[] }
+  | { id: number; ok: false; problem: string; position?: YamlPosition | undefined };
