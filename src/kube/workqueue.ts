@@ -43,6 +43,11 @@ export class WorkQueue {
     return this.#timers.size;
   }
 
+  /** When a delayed key is due (ms since the epoch, by this queue's clock), if it waits on a delay. */
+  scheduledAt(key: string): number | undefined {
+    return this.#timers.get(key)?.at;
+  }
+
   add(key: string): void {
     if (this.#shuttingDown) return;
     this.#cancelTimer(key);
