@@ -1,7 +1,8 @@
 // The desired objects: every Kubernetes object in our artifact's YAML files. Accepts the files the
 // controller just built or the stored .tar.gz (our own deterministic ustar, read without extraction).
 import { gunzipSync } from 'node:zlib';
-import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { MAX_NESTING_DEPTH } from '../artifact/yaml-check.ts';
 import { isRecord } from './pointer.ts';
 
 export interface ArtifactFileInput {
@@ -33,10 +34,15 @@ export function desiredObjects(files: readonly ArtifactFileInput[]): DesiredObje
   for (const file of files) {
     if (!/\.ya?ml$/i.test(file.path)) continue;
     const text = Buffer.from(file.data).toString('utf8');
-    for (const doc of parseAllDocuments(text)) {
-      if (doc.errors.length > 0)
-        throw new ArtifactReadError(`${file.path}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
-      const value = doc.toJS() as unknown;
+    let documents: unknown[];
+    try {
+      // js-yaml: linear in the input (the files were validated when the artifact was built).
+      documents = loadAll(text, { schema: CORE_SCHEMA, maxDepth: MAX_NESTING_DEPTH + 1 });
+    } catch (error) {
+      const reason = error instanceof Error && 'reason' in error ? String(error.reason) : 'invalid YAML';
+      throw new ArtifactReadError(`${file.path}: ${reason}`);
+    }
+    for (const value of documents) {
       if (!isRecord(value)) continue;
       const { apiVersion, kind, metadata } = value;
       if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isRecord(metadata)) continue;
