@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.ts';
 import { runBuildBench } from './sections/build.ts';
+import { runEngineBench } from './sections/engine.ts';
 import { runMemoryBench } from './sections/memory.ts';
 import { runScaleBench } from './sections/scale.ts';
 import { runServeBench } from './sections/serve.ts';
@@ -21,6 +22,7 @@ const SECTIONS = {
   serve: runServeBench,
   scale: runScaleBench,
   memory: runMemoryBench,
+  engine: runEngineBench,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
@@ -39,7 +41,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory] [--out=FILE] [--note=TEXT]\n' +
+    'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory,engine] [--out=FILE] [--note=TEXT]\n' +
       '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n' +
       '                        [--heap-snapshot=1000|none]\n',
   );

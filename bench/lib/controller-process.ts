@@ -29,6 +29,7 @@ export interface ReconcileTimings {
 export interface ControllerProcess {
   pid: number;
   metricsUrl: string;
+  healthUrl: string;
   /** Sum of gotk_reconcile_duration_seconds_count over every object: reconciles finished so far. */
   reconciles(): Promise<number>;
   /**
@@ -94,6 +95,7 @@ export async function startControllerProcess(options: {
   return {
     pid: child.pid!,
     metricsUrl,
+    healthUrl: `http://127.0.0.1:${healthPort}/healthz`,
     async reconciles() {
       return sumSeries(await scrape(), /^gotk_reconcile_duration_seconds_count\{[^}]*\} ([0-9.e+]+)$/gm);
     },

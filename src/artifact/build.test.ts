@@ -96,10 +96,10 @@ describe('buildTarGzFile', () => {
 });
 
 describe('buildReservation', () => {
-  it('is the data, four times the largest unit for its parse, and a fixed 8 MiB', () => {
+  it('is the data, twelve times the largest unit for its parse, and a fixed 8 MiB', () => {
     const MiB = 2 ** 20;
-    expect(buildReservation([12 * MiB])).toBe(68 * MiB);
-    expect(buildReservation([1 * MiB, 3 * MiB, 2 * MiB])).toBe((6 + 12 + 8) * MiB);
+    expect(buildReservation([6 * MiB])).toBe(86 * MiB);
+    expect(buildReservation([1 * MiB, 3 * MiB, 2 * MiB])).toBe((6 + 36 + 8) * MiB);
     expect(buildReservation([])).toBe(8 * MiB);
   });
 });

@@ -12,10 +12,11 @@ import type { ObjectHeader } from './yaml-check.ts';
 
 const MiB = 2 ** 20;
 /**
- * Heap a parse may take per byte of its unit: the text (one or two bytes a character) and js-yaml's
- * event list (measured at 5–13 bytes per byte, the worst for tiny keys and values).
+ * Memory a worker's parse takes per byte of its unit, measured (bench/results.md §5): the text, a copy of
+ * the bytes, and js-yaml's event list with the garbage of building it — 11–15× for configuration-like
+ * lines of ~50 bytes. Reserved for the largest unit of a build; units are validated one at a time.
  */
-export const PARSE_BYTES_PER_BYTE = 4;
+export const PARSE_BYTES_PER_BYTE = 12;
 /** Stream buffers, zlib state, tar headers and bookkeeping of one build. */
 export const BUILD_FIXED_BYTES = 8 * MiB;
 const DEFAULT_CACHE_BYTES = 16 * MiB;
@@ -39,9 +40,10 @@ export interface BuildEngine {
 
 export function createBuildEngine(options: BuildEngineOptions): BuildEngine {
   const workers = Math.max(1, options.workers ?? availableParallelism());
-  // Together the workers never hold more than the budget: a unit too dense to parse in its share is
-  // refused with LimitExceeded instead of growing the process until the kubelet kills it.
-  const maxHeapMb = Math.max(64, Math.floor(options.memoryLimitBytes / workers / MiB));
+  // Reservations keep the workers together within the budget; the heap cap is the safety net for a unit
+  // denser than the reservation assumed: refused with LimitExceeded instead of growing the process until
+  // the kubelet kills it.
+  const maxHeapMb = Math.max(64, Math.floor(options.memoryLimitBytes / MiB));
   const validator = new ValidatorPool({ workers, maxHeapMb });
   return {
     validator,

@@ -73,6 +73,8 @@ type Anchored = {
 };
 
 const KEPT_FIELDS = new Set(['apiVersion', 'kind', 'name', 'namespace']);
+/** A scalar value nobody reads (not a key, not a kept field, not anchored). */
+const PLAIN_VALUE: Anchored = { size: 1 };
 
 const CORE_NULL = /^(?:~|null|Null|NULL|)$/;
 const CORE_BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
@@ -298,10 +300,21 @@ export function checkKubernetesYaml(text: string, kustomization: boolean): Objec
       }
       case EVENT_ID.SCALAR: {
         const parent = stack.at(-1);
-        const info = scalarInfo(text, event);
-        const anchored: Anchored = { size: 1, scalar: info };
-        if (event.anchorStart !== -1) anchors.set(text.slice(event.anchorStart, event.anchorEnd), anchored);
         decoded++;
+        const isAnchored = event.anchorStart !== -1;
+        // Decoding and typing a scalar costs; only keys, the fields we read and anchored scalars need it.
+        let anchored: Anchored;
+        if (
+          isAnchored ||
+          (parent !== undefined && parent.kind === 'map' && parent.pendingKey !== undefined)
+        ) {
+          anchored = { size: 1, scalar: scalarInfo(text, event) };
+          if (isAnchored) anchors.set(text.slice(event.anchorStart, event.anchorEnd), anchored);
+        } else if (parent !== undefined && parent.kind === 'map' && parent.expectKey) {
+          anchored = { size: 1, scalar: { value: getScalarValue(text, event), isString: true } };
+        } else {
+          anchored = PLAIN_VALUE;
+        }
         if (parent === undefined) {
           rootKind = 'other';
           rootStart = nodeStart(event);

@@ -53,6 +53,11 @@ import {
 } from './schemas.ts';
 import { andWhere, batchInClauses, checkUserWhere, inList, quoteLiteral } from './where.ts';
 
+/** Units larger than this are downloaded one by one as raw bytes, not inside a bulk JSON answer. */
+export const BULK_UNIT_MAX_BYTES = 256 * 1024;
+/** Unit data per bulk request: a JSON body of a few MiB parses in milliseconds. */
+export const BULK_BATCH_BYTES = 2 * 1024 * 1024;
+
 export interface ListedUnit {
   unitID: string;
   slug: string;
@@ -333,10 +338,15 @@ export class ConfigHubClient {
       data.set(unit.unitID, bytes);
       cache?.set(unit.dataHash, bytes);
     };
-    if (head) {
-      for (const [unit, bytes] of await this.#bulkData(listing, toDownload, signal)) store(unit, bytes);
+    // Large units come one by one as raw bytes: in a bulk JSON answer their data would be escaped,
+    // parsed on the event loop in one piece and held twice.
+    const bulk = head ? toDownload.filter((unit) => unit.dataSize <= BULK_UNIT_MAX_BYTES) : [];
+    if (bulk.length > 0) {
+      for (const [unit, bytes] of await this.#bulkData(listing, bulk, signal)) store(unit, bytes);
     }
-    const oneByOne = head ? toRevalidate : toDownload;
+    const oneByOne = head
+      ? [...toRevalidate, ...toDownload.filter((unit) => unit.dataSize > BULK_UNIT_MAX_BYTES)]
+      : toDownload;
     await mapLimit(oneByOne, this.#concurrency, async (unit) => {
       store(unit, await this.#unitData(listing, unit, head, cache?.get(unit.dataHash), signal));
     });
@@ -734,8 +744,9 @@ export class ConfigHubClient {
     if (units.length === 0) return [];
     const route = ROUTES.unitData;
     const prefix = `SpaceID = ${quoteLiteral(listing.spaceID, 'space ID')}`;
-    // JSON escaping can double a document's size; keep each batch's body well inside the JSON limit.
-    const byteBudget = Math.max(1, Math.floor(this.#limits.maxJsonBytes / 2));
+    // JSON escaping can double a document's size; each batch's body stays small, because it is parsed
+    // on the event loop in one piece.
+    const byteBudget = Math.max(1, Math.min(BULK_BATCH_BYTES, Math.floor(this.#limits.maxJsonBytes / 2)));
     const groups: ListedUnit[][] = [];
     let current: ListedUnit[] = [];
     let bytes = 0;

@@ -243,13 +243,13 @@ describe('the build memory budget', () => {
     await createRepository(small, 'budget', 'huge', { where: "Labels.case = 'huge'" });
     const good = await waitForReady(small, 'budget', 'huge');
     small.emulator.clearRequests();
-    // 12 MiB of data: reserved as the data, four times the largest unit for its parse, and 8 MiB.
-    const big = configMap('huge', `  blob: ${'x'.repeat(12 * 2 ** 20)}\n`);
+    // 6 MiB of data: reserved as the data, twelve times the largest unit for its parse, and 8 MiB.
+    const big = configMap('huge', `  blob: ${'x'.repeat(6 * 2 ** 20)}\n`);
     small.emulator.setUnitData(SPACE, 'huge', big);
     requestReconcile(small, 'budget', 'huge', 'huge-1');
     const failed = await waitForCondition(small, 'budget', 'huge', 'FetchFailed', 'True', 'LimitExceeded');
     expect(condition(failed, 'FetchFailed')!.message).toMatch(
-      /space 'shop-prod' \(1 units\) needs about 68 MiB to build, more than --build-memory-limit allows \(64 MiB\)/,
+      /space 'shop-prod' \(1 units\) needs about 86 MiB to build, more than --build-memory-limit allows \(64 MiB\)/,
     );
     expect(failed.status!.artifact).toEqual(good.status!.artifact);
     const served = await download(good.status!.artifact!.url);
