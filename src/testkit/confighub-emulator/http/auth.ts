@@ -24,13 +24,12 @@ interface Worker {
   spaces: readonly string[] | null;
 }
 
+/** The `/auth/worker` reply as ConfigHub's SDK reads it (`cubapi.AuthSession`): no lifetime field. */
 export interface WorkerSession {
   access_token: string;
-  token_type: 'Bearer';
   auth_type: 'Bearer';
-  expires_in: number;
   organization_id: string;
-  user: { id: string; email: string; username: string };
+  user: { id: string; email: string; first_name: string; last_name: string; external_id?: string };
 }
 
 function base64url(value: unknown): string {
@@ -97,11 +96,9 @@ export class Credentials {
     this.issuedTokens.set(token, { user: worker.user, spaces: worker.spaces, expiresAt: exp * 1000 });
     return {
       access_token: token,
-      token_type: 'Bearer',
       auth_type: 'Bearer',
-      expires_in: this.ttlSeconds,
       organization_id: this.orgId,
-      user: { id: worker.user.id, email: worker.user.email, username: worker.user.username },
+      user: { id: worker.user.id, email: worker.user.email, first_name: worker.user.username, last_name: '' },
     };
   }
 

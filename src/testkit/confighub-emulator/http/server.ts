@@ -18,6 +18,7 @@ export interface ServerDeps {
   faults: FaultRegistry;
   requests: RequestLogEntry[];
   version: string;
+  olderServer: boolean;
   /** Server root once listening (for `/api/info` and JWT `iss`). */
   url(): string;
 }
@@ -141,6 +142,7 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
         render,
         params: url.searchParams,
         version: deps.version,
+        olderServer: deps.olderServer,
         serverUrl: deps.url(),
         ifNoneMatch: req.headers['if-none-match'],
         principal: () => {

@@ -47,7 +47,7 @@ function resolve(
   const [head, ...rest] = path;
   const name = path.join('.');
   const pick = (row: Row): Attrs | undefined => (relation === undefined ? row.attrs : row.related(relation));
-  const type = descriptor.fields[head!];
+  const type = descriptor.whereRefused?.includes(head!) ? undefined : descriptor.fields[head!];
   if (type !== undefined) {
     if (rest.length === 0) {
       return {
