@@ -56,6 +56,7 @@ import {
   reconcileExternalArtifact,
 } from './external-artifact.ts';
 import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
+import { checkGates } from './gates.ts';
 import { StatusWriter } from './status-writer.ts';
 import type { UpstreamClients } from './upstream.ts';
 
@@ -276,13 +277,20 @@ export class Reconciler {
           `new upstream revision of space '${listing.spaceSlug}' (${listing.refId})`,
         );
       }
+      const ignoredGates = await checkGates({
+        spec,
+        listing,
+        hasArtifact: previous !== undefined,
+        requeueAfterMs: this.#jitter(intervalMs),
+        prefetch: () => upstream.client.prefetch(listing, { cache: upstream.cache, signal }),
+      });
       artifact = await this.#build(ctx, spec, listing, upstream);
       if (previous !== undefined && previous.digest === artifact.digest && stored === 'ok') {
         // Same content (e.g. only a revision number moved): keep the published artifact as it is.
         artifact = { ...previous, url: artifact.url, revision: artifact.revision };
       }
       published = previous === undefined || previous.digest !== artifact.digest || stored !== 'ok';
-      status.fetched = summarize(listing);
+      status.fetched = summarize(listing, ignoredGates);
     }
     status.artifact = artifact;
     // Published first: if the ExternalArtifact cannot be written the reconcile failed, and neither
@@ -290,7 +298,12 @@ export class Reconciler {
     await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
 
     const wasFailing = ctx.previousReady === 'False';
-    const message = `stored artifact for revision '${artifact.revision}'`;
+    const ignored = status.fetched?.ignoredGates ?? [];
+    const message =
+      `stored artifact for revision '${artifact.revision}'` +
+      (ignored.length === 0
+        ? ''
+        : `, published despite gates (spec.gates.mode: ignore): ${ignored.join('; ')}`);
     for (const type of [
       ConditionType.ArtifactOutdated,
       ConditionType.FetchFailed,
@@ -648,7 +661,7 @@ function mark(ctx: Context, type: string, status: 'True' | 'False', reason: stri
   );
 }
 
-function summarize(listing: SpaceListing): FetchedSummary {
+function summarize(listing: SpaceListing, ignoredGates: string[]): FetchedSummary {
   const units = listing.units.slice(0, MAX_STATUS_UNITS).map((u) => ({
     slug: u.slug,
     unitID: u.unitID,
@@ -663,5 +676,10 @@ function summarize(listing: SpaceListing): FetchedSummary {
     unitCount: listing.units.length,
     units,
     ...(listing.units.length > MAX_STATUS_UNITS ? { unitsTruncated: true } : {}),
+    ...(listing.serverVersion === undefined ? {} : { serverVersion: listing.serverVersion }),
+    ...(listing.skippedUnits === undefined
+      ? {}
+      : { skippedUnits: listing.skippedUnits.slice(0, MAX_STATUS_UNITS).map((u) => u.slug ?? u.unitID) }),
+    ...(ignoredGates.length === 0 ? {} : { ignoredGates: ignoredGates.slice(0, MAX_STATUS_UNITS) }),
   };
 }
