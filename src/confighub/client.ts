@@ -289,6 +289,11 @@ export class ConfigHubClient {
     this.#auth = createAuthenticator(options.credentials, this.#transport, this.#now);
   }
 
+  /** When the credential stops working (a pre-minted token's `exp`, epoch ms); undefined when it renews. */
+  credentialExpiresAt(): number | undefined {
+    return this.#auth.expiresAt?.();
+  }
+
   /** The `ConfigHub-Version` the server last answered with. */
   get serverVersion(): string | undefined {
     return this.#serverVersion;

@@ -95,6 +95,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Conf
     addToken: (token, tokenOptions = {}) => credentials.addToken(token, defaultUser, tokenOptions),
     addWorker: (workerID, workerSecret, workerOptions = {}) =>
       credentials.addWorker(workerID, workerSecret, undefined, workerOptions.spaces),
+    addKey: (publicJwk, subject, keyOptions = {}) =>
+      credentials.addKey(publicJwk, subject, keyOptions.spaces),
     expireTokens: () => credentials.expireAll(),
     getSpace: (slugOrID) => toJSON(store.spaceAttrs(store.space(slugOrID))) as unknown as SpaceView,
     getUnit: (spaceSlug, unitSlug) => unitView(store.unitBySlug(store.space(spaceSlug).id, unitSlug)),

@@ -140,6 +140,11 @@ export interface ConfigHubEmulator {
   clearRequests(): void;
   addToken(token: string, options?: { spaces?: string[]; expiresAt?: Date }): void;
   addWorker(workerID: string, workerSecret: string, options?: { spaces?: string[] }): void;
+  /**
+   * Registers the public Ed25519 JWK of an identity or ServiceAccount key for `subject` (its external ID);
+   * returns the key ID (RFC 7638 thumbprint) assertions must name.
+   */
+  addKey(publicJwk: { x: string }, subject: string, options?: { spaces?: string[] }): string;
   /** Every issued JWT and every static token gets 401 from now on (static ones can be re-added). */
   expireTokens(): void;
   getSpace(slugOrID: string): SpaceView;
