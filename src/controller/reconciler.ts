@@ -58,6 +58,7 @@ import {
 import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
 import { checkGates } from './gates.ts';
 import { StatusWriter } from './status-writer.ts';
+import { tokenExpiryWarning } from './token-expiry.ts';
 import type { UpstreamClients } from './upstream.ts';
 
 export type ReconcileOutcome =
@@ -299,11 +300,19 @@ export class Reconciler {
 
     const wasFailing = ctx.previousReady === 'False';
     const ignored = status.fetched?.ignoredGates ?? [];
+    const expiring = tokenExpiryWarning(upstream.client.credentialExpiresAt(), this.#clock(), intervalMs);
+    const warnedBefore = findCondition(status.conditions, ConditionType.Ready)?.message.includes(
+      expiring ?? '\0',
+    );
     const message =
       `stored artifact for revision '${artifact.revision}'` +
       (ignored.length === 0
         ? ''
-        : `, published despite gates (spec.gates.mode: ignore): ${ignored.join('; ')}`);
+        : `, published despite gates (spec.gates.mode: ignore): ${ignored.join('; ')}`) +
+      (expiring === undefined ? '' : `; ${expiring}`);
+    if (expiring !== undefined && warnedBefore !== true) {
+      await this.#event(ctx, 'Warning', Reason.TokenExpiring, expiring);
+    }
     for (const type of [
       ConditionType.ArtifactOutdated,
       ConditionType.FetchFailed,
