@@ -63,8 +63,8 @@ export interface GateCheck {
   listing: SpaceListing;
   /** Whether an earlier artifact stays published while this revision is held. */
   hasArtifact: boolean;
-  /** When to look again: pending gates clear by themselves, so the interval is enough. */
-  requeueAfterMs: number;
+  /** When to look again (only asked when holding): pending gates clear by themselves, so the interval is enough. */
+  requeueAfterMs(): number;
   /** Downloads the listing's data (kept for the build, so it is fetched once). */
   prefetch(): Promise<SpaceSnapshot>;
 }
@@ -90,6 +90,6 @@ export async function checkGates(check: GateCheck): Promise<string[]> {
       `${describeFindings(findings).join('; ')}. ` +
       `${check.hasArtifact ? 'The last artifact stays published' : 'Nothing is published yet'}; ` +
       'checked again every interval (set spec.gates.mode: ignore to publish anyway)',
-    check.requeueAfterMs,
+    check.requeueAfterMs(),
   );
 }

@@ -282,7 +282,7 @@ export class Reconciler {
         spec,
         listing,
         hasArtifact: previous !== undefined,
-        requeueAfterMs: this.#jitter(intervalMs),
+        requeueAfterMs: () => this.#jitter(intervalMs),
         prefetch: () => upstream.client.prefetch(listing, { cache: upstream.cache, signal }),
       });
       artifact = await this.#build(ctx, spec, listing, upstream);
