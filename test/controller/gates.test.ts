@@ -97,6 +97,7 @@ describe('gates.mode: hold (the default)', () => {
   });
 
   it('holds data with unresolved placeholders, naming unit, line and column', async () => {
+    const clean = stack.emulator.getUnit('shop-prod', 'web-config').text;
     stack.emulator.setUnitData('shop-prod', 'web-config', PLACEHOLDERS);
     reconcile();
     const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'UnresolvedPlaceholders');
@@ -105,6 +106,7 @@ describe('gates.mode: hold (the default)', () => {
     );
     await expectServed(held, published.status!.artifact!.digest);
     expect(condition(held, 'Ready')!.message).not.toContain('line 8');
+    stack.emulator.setUnitData('shop-prod', 'web-config', clean);
   });
 
   it('names the most pressing reason first when several apply', async () => {
@@ -118,19 +120,44 @@ describe('gates.mode: hold (the default)', () => {
   });
 });
 
+describe('a held revision on a short interval', () => {
+  it('is checked again every interval and published once its pending gate clears, with no request', async () => {
+    await createRepository(stack, 'gates', 'polling', { interval: '1s' });
+    const first = await waitForReady(stack, 'gates', 'polling');
+    stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', { 'pending-trigger': true });
+    touch('web-svc');
+    await waitForCondition(stack, 'gates', 'polling', 'Ready', 'False', 'GatesPending');
+    stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', {});
+    const published = await waitForReady(
+      stack,
+      'gates',
+      'polling',
+      (r) => r.status!.artifact!.digest !== first.status!.artifact!.digest,
+    );
+    expect(published.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeUndefined();
+    stack.kube.delete(CHR, 'gates', 'polling');
+  });
+});
+
 describe('gates.mode: ignore', () => {
   it('publishes a gated revision and lists what it ignored in status', async () => {
     stack.emulator.setUnitValidationErrors('shop-prod', 'namespace', { 'vet-policy': true });
+    const clean = stack.emulator.getUnit('shop-prod', 'web-config').text;
+    stack.emulator.setUnitData('shop-prod', 'web-config', PLACEHOLDERS);
     await createRepository(stack, 'gates', 'ignored', { gates: { mode: 'ignore' } });
     const repo = await waitForReady(stack, 'gates', 'ignored');
     const message = condition(repo, 'Ready')!.message;
     expect(message).toContain('published despite gates (spec.gates.mode: ignore)');
     expect(message).toContain('namespace: ValidationFailed (vet-policy)');
+    expect(message).toContain(
+      'web-config: UnresolvedPlaceholders (confighubplaceholderhost at line 6, column 9',
+    );
     expect(repo.status!.fetched!.ignoredGates).toEqual(
       expect.arrayContaining(['namespace: ValidationFailed (vet-policy)']),
     );
     const object = stack.kube.get(CHR, 'gates', 'ignored') as Repo;
     expect(object.spec['gates']).toEqual({ mode: 'ignore' });
     stack.emulator.setUnitValidationErrors('shop-prod', 'namespace', {});
+    stack.emulator.setUnitData('shop-prod', 'web-config', clean);
   });
 });
