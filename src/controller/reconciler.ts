@@ -57,8 +57,8 @@ import {
 } from './external-artifact.ts';
 import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
 import { checkGates } from './gates.ts';
+import { readyNotes } from './ready-notes.ts';
 import { StatusWriter } from './status-writer.ts';
-import { tokenExpiryWarning } from './token-expiry.ts';
 import type { UpstreamClients } from './upstream.ts';
 
 export type ReconcileOutcome =
@@ -299,19 +299,16 @@ export class Reconciler {
     await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
 
     const wasFailing = ctx.previousReady === 'False';
-    const ignored = status.fetched?.ignoredGates ?? [];
-    const expiring = tokenExpiryWarning(upstream.client.credentialExpiresAt(), this.#clock(), intervalMs);
-    const warnedBefore = findCondition(status.conditions, ConditionType.Ready)?.message.includes(
-      expiring ?? '\0',
+    const notes = readyNotes(
+      status.fetched,
+      upstream.client.credentialExpiresAt(),
+      this.#clock(),
+      intervalMs,
     );
-    const message =
-      `stored artifact for revision '${artifact.revision}'` +
-      (ignored.length === 0
-        ? ''
-        : `, published despite gates (spec.gates.mode: ignore): ${ignored.join('; ')}`) +
-      (expiring === undefined ? '' : `; ${expiring}`);
-    if (expiring !== undefined && warnedBefore !== true) {
-      await this.#event(ctx, 'Warning', Reason.TokenExpiring, expiring);
+    const warned = findCondition(status.conditions, ConditionType.Ready)?.message;
+    const message = `stored artifact for revision '${artifact.revision}'${notes.suffix}`;
+    if (notes.tokenWarning !== undefined && warned?.includes(notes.tokenWarning) !== true) {
+      await this.#event(ctx, 'Warning', Reason.TokenExpiring, notes.tokenWarning);
     }
     for (const type of [
       ConditionType.ArtifactOutdated,
