@@ -83,8 +83,17 @@ describe('checkGates', () => {
     expect(error).toBeInstanceOf(WaitingError);
     expect((error as WaitingError).reason).toBe('ValidationFailed');
     expect((error as WaitingError).requeueAfterMs).toBe(300_000);
-    expect((error as WaitingError).message).toContain('a: GatesPending (p); b: ValidationFailed (v)');
+    expect((error as WaitingError).message).toContain('b: ValidationFailed (v); a: GatesPending (p)');
     expect(downloads()).toBe(0);
+  });
+
+  it('names the first twenty findings and counts the rest', async () => {
+    const units = Array.from({ length: 25 }, (_, i) =>
+      unit(`u${String(i).padStart(2, '0')}`, { applyGates: ['p'] }),
+    );
+    const error = (await run(spec(), listing(units), {}).result.catch((e: unknown) => e)) as WaitingError;
+    expect(error.message).toContain('u19: GatesPending (p); and 5 more.');
+    expect(error.message).not.toContain('u20:');
   });
 
   it('checks placeholders in the data when the listing is clean', async () => {

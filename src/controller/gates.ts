@@ -12,6 +12,8 @@ import { WaitingError } from './errors.ts';
 
 /** Placeholders named per unit in a message; the rest are counted. */
 const MAX_PLACEHOLDERS_NAMED = 3;
+/** Findings named in a hold message (a condition message must stay readable and below its size cap). */
+const MAX_FINDINGS_NAMED = 20;
 
 export interface GateFinding {
   unit: string;
@@ -84,10 +86,14 @@ export async function checkGates(check: GateCheck): Promise<string[]> {
   if (findings.length === 0) return [];
   if (!hold) return describeFindings(findings);
   const reason = SEVERITY.find((r) => findings.some((f) => f.reason === r))!;
+  // Most pressing first, so a long list still shows what needs a human.
+  const ordered = SEVERITY.flatMap((r) => findings.filter((f) => f.reason === r));
+  const named = describeFindings(ordered.slice(0, MAX_FINDINGS_NAMED));
+  if (ordered.length > MAX_FINDINGS_NAMED) named.push(`and ${ordered.length - MAX_FINDINGS_NAMED} more`);
   throw new WaitingError(
     reason,
     `revision ${listing.refId} of space '${listing.spaceSlug}' is held because ConfigHub would not release it: ` +
-      `${describeFindings(findings).join('; ')}. ` +
+      `${named.join('; ')}. ` +
       `${check.hasArtifact ? 'The last artifact stays published' : 'Nothing is published yet'}; ` +
       'checked again every interval (set spec.gates.mode: ignore to publish anyway)',
     check.requeueAfterMs(),
