@@ -126,6 +126,8 @@ export const fetchedSummarySchema = z.object({
   unitsTruncated: z.boolean().optional(),
   /** `ConfigHub-Version` of the server that answered. */
   serverVersion: z.string().optional(),
+  /** Release mode: the release's OCI manifest digest (what an OCIRepository on ConfigHub's gateway records). */
+  releaseManifestDigest: z.string().optional(),
   /** Release mode: slugs (or IDs) of the units the release skipped. */
   skippedUnits: z.array(z.string()).max(MAX_STATUS_UNITS).optional(),
   /** With `spec.gates.mode: ignore`: what would have held this artifact, one line per unit. */

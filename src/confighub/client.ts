@@ -85,6 +85,8 @@ export interface SpaceListing {
   serverVersion?: string;
   /** Release mode: units the release skipped, which are therefore not in `units`. */
   skippedUnits?: SkippedUnit[];
+  /** Release mode: the release's OCI manifest digest, to correlate with ConfigHub's OCI gateway. */
+  manifestDigest?: string;
 }
 
 export interface FetchedUnit extends ListedUnit {
@@ -341,6 +343,7 @@ export class ConfigHubClient {
     let refId: string;
     let units: ListedUnit[];
     let skippedUnits: SkippedUnit[] | undefined;
+    let manifestDigest: string | undefined;
     if (ref.mode === 'head') {
       refId = refIdOf('head');
       units = apiUnits.map((u) => this.#headUnit(u));
@@ -351,6 +354,7 @@ export class ConfigHubClient {
     } else {
       const release = await this.#resolveRelease(space, ref.release, signal);
       refId = refIdOf({ releaseNum: release.num });
+      manifestDigest = release.manifestDigest;
       // A unit the release skipped has no revision in it: it is reported, never published from head.
       const skipped = new Set(release.skipped.map((u) => u.unitID));
       const bySlugOf = new Map(apiUnits.map((u) => [u.UnitID.toLowerCase(), u.Slug]));
@@ -371,6 +375,7 @@ export class ConfigHubClient {
     };
     if (this.#serverVersion !== undefined) listing.serverVersion = this.#serverVersion;
     if (skippedUnits !== undefined && skippedUnits.length > 0) listing.skippedUnits = skippedUnits;
+    if (manifestDigest !== undefined && manifestDigest !== '') listing.manifestDigest = manifestDigest;
     return listing;
   }
 
@@ -762,7 +767,7 @@ export class ConfigHubClient {
     space: ResolvedSpace,
     wanted: 'latest' | number,
     signal: AbortSignal | undefined,
-  ): Promise<{ num: number; tagID: string; skipped: SkippedUnit[] }> {
+  ): Promise<{ num: number; tagID: string; skipped: SkippedUnit[]; manifestDigest: string | undefined }> {
     const route = ROUTES.releases;
     const releases = await this.#listAll(
       {
@@ -805,6 +810,7 @@ export class ConfigHubClient {
       num: release.ReleaseNum,
       tagID: release.TagID.toLowerCase(),
       skipped: skippedOf(release.SkippedUnits),
+      manifestDigest: release.ManifestDigest,
     };
   }
 

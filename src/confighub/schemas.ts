@@ -72,6 +72,8 @@ export const releaseSchema = z.looseObject({
   ReleaseNum: z.number().int().positive(),
   TagID: uuid.optional(),
   Published: z.boolean().optional(),
+  /** Digest of the release's OCI manifest: what Flux's OCIRepository records as `latest@sha256:…`. */
+  ManifestDigest: z.string().optional(),
   /**
    * Units the release left out. The wire shape is not documented; unit IDs, `{UnitID, Slug}` records
    * and a map keyed by unit ID are all read.

@@ -683,6 +683,7 @@ function summarize(listing: SpaceListing, ignoredGates: string[]): FetchedSummar
     units,
     ...(listing.units.length > MAX_STATUS_UNITS ? { unitsTruncated: true } : {}),
     ...(listing.serverVersion === undefined ? {} : { serverVersion: listing.serverVersion }),
+    ...(listing.manifestDigest === undefined ? {} : { releaseManifestDigest: listing.manifestDigest }),
     ...(listing.skippedUnits === undefined
       ? {}
       : { skippedUnits: listing.skippedUnits.slice(0, MAX_STATUS_UNITS).map((u) => u.slug ?? u.unitID) }),

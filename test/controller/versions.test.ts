@@ -60,6 +60,16 @@ describe('a release that skipped units', () => {
     const repo = await waitForReady(stack, 'skipping', 'latest');
     expect(repo.status!.artifact!.revision).toMatch(new RegExp(`^release-${release.ReleaseNum}@sha256:`));
     expect(repo.status!.fetched!.skippedUnits).toEqual(['web-hpa']);
+    const space = stack.emulator.getSpace('shop-prod');
+    const listed = await fetch(`${stack.emulator.url}/api/space/${space.SpaceID}/release`, {
+      headers: { authorization: `Bearer ${stack.emulator.fixture.token}` },
+    });
+    const releases = (await listed.json()) as Array<{
+      Release: { ReleaseNum: number; ManifestDigest: string };
+    }>;
+    const manifest = releases.find((r) => r.Release.ReleaseNum === release.ReleaseNum)!.Release
+      .ManifestDigest;
+    expect(repo.status!.fetched!.releaseManifestDigest).toBe(manifest);
     const slugs = repo.status!.fetched!.units!.map((u) => u.slug);
     expect(slugs).toContain('web');
     expect(slugs).not.toContain('web-hpa');

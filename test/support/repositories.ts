@@ -34,6 +34,7 @@ export type Repo = KubeObject & {
       units?: { slug: string }[];
       serverVersion?: string;
       skippedUnits?: string[];
+      releaseManifestDigest?: string;
       ignoredGates?: string[];
     };
   };
