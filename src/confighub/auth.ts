@@ -282,9 +282,19 @@ export function createAuthenticator(
       },
       // Every refusal is one uniform 401, so the key ID is what tells "not registered" from "bad key".
       who: `key ${signer.kid} of '${signer.subject}'`,
-      secrets: () => [checked.privateKey, ...recent],
+      secrets: () => [checked.privateKey, ...privateMembers(checked.privateKey), ...recent],
     },
     transport,
     now,
   );
+}
+
+/** The private member of a JWK on its own, so it is scrubbed even when quoted out of its JSON. */
+function privateMembers(jwk: string): string[] {
+  try {
+    const d: unknown = JSON.parse(jwk).d;
+    return typeof d === 'string' && d !== '' ? [d] : [];
+  } catch {
+    return [];
+  }
 }
