@@ -436,6 +436,9 @@ export class Reconciler {
       return { kind: 'done' };
     }
     if (typed instanceof WaitingError) {
+      // Waiting means ConfigHub answered: an earlier fetch failure no longer describes the object.
+      for (const type of [ConditionType.FetchFailed, ConditionType.Reconciling, ConditionType.Stalled])
+        status.conditions = removeCondition(status.conditions, type);
       mark(ctx, ConditionType.Ready, 'False', reason, message);
       log.info({ reason, retryInMs: typed.requeueAfterMs }, message);
       await this.#event(ctx, 'Normal', reason, message);

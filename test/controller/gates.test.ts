@@ -109,6 +109,28 @@ describe('gates.mode: hold (the default)', () => {
     stack.emulator.setUnitData('shop-prod', 'web-config', clean);
   });
 
+  it('clears an earlier fetch failure when a revision is held', async () => {
+    const remove = stack.emulator.injectFault({ route: /\/unit$/, kind: 'status', status: 500 });
+    reconcile();
+    await waitForCondition(stack, 'gates', 'held', 'FetchFailed', 'True');
+    remove();
+    stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', { 'pending-trigger': true });
+    touch('web-svc');
+    reconcile();
+    const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'GatesPending');
+    expect(condition(held, 'FetchFailed')).toBeUndefined();
+    expect(condition(held, 'Reconciling')).toBeUndefined();
+    await expectServed(held, published.status!.artifact!.digest);
+    stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', {});
+    reconcile();
+    published = await waitForReady(
+      stack,
+      'gates',
+      'held',
+      (r) => r.status!.artifact!.digest !== held.status!.artifact!.digest,
+    );
+  });
+
   it('names the most pressing reason first when several apply', async () => {
     stack.emulator.setUnitApplyGates('shop-prod', 'web-hpa', { 'pending-trigger': true });
     touch('web-hpa');
