@@ -41,6 +41,15 @@ export const Reason = {
   /** The selection matched no unit: publishing an empty tree would make consumers prune everything. */
   NoUnitsSelected: 'NoUnitsSelected',
   FetchFailed: 'FetchFailed',
+  // A head revision held back because ConfigHub would not release it (spec.gates.mode: hold).
+  /** A unit has failed validation gates (`ValidationErrors`). */
+  ValidationFailed: 'ValidationFailed',
+  /** A unit has open apply gates: its validation triggers have not run yet; clears by itself. */
+  GatesPending: 'GatesPending',
+  /** A unit's data still holds ConfigHub placeholders (`confighubplaceholder…`, 999999999). */
+  UnresolvedPlaceholders: 'UnresolvedPlaceholders',
+  /** The pre-minted ConfigHub token in the Secret expires soon (a Warning event). */
+  TokenExpiring: 'TokenExpiring',
   // Storage failures (StorageOperationFailed).
   ArchiveOperationFailed: 'ArchiveOperationFailed',
   DirectoryCreationFailed: 'DirectoryCreationFailed',

@@ -51,6 +51,10 @@ export const STORAGE_KIND_DIR = SINGULAR;
 export const SECRET_KEY_TOKEN = 'token';
 export const SECRET_KEY_WORKER_ID = 'workerID';
 export const SECRET_KEY_WORKER_SECRET = 'workerSecret';
+/** Identity or ServiceAccount key: the private Ed25519 JWK, and optionally the identity and audience. */
+export const SECRET_KEY_PRIVATE_KEY = 'privateKey';
+export const SECRET_KEY_SUBJECT = 'subject';
+export const SECRET_KEY_AUDIENCE = 'audience';
 /** Keys of certSecretRef, as Flux's TLS secrets name them. */
 export const SECRET_KEY_CA = 'ca.crt';
 export const SECRET_KEY_TLS_CERT = 'tls.crt';

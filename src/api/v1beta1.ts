@@ -60,6 +60,14 @@ export const driftSpecSchema = z.object({
     .optional(),
 });
 
+/**
+ * What to do with a head revision ConfigHub itself would not release (validation errors, open apply
+ * gates, unresolved placeholders): `hold` keeps the last artifact, `ignore` publishes and says so.
+ */
+export const gatesSpecSchema = z.object({
+  mode: z.enum(['hold', 'ignore']).default('hold'),
+});
+
 export const repositorySpecSchema = z.object({
   interval: z
     .string()
@@ -90,6 +98,7 @@ export const repositorySpecSchema = z.object({
   certSecretRef: secretReference.optional(),
   insecure: z.boolean().optional(),
   drift: driftSpecSchema.optional(),
+  gates: gatesSpecSchema.optional(),
 });
 export type RepositorySpec = z.infer<typeof repositorySpecSchema>;
 export type RepositoryRef = z.infer<typeof repositoryRefSchema>;
@@ -132,6 +141,14 @@ export const fetchedSummarySchema = z.object({
   unitCount: z.number().int(),
   units: z.array(fetchedUnitSchema).max(MAX_STATUS_UNITS).optional(),
   unitsTruncated: z.boolean().optional(),
+  /** `ConfigHub-Version` of the server that answered. */
+  serverVersion: z.string().optional(),
+  /** Release mode: the release's OCI manifest digest (what an OCIRepository on ConfigHub's gateway records). */
+  releaseManifestDigest: z.string().optional(),
+  /** Release mode: slugs (or IDs) of the units the release skipped. */
+  skippedUnits: z.array(z.string()).max(MAX_STATUS_UNITS).optional(),
+  /** With `spec.gates.mode: ignore`: what would have held this artifact, one line per unit. */
+  ignoredGates: z.array(z.string()).max(MAX_STATUS_UNITS).optional(),
 });
 export type FetchedSummary = z.infer<typeof fetchedSummarySchema>;
 

@@ -1,14 +1,25 @@
-// Credentials: a pre-minted bearer token, or a worker ID + secret exchanged at `POST /auth/worker` for a
-// short-lived JWT that is cached, renewed shortly before `exp`, and renewed once after a 401.
+// Credentials: a pre-minted bearer token (it expires: noticed before sending), a worker ID + secret, or an
+// identity/ServiceAccount key whose signed assertion (RFC 7523) is exchanged. The last two are exchanged at
+// `POST /auth/worker` for a short-lived JWT that is cached, renewed shortly before `exp`, and renewed once
+// after a 401.
 import type { z } from 'zod';
-import { SECRET_KEY_TOKEN, SECRET_KEY_WORKER_ID, SECRET_KEY_WORKER_SECRET } from '../api/constants.ts';
+import {
+  SECRET_KEY_AUDIENCE,
+  SECRET_KEY_PRIVATE_KEY,
+  SECRET_KEY_SUBJECT,
+  SECRET_KEY_TOKEN,
+  SECRET_KEY_WORKER_ID,
+  SECRET_KEY_WORKER_SECRET,
+} from '../api/constants.ts';
+import { AssertionSigner, CLIENT_ASSERTION_TYPE } from './assertion.ts';
 import { AuthenticationFailedError, InvalidCredentialsError } from './errors.ts';
 import { describeErrorBody, parseJson, type Transport } from './http.ts';
 import { jwtClaimsSchema, workerSessionSchema } from './schemas.ts';
 
 export type Credentials =
   | { kind: 'token'; token: string }
-  | { kind: 'worker'; workerID: string; workerSecret: string };
+  | { kind: 'worker'; workerID: string; workerSecret: string }
+  | { kind: 'key'; privateKey: string; subject?: string; audience?: string };
 
 export const WORKER_AUTH_ROUTE = 'POST /auth/worker';
 /** Renew this long before `exp` at most; short-lived tokens renew at 80% of their lifetime. */
@@ -22,6 +33,8 @@ export interface Authenticator {
   invalidate(): boolean;
   /** Every secret value that must be scrubbed from messages. */
   secrets(): string[];
+  /** When the credential itself stops working (a pre-minted token's `exp`), in ms; undefined = renews. */
+  expiresAt?(): number | undefined;
 }
 
 const printable = /^[\x21-\x7e]+$/;
@@ -34,6 +47,20 @@ export function checkCredentials(credentials: Credentials): Credentials {
     if (!printable.test(token))
       throw new InvalidCredentialsError('the ConfigHub token contains whitespace or control characters');
     return { kind: 'token', token };
+  }
+  if (credentials.kind === 'key') {
+    const privateKey = credentials.privateKey.trim();
+    if (privateKey === '') throw new InvalidCredentialsError('the ConfigHub private key is empty');
+    const subject = credentials.subject?.trim() || undefined;
+    const audience = credentials.audience?.trim() || undefined;
+    // Parsed now so a wrong key is reported as a Secret problem before any request.
+    new AssertionSigner(privateKey, { subject, audience });
+    return {
+      kind: 'key',
+      privateKey,
+      ...(subject === undefined ? {} : { subject }),
+      ...(audience === undefined ? {} : { audience }),
+    };
   }
   const workerID = credentials.workerID.trim();
   const workerSecret = credentials.workerSecret.trim();
@@ -48,8 +75,8 @@ export function checkCredentials(credentials: Credentials): Credentials {
 }
 
 /**
- * Reads credentials from decoded Secret data: `token`, or `workerID` + `workerSecret`.
- * Exactly one form must be present.
+ * Reads credentials from decoded Secret data: `token`, or `workerID` + `workerSecret`, or `privateKey`
+ * (+ optional `subject`, `audience`). Exactly one form must be present.
  */
 export function credentialsFromSecretData(data: Record<string, string | Buffer | undefined>): Credentials {
   const read = (key: string): string | undefined => {
@@ -63,18 +90,30 @@ export function credentialsFromSecretData(data: Record<string, string | Buffer |
   const token = read(SECRET_KEY_TOKEN);
   const workerID = read(SECRET_KEY_WORKER_ID);
   const workerSecret = read(SECRET_KEY_WORKER_SECRET);
+  const privateKey = read(SECRET_KEY_PRIVATE_KEY);
   const hasWorker = workerID !== undefined || workerSecret !== undefined;
-  if (token !== undefined && hasWorker) {
+  const forms = [token !== undefined, hasWorker, privateKey !== undefined].filter(Boolean).length;
+  if (forms > 1) {
     throw new InvalidCredentialsError(
-      `secret has both '${SECRET_KEY_TOKEN}' and '${SECRET_KEY_WORKER_ID}'/'${SECRET_KEY_WORKER_SECRET}'; set only one form`,
+      `secret has more than one of '${SECRET_KEY_TOKEN}', '${SECRET_KEY_WORKER_ID}'/'${SECRET_KEY_WORKER_SECRET}' and '${SECRET_KEY_PRIVATE_KEY}'; set only one form`,
     );
   }
   if (token !== undefined) return checkCredentials({ kind: 'token', token });
+  if (privateKey !== undefined) {
+    const subject = read(SECRET_KEY_SUBJECT);
+    const audience = read(SECRET_KEY_AUDIENCE);
+    return checkCredentials({
+      kind: 'key',
+      privateKey,
+      ...(subject === undefined ? {} : { subject }),
+      ...(audience === undefined ? {} : { audience }),
+    });
+  }
   if (workerID === undefined || workerSecret === undefined) {
     throw new InvalidCredentialsError(
       hasWorker
         ? `secret needs both '${SECRET_KEY_WORKER_ID}' and '${SECRET_KEY_WORKER_SECRET}'`
-        : `secret has neither '${SECRET_KEY_TOKEN}' nor '${SECRET_KEY_WORKER_ID}' and '${SECRET_KEY_WORKER_SECRET}'`,
+        : `secret has neither '${SECRET_KEY_TOKEN}', nor '${SECRET_KEY_WORKER_ID}' and '${SECRET_KEY_WORKER_SECRET}', nor '${SECRET_KEY_PRIVATE_KEY}'`,
     );
   }
   return checkCredentials({ kind: 'worker', workerID, workerSecret });
@@ -82,13 +121,29 @@ export function credentialsFromSecretData(data: Record<string, string | Buffer |
 
 export class TokenAuthenticator implements Authenticator {
   readonly #token: string;
+  readonly #now: () => number;
+  readonly #expiresAt: number | undefined;
 
-  constructor(token: string) {
+  constructor(token: string, now: () => number = Date.now) {
     this.#token = token;
+    this.#now = now;
+    const { exp } = decodeJwtClaims(token);
+    this.#expiresAt = exp === undefined ? undefined : exp * 1000;
   }
 
+  /** A user's token is a session JWT with no way to renew it here: past `exp` nothing is sent. */
   async authorization(): Promise<string> {
+    if (this.#expiresAt !== undefined && this.#now() >= this.#expiresAt) {
+      throw new AuthenticationFailedError(
+        `the ConfigHub token expired at ${new Date(this.#expiresAt).toISOString()}: put a new one in the Secret, ` +
+          'or use a worker or key credential, which renew themselves',
+      );
+    }
     return `Bearer ${this.#token}`;
+  }
+
+  expiresAt(): number | undefined {
+    return this.#expiresAt;
   }
 
   invalidate(): boolean {
@@ -117,9 +172,17 @@ interface Session {
   renewAt: number;
 }
 
-export class WorkerAuthenticator implements Authenticator {
-  readonly #workerID: string;
-  readonly #workerSecret: string;
+/** What is posted to `/auth/worker`, and how the caller is named in a refusal. */
+interface Exchange {
+  body(now: number): string;
+  /** e.g. `worker <id>` or `key <kid>`: never a secret. */
+  who: string;
+  secrets(): string[];
+}
+
+/** Exchanges a credential at `POST /auth/worker` for a session JWT, cached until shortly before `exp`. */
+export class SessionAuthenticator implements Authenticator {
+  readonly #credential: Exchange;
   readonly #transport: Transport;
   readonly #now: () => number;
   #session: Session | undefined;
@@ -127,9 +190,8 @@ export class WorkerAuthenticator implements Authenticator {
   /** Recently issued tokens, kept for scrubbing messages. */
   readonly #issued: string[] = [];
 
-  constructor(workerID: string, workerSecret: string, transport: Transport, now: () => number) {
-    this.#workerID = workerID;
-    this.#workerSecret = workerSecret;
+  constructor(credential: Exchange, transport: Transport, now: () => number) {
+    this.#credential = credential;
     this.#transport = transport;
     this.#now = now;
   }
@@ -151,7 +213,7 @@ export class WorkerAuthenticator implements Authenticator {
   }
 
   secrets(): string[] {
-    return [this.#workerSecret, ...this.#issued];
+    return [...this.#credential.secrets(), ...this.#issued];
   }
 
   async #exchange(signal?: AbortSignal): Promise<Session> {
@@ -160,14 +222,14 @@ export class WorkerAuthenticator implements Authenticator {
       route: WORKER_AUTH_ROUTE,
       path: '/auth/worker',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ worker_id: this.#workerID, worker_secret: this.#workerSecret }),
+      body: this.#credential.body(this.#now()),
       maxBytes: 1024 * 1024,
       signal,
     });
     if (response.status !== 200) {
       const detail = describeErrorBody(response.body, this.secrets());
       throw new AuthenticationFailedError(
-        `${WORKER_AUTH_ROUTE}: worker ${this.#workerID} was not accepted (${response.status}${detail === '' ? '' : `: ${detail}`})`,
+        `${WORKER_AUTH_ROUTE}: ${this.#credential.who} was not accepted (${response.status}${detail === '' ? '' : `: ${detail}`})`,
         { route: WORKER_AUTH_ROUTE, status: response.status },
       );
     }
@@ -194,7 +256,45 @@ export function createAuthenticator(
   now: () => number,
 ): Authenticator {
   const checked = checkCredentials(credentials);
-  return checked.kind === 'token'
-    ? new TokenAuthenticator(checked.token)
-    : new WorkerAuthenticator(checked.workerID, checked.workerSecret, transport, now);
+  if (checked.kind === 'token') return new TokenAuthenticator(checked.token, now);
+  if (checked.kind === 'worker') {
+    const { workerID, workerSecret } = checked;
+    return new SessionAuthenticator(
+      {
+        body: () => JSON.stringify({ worker_id: workerID, worker_secret: workerSecret }),
+        who: `worker ${workerID}`,
+        secrets: () => [workerSecret],
+      },
+      transport,
+      now,
+    );
+  }
+  const signer = new AssertionSigner(checked.privateKey, checked);
+  const recent: string[] = [];
+  return new SessionAuthenticator(
+    {
+      // Field names are RFC 7523's; the server tells the forms apart by which fields are present.
+      body: (at) => {
+        const assertion = signer.sign(at);
+        recent.push(assertion);
+        if (recent.length > 4) recent.shift();
+        return JSON.stringify({ client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion });
+      },
+      // Every refusal is one uniform 401, so the key ID is what tells "not registered" from "bad key".
+      who: `key ${signer.kid} of '${signer.subject}'`,
+      secrets: () => [checked.privateKey, ...privateMembers(checked.privateKey), ...recent],
+    },
+    transport,
+    now,
+  );
+}
+
+/** The private member of a JWK on its own, so it is scrubbed even when quoted out of its JSON. */
+function privateMembers(jwk: string): string[] {
+  try {
+    const d: unknown = JSON.parse(jwk).d;
+    return typeof d === 'string' && d !== '' ? [d] : [];
+  } catch {
+    return [];
+  }
 }

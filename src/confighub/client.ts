@@ -67,6 +67,16 @@ export interface ListedUnit {
   dataHash: string;
   dataSize: number;
   labels?: Record<string, string>;
+  /** Names of failed validation gates (`ValidationErrors`); absent when none. */
+  validationErrors?: string[];
+  /** Names of open apply gates (`ApplyGates`); absent when none. */
+  applyGates?: string[];
+}
+
+/** A unit a release left out (`Release.SkippedUnits`). */
+export interface SkippedUnit {
+  unitID: string;
+  slug?: string;
 }
 
 export interface SpaceListing {
@@ -77,6 +87,12 @@ export interface SpaceListing {
   units: ListedUnit[];
   /** sha256 hex over refId and the sorted (unitID, slug, revisionNum, dataHash) tuples. */
   fingerprint: string;
+  /** The server's `ConfigHub-Version` header, when it sent one. */
+  serverVersion?: string;
+  /** Release mode: units the release skipped, which are therefore not in `units`. */
+  skippedUnits?: SkippedUnit[];
+  /** Release mode: the release's OCI manifest digest, to correlate with ConfigHub's OCI gateway. */
+  manifestDigest?: string;
 }
 
 export interface FetchedUnit extends ListedUnit {
@@ -138,6 +154,7 @@ export interface ConfigHubClientOptions {
 export const DEFAULT_USER_AGENT = `confighub-source-controller/${packageJson.version}`;
 const MAX_PAGE_SIZE = 1000;
 const CONTINUE_HEADER = 'confighub-continue';
+const VERSION_HEADER = 'confighub-version';
 const uuidPattern = new RegExp(UUID_PATTERN);
 
 const ROUTES = {
@@ -163,6 +180,8 @@ const UNIT_SELECT = [
   'HeadRevisionID',
   'Labels',
   'HiddenReason',
+  'ValidationErrors',
+  'ApplyGates',
 ].join(',');
 
 interface ResolvedSpace {
@@ -212,6 +231,23 @@ export function normalizeServer(server: string): string {
   return `${url.origin}${path}`;
 }
 
+/** Reads `Release.SkippedUnits` in any of the shapes the schema accepts. */
+function skippedOf(
+  value: z.infer<typeof releaseListSchema>[number]['Release']['SkippedUnits'],
+): SkippedUnit[] {
+  if (value == null) return [];
+  const entries: Array<{ unitID: string; slug?: string | undefined }> = Array.isArray(value)
+    ? value.map((v) => (typeof v === 'string' ? { unitID: v } : { unitID: v.UnitID, slug: v.Slug }))
+    : Object.keys(value).map((unitID) => ({ unitID }));
+  return entries
+    .filter((e) => uuidPattern.test(e.unitID))
+    .map((e) =>
+      e.slug === undefined
+        ? { unitID: e.unitID.toLowerCase() }
+        : { unitID: e.unitID.toLowerCase(), slug: e.slug },
+    );
+}
+
 function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
@@ -225,6 +261,12 @@ export class ConfigHubClient {
   readonly #pageSize: number;
   readonly #now: () => number;
   readonly #spaces = new Map<string, { space: ResolvedSpace; expiresAt: number }>();
+  /** Last `ConfigHub-Version` seen: it explains most compatibility problems in one word. */
+  #serverVersion: string | undefined;
+  /** False once the server refused our unit `select` (an older server): lists then ask for whole units. */
+  #unitSelect = true;
+  /** The snapshot of a listing already fetched, so a gate check and the build download data once. */
+  readonly #snapshots = new WeakMap<SpaceListing, SpaceSnapshot>();
 
   constructor(options: ConfigHubClientOptions) {
     const server = normalizeServer(options.server);
@@ -253,8 +295,35 @@ export class ConfigHubClient {
     this.#auth = createAuthenticator(options.credentials, this.#transport, this.#now);
   }
 
+  /** When the credential stops working (a pre-minted token's `exp`, epoch ms); undefined when it renews. */
+  credentialExpiresAt(): number | undefined {
+    return this.#auth.expiresAt?.();
+  }
+
+  /** The `ConfigHub-Version` the server last answered with. */
+  get serverVersion(): string | undefined {
+    return this.#serverVersion;
+  }
+
   /** Resolves the space and lists the selected units with their content hashes; downloads no data. */
   async list(request: ListRequest, signal?: AbortSignal): Promise<SpaceListing> {
+    try {
+      return await this.#list(request, signal);
+    } catch (error) {
+      throw this.#withVersion(error);
+    }
+  }
+
+  /** Names the server version in a failure, once. */
+  #withVersion(error: unknown): unknown {
+    const version = this.#serverVersion;
+    if (error instanceof ConfigHubError && version !== undefined && !error.message.includes('(ConfigHub ')) {
+      error.message = `${error.message} (ConfigHub ${version})`;
+    }
+    return error;
+  }
+
+  async #list(request: ListRequest, signal?: AbortSignal): Promise<SpaceListing> {
     const ref = request.ref ?? { mode: 'head' };
     const toolchains = request.toolchains ?? [...DEFAULT_TOOLCHAINS];
     if (toolchains.length === 0) throw new InvalidFilterError('at least one toolchain must be selected');
@@ -277,6 +346,8 @@ export class ConfigHubClient {
 
     let refId: string;
     let units: ListedUnit[];
+    let skippedUnits: SkippedUnit[] | undefined;
+    let manifestDigest: string | undefined;
     if (ref.mode === 'head') {
       refId = refIdOf('head');
       units = apiUnits.map((u) => this.#headUnit(u));
@@ -287,20 +358,59 @@ export class ConfigHubClient {
     } else {
       const release = await this.#resolveRelease(space, ref.release, signal);
       refId = refIdOf({ releaseNum: release.num });
-      units = await this.#taggedUnits(space, apiUnits, release.tagID, signal);
+      manifestDigest = release.manifestDigest;
+      // A unit the release skipped has no revision in it: it is reported, never published from head.
+      const skipped = new Set(release.skipped.map((u) => u.unitID));
+      const bySlugOf = new Map(apiUnits.map((u) => [u.UnitID.toLowerCase(), u.Slug]));
+      skippedUnits = release.skipped.map((u) => {
+        const slug = u.slug ?? bySlugOf.get(u.unitID);
+        return slug === undefined ? { unitID: u.unitID } : { unitID: u.unitID, slug };
+      });
+      const included = apiUnits.filter((u) => !skipped.has(u.UnitID.toLowerCase()));
+      units = await this.#taggedUnits(space, included, release.tagID, signal);
     }
     units.sort(bySlug);
-    return {
+    const listing: SpaceListing = {
       spaceID: space.id,
       spaceSlug: space.slug,
       refId,
       units,
       fingerprint: listingFingerprint(refId, units),
     };
+    if (this.#serverVersion !== undefined) listing.serverVersion = this.#serverVersion;
+    if (skippedUnits !== undefined && skippedUnits.length > 0) listing.skippedUnits = skippedUnits;
+    if (manifestDigest !== undefined && manifestDigest !== '') listing.manifestDigest = manifestDigest;
+    return listing;
   }
 
-  /** Downloads the data of every listed unit and verifies sha256(data) against its DataHash. */
+  /**
+   * Downloads the data of every listed unit and verifies sha256(data) against its DataHash. A snapshot
+   * `prefetch` kept for this very listing object is handed over instead (once).
+   */
   async fetch(listing: SpaceListing, options: FetchOptions = {}): Promise<SpaceSnapshot> {
+    const kept = this.#snapshots.get(listing);
+    if (kept !== undefined) {
+      this.#snapshots.delete(listing);
+      return kept;
+    }
+    try {
+      return await this.#fetch(listing, options);
+    } catch (error) {
+      throw this.#withVersion(error);
+    }
+  }
+
+  /**
+   * `fetch`, keeping the result for the next `fetch` of the same listing object: a check that needs the
+   * data before the build (placeholders) and the build then download it once.
+   */
+  async prefetch(listing: SpaceListing, options: FetchOptions = {}): Promise<SpaceSnapshot> {
+    const snapshot = await this.fetch(listing, options);
+    this.#snapshots.set(listing, snapshot);
+    return snapshot;
+  }
+
+  async #fetch(listing: SpaceListing, options: FetchOptions): Promise<SpaceSnapshot> {
     const { cache, signal } = options;
     const revalidate = options.revalidate ?? true;
     let total = 0;
@@ -381,6 +491,8 @@ export class ConfigHubClient {
         ...req,
         headers: { accept: 'application/json', ...req.headers, authorization },
       });
+      const version = headerValue(response.headers, VERSION_HEADER);
+      if (version !== undefined && version !== '') this.#serverVersion = version;
       if (response.status === 401) {
         if (!renewed && this.#auth.invalidate()) {
           renewed = true;
@@ -542,15 +654,17 @@ export class ConfigHubClient {
   ): Promise<ApiUnit[]> {
     const route = ROUTES.units;
     let envelopes: Array<{ Unit: ApiUnit }>;
-    try {
-      envelopes = await this.#listAll(
+    const listUnits = (select: boolean) =>
+      this.#listAll(
         {
           route,
           path: `/api/space/${enc(space.id)}/unit`,
-          query: [
-            ['where', where],
-            ['select', UNIT_SELECT],
-          ],
+          query: select
+            ? [
+                ['where', where],
+                ['select', UNIT_SELECT],
+              ]
+            : [['where', where]],
           signal,
         },
         unitListSchema,
@@ -562,6 +676,16 @@ export class ConfigHubClient {
         this.#limits.maxUnits,
         'units',
       );
+    try {
+      try {
+        envelopes = await listUnits(this.#unitSelect);
+      } catch (error) {
+        // Servers before a field existed refuse to select it (400): ask once more for whole units, and
+        // keep doing so if that works. A 400 that remains is about the where filter.
+        if (!(this.#unitSelect && error instanceof InvalidFilterError && error.status === 400)) throw error;
+        envelopes = await listUnits(false);
+        this.#unitSelect = false;
+      }
     } catch (error) {
       if (error instanceof InvalidFilterError && error.status === 400 && userFilter) {
         throw new InvalidFilterError(error.message.replace('the query', 'the where filter'), {
@@ -612,6 +736,10 @@ export class ConfigHubClient {
     };
     if (unit.HeadRevisionID !== undefined) listed.revisionID = unit.HeadRevisionID.toLowerCase();
     if (unit.Labels != null && Object.keys(unit.Labels).length > 0) listed.labels = { ...unit.Labels };
+    const validationErrors = Object.keys(unit.ValidationErrors ?? {}).sort();
+    if (validationErrors.length > 0) listed.validationErrors = validationErrors;
+    const applyGates = Object.keys(unit.ApplyGates ?? {}).sort();
+    if (applyGates.length > 0) listed.applyGates = applyGates;
     return listed;
   }
 
@@ -640,15 +768,23 @@ export class ConfigHubClient {
     return match.Tag.TagID.toLowerCase();
   }
 
+  /**
+   * Lists the published releases and chooses client-side: servers before about v0.8.10 refuse
+   * `ReleaseNum` in a release `where`, while `Published = true` works on every v0.8 server.
+   */
   async #resolveRelease(
     space: ResolvedSpace,
     wanted: 'latest' | number,
     signal: AbortSignal | undefined,
-  ): Promise<{ num: number; tagID: string }> {
+  ): Promise<{ num: number; tagID: string; skipped: SkippedUnit[]; manifestDigest: string | undefined }> {
     const route = ROUTES.releases;
-    const where = wanted === 'latest' ? 'Published = true' : `ReleaseNum = ${wanted}`;
     const releases = await this.#listAll(
-      { route, path: `/api/space/${enc(space.id)}/release`, query: [['where', where]], signal },
+      {
+        route,
+        path: `/api/space/${enc(space.id)}/release`,
+        query: [['where', 'Published = true']],
+        signal,
+      },
       releaseListSchema,
       () =>
         new SpaceNotFoundError(`space '${space.slug}' (${space.id}) no longer exists`, {
@@ -659,26 +795,32 @@ export class ConfigHubClient {
       'releases',
     );
     let release: (typeof releases)[number]['Release'] | undefined;
-    if (wanted === 'latest') {
-      for (const { Release: r } of releases) {
-        if (r.Published === true && (release === undefined || r.ReleaseNum > release.ReleaseNum)) release = r;
-      }
-      if (release === undefined) {
-        throw new RefNotFoundError(`space '${space.slug}' has no published release`, { route });
-      }
-    } else {
-      release = releases.find((r) => r.Release.ReleaseNum === wanted)?.Release;
-      if (release === undefined) {
-        throw new RefNotFoundError(`release ${wanted} does not exist in space '${space.slug}'`, { route });
-      }
-      if (release.Published !== true) {
-        throw new RefNotFoundError(`release ${wanted} of space '${space.slug}' is not published`, { route });
-      }
+    for (const { Release: r } of releases) {
+      if (r.Published !== true) continue;
+      if (
+        wanted === 'latest'
+          ? release === undefined || r.ReleaseNum > release.ReleaseNum
+          : r.ReleaseNum === wanted
+      )
+        release = r;
+    }
+    if (release === undefined) {
+      throw new RefNotFoundError(
+        wanted === 'latest'
+          ? `space '${space.slug}' has no published release`
+          : `release ${wanted} of space '${space.slug}' does not exist or is not published`,
+        { route },
+      );
     }
     if (release.TagID === undefined) {
       throw new InvalidResponseError(`${route}: release ${release.ReleaseNum} names no TagID`, { route });
     }
-    return { num: release.ReleaseNum, tagID: release.TagID.toLowerCase() };
+    return {
+      num: release.ReleaseNum,
+      tagID: release.TagID.toLowerCase(),
+      skipped: skippedOf(release.SkippedUnits),
+      manifestDigest: release.ManifestDigest,
+    };
   }
 
   /** Per unit, the revision carrying the tag with the highest RevisionNum; units without one are left out. */

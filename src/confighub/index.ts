@@ -17,6 +17,7 @@ export {
   type ListRequest,
   listingFingerprint,
   normalizeServer,
+  type SkippedUnit,
   type SpaceListing,
   type SpaceSnapshot,
   sha256Hex,

@@ -13,6 +13,8 @@ const uuid = z
   });
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be a lowercase hex SHA-256' });
 const count = z.number().int().nonnegative();
+/** A ConfigHub gate map (name → value); only the names are used, so values are not constrained. */
+const gateMap = z.record(z.string(), z.unknown()).nullish();
 
 /** SHA-256 of zero bytes: ConfigHub omits DataHash/DataSize for empty data. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -43,6 +45,10 @@ export const unitSchema = z.looseObject({
   HeadRevisionID: uuid.optional(),
   Labels: z.record(z.string(), z.string()).nullish(),
   HiddenReason: z.string().optional(),
+  /** Gate name → failed; ConfigHub refuses to release a unit with any. */
+  ValidationErrors: gateMap,
+  /** Open apply gates (set on write until the validation triggers ran); deprecated copy on newer servers. */
+  ApplyGates: gateMap,
 });
 export const unitEnvelopeSchema = z.looseObject({ Unit: unitSchema });
 export const unitListSchema = listOf(unitEnvelopeSchema);
@@ -66,6 +72,18 @@ export const releaseSchema = z.looseObject({
   ReleaseNum: z.number().int().positive(),
   TagID: uuid.optional(),
   Published: z.boolean().optional(),
+  /** Digest of the release's OCI manifest: what Flux's OCIRepository records as `latest@sha256:…`. */
+  ManifestDigest: z.string().optional(),
+  /**
+   * Units the release left out. The wire shape is not documented; unit IDs, `{UnitID, Slug}` records
+   * and a map keyed by unit ID are all read.
+   */
+  SkippedUnits: z
+    .union([
+      z.array(z.union([uuid, z.looseObject({ UnitID: uuid, Slug: z.string().optional() })])),
+      z.record(z.string(), z.unknown()),
+    ])
+    .nullish(),
 });
 export const releaseListSchema = listOf(z.looseObject({ Release: releaseSchema }));
 

@@ -22,6 +22,11 @@ export interface PipelineRequest {
   target: string;
   /** Wraps the fetch for timing (the controller's fetch metric). */
   timed?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * Looks at the revision before it is built (the gate policy), within the memory reservation; it may
+   * throw to hold the revision. `snapshot()` downloads the data once, and the build reuses it.
+   */
+  inspect?: (snapshot: () => Promise<SpaceSnapshot>) => Promise<void>;
 }
 
 export interface PipelineResult {
@@ -53,7 +58,13 @@ export async function fetchAndBuild(engine: BuildEngine, request: PipelineReques
   try {
     const fetch = () =>
       request.fetch(listing, { cache: request.cache, signal: timeoutSignal(request.timeoutMs) });
-    const snapshot = await (request.timed ? request.timed(fetch) : fetch());
+    let fetched: Promise<SpaceSnapshot> | undefined;
+    const fetchOnce = () => {
+      fetched ??= request.timed ? request.timed(fetch) : fetch();
+      return fetched;
+    };
+    await request.inspect?.(fetchOnce);
+    const snapshot = await fetchOnce();
     const built = await buildTarGzFile(engine, {
       units: snapshot.units.map((unit) => ({
         slug: unit.slug,
@@ -65,9 +76,6 @@ export async function fetchAndBuild(engine: BuildEngine, request: PipelineReques
       target: request.target,
       signal: timeoutSignal(request.timeoutMs),
       budgetName,
-    }).catch(async (error: unknown) => {
-      await rm(request.target, { force: true });
-      throw error;
     });
     return {
       file: request.target,
@@ -77,6 +85,9 @@ export async function fetchAndBuild(engine: BuildEngine, request: PipelineReques
       units: snapshot.units.length,
       objects: built.objects,
     };
+  } catch (error) {
+    await rm(request.target, { force: true });
+    throw error;
   } finally {
     release();
   }

@@ -44,7 +44,7 @@ import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
 import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { capRetryAfter, timeoutSignal } from '../util/timers.ts';
-import { fetchAndBuild, type PipelineResult } from './artifact-pipeline.ts';
+import { fetchAndBuild, type PipelineRequest, type PipelineResult } from './artifact-pipeline.ts';
 import { classifyError, describeError } from './classify.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
@@ -57,6 +57,8 @@ import {
   reconcileExternalArtifact,
 } from './external-artifact.ts';
 import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
+import { checkGates } from './gates.ts';
+import { readyNotes } from './ready-notes.ts';
 import { StatusWriter } from './status-writer.ts';
 import type { UpstreamClients } from './upstream.ts';
 
@@ -284,13 +286,22 @@ export class Reconciler {
           `new upstream revision of space '${listing.spaceSlug}' (${listing.refId})`,
         );
       }
-      artifact = await this.#build(ctx, spec, listing, upstream);
+      let ignoredGates: string[] = [];
+      artifact = await this.#build(ctx, spec, listing, upstream, async (snapshot) => {
+        ignoredGates = await checkGates({
+          spec,
+          listing,
+          hasArtifact: previous !== undefined,
+          requeueAfterMs: () => this.#jitter(intervalMs),
+          prefetch: snapshot,
+        });
+      });
       if (previous !== undefined && previous.digest === artifact.digest && stored === 'ok') {
         // Same content (e.g. only a revision number moved): keep the published artifact as it is.
         artifact = { ...previous, url: artifact.url, revision: artifact.revision };
       }
       published = previous === undefined || previous.digest !== artifact.digest || stored !== 'ok';
-      status.fetched = summarize(listing);
+      status.fetched = summarize(listing, ignoredGates);
     }
     status.artifact = artifact;
     // Published first: if the ExternalArtifact cannot be written the reconcile failed, and neither
@@ -298,7 +309,17 @@ export class Reconciler {
     await this.#publish(ctx, artifact, { ready: true, revision: artifact.revision });
 
     const wasFailing = ctx.previousReady === 'False';
-    const message = `stored artifact for revision '${artifact.revision}'`;
+    const notes = readyNotes(
+      status.fetched,
+      upstream.client.credentialExpiresAt(),
+      this.#clock(),
+      intervalMs,
+    );
+    const warned = findCondition(status.conditions, ConditionType.Ready)?.message;
+    const message = `stored artifact for revision '${artifact.revision}'${notes.suffix}`;
+    if (notes.tokenWarning !== undefined && warned?.includes(notes.tokenWarning) !== true) {
+      await this.#event(ctx, 'Warning', Reason.TokenExpiring, notes.tokenWarning);
+    }
     for (const type of [
       ConditionType.ArtifactOutdated,
       ConditionType.FetchFailed,
@@ -348,6 +369,7 @@ export class Reconciler {
     spec: RepositorySpec,
     listing: SpaceListing,
     upstream: ReturnType<UpstreamClients['get']>,
+    inspect: PipelineRequest['inspect'],
   ): Promise<Artifact> {
     const storage = this.#deps.storage;
     const target = await this.#storageStep(() => storage.tempFile(ctx.namespace, ctx.name));
@@ -362,6 +384,7 @@ export class Reconciler {
         timeoutName: 'spec.timeout',
         target,
         timed: (fn) => this.#timed('fetch', fn),
+        inspect,
       });
     } catch (error) {
       if (error instanceof InvalidUnitError || error instanceof UnsafeNameError) {
@@ -439,6 +462,9 @@ export class Reconciler {
       return { kind: 'done' };
     }
     if (typed instanceof WaitingError) {
+      // Waiting means ConfigHub answered: an earlier fetch failure no longer describes the object.
+      for (const type of [ConditionType.FetchFailed, ConditionType.Reconciling, ConditionType.Stalled])
+        status.conditions = removeCondition(status.conditions, type);
       mark(ctx, ConditionType.Ready, 'False', reason, message);
       log.info({ reason, retryInMs: typed.requeueAfterMs }, message);
       await this.#event(ctx, 'Normal', reason, message);
@@ -683,7 +709,7 @@ function storageFailure(error: StorageError): TransientError {
   );
 }
 
-function summarize(listing: SpaceListing): FetchedSummary {
+function summarize(listing: SpaceListing, ignoredGates: string[]): FetchedSummary {
   const units = listing.units.slice(0, MAX_STATUS_UNITS).map((u) => ({
     slug: u.slug,
     unitID: u.unitID,
@@ -698,5 +724,11 @@ function summarize(listing: SpaceListing): FetchedSummary {
     unitCount: listing.units.length,
     units,
     ...(listing.units.length > MAX_STATUS_UNITS ? { unitsTruncated: true } : {}),
+    ...(listing.serverVersion === undefined ? {} : { serverVersion: listing.serverVersion }),
+    ...(listing.manifestDigest === undefined ? {} : { releaseManifestDigest: listing.manifestDigest }),
+    ...(listing.skippedUnits === undefined
+      ? {}
+      : { skippedUnits: listing.skippedUnits.slice(0, MAX_STATUS_UNITS).map((u) => u.slug ?? u.unitID) }),
+    ...(ignoredGates.length === 0 ? {} : { ignoredGates: ignoredGates.slice(0, MAX_STATUS_UNITS) }),
   };
 }

@@ -137,7 +137,7 @@ describe('confighub-source build', () => {
     expect(result.code).toBe(1);
     expect(result.out).toBe('');
     expect(result.err).toBe(
-      "build: no space with slug 'shop-nowhere' is visible to this credential (SpaceNotFound)\n",
+      "build: no space with slug 'shop-nowhere' is visible to this credential (ConfigHub v0.8.12) (SpaceNotFound)\n",
     );
     expect(existsSync(join(dir, 'none'))).toBe(false);
   });

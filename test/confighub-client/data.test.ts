@@ -154,7 +154,9 @@ describe('integrity', () => {
     h.emulator.deleteUnit('shop-staging', 'short-lived');
     const error = await failure(client.fetch(listing));
     expect(error).toBeInstanceOf(UnitChangedError);
-    expect(error.message).toBe("unit 'short-lived' was deleted or moved after it was listed");
+    expect(error.message).toBe(
+      "unit 'short-lived' was deleted or moved after it was listed (ConfigHub v0.8.12)",
+    );
   });
 });
 
@@ -165,7 +167,9 @@ describe('limits', () => {
     h.emulator.clearRequests();
     const error = await failure(client.fetch(listing));
     expect(error).toBeInstanceOf(LimitExceededError);
-    expect(error.message).toMatch(/^unit 'web' has \d+ bytes of data; the limit is 100$/);
+    expect(error.message).toMatch(
+      /^unit 'web' has \d+ bytes of data; the limit is 100 \(ConfigHub v0\.8\.12\)$/,
+    );
     expect(h.emulator.requests).toHaveLength(0);
   });
 

@@ -93,7 +93,7 @@ describe('fault knobs map to typed errors', () => {
     const error = await failure(h.client().list({ space: 'shop-prod' }));
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(error.message).toBe(
-      'GET /api/space/{space_id}/unit: the server answered with an HTML page instead of JSON (a proxy or login page in the way?)',
+      'GET /api/space/{space_id}/unit: the server answered with an HTML page instead of JSON (a proxy or login page in the way?) (ConfigHub v0.8.12)',
     );
   });
 

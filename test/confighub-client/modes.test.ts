@@ -132,7 +132,7 @@ describe('tag mode', () => {
     expect(second.fingerprint).not.toBe(first.fingerprint);
     const missing = await failure(client.list({ space: 'shop-prod', ref: { mode: 'tag', tag: 'nope' } }));
     expect(missing).toBeInstanceOf(RefNotFoundError);
-    expect(missing.message).toBe("tag 'nope' does not exist in space 'shop-prod'");
+    expect(missing.message).toBe("tag 'nope' does not exist in space 'shop-prod' (ConfigHub v0.8.12)");
   });
 });
 
@@ -161,14 +161,18 @@ describe('release mode', () => {
       client.list({ space: 'shop-prod', ref: { mode: 'release', release: 3 } }),
     );
     expect(unpublished).toBeInstanceOf(RefNotFoundError);
-    expect(unpublished.message).toBe("release 3 of space 'shop-prod' is not published");
+    expect(unpublished.message).toBe(
+      "release 3 of space 'shop-prod' does not exist or is not published (ConfigHub v0.8.12)",
+    );
     const unknown = await failure(client.list({ space: 'shop-prod', ref: { mode: 'release', release: 9 } }));
-    expect(unknown.message).toBe("release 9 does not exist in space 'shop-prod'");
+    expect(unknown.message).toBe(
+      "release 9 of space 'shop-prod' does not exist or is not published (ConfigHub v0.8.12)",
+    );
     const none = await failure(
       client.list({ space: 'shop-staging', ref: { mode: 'release', release: 'latest' } }),
     );
     expect(none).toBeInstanceOf(RefNotFoundError);
-    expect(none.message).toBe("space 'shop-staging' has no published release");
+    expect(none.message).toBe("space 'shop-staging' has no published release (ConfigHub v0.8.12)");
   });
 
   it('moves to a newly published release', async () => {

@@ -1,5 +1,7 @@
 // Authentication: static tokens, worker exchange for JWTs, expiry (natural, forced, per token) and visibility.
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { AssertionSigner, CLIENT_ASSERTION_TYPE } from '../../src/confighub/assertion.ts';
 import { startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
 import { call, PROD_ID, STAGING_ID, slugs, useEmulator, workerToken } from './support.ts';
 
@@ -30,8 +32,8 @@ describe('POST /auth/worker', () => {
     expect(session).toMatchObject({
       auth_type: 'Bearer',
       organization_id: emu().fixture.orgID,
-      expires_in: 120,
     });
+    expect(Object.keys(session).sort()).toEqual(['access_token', 'auth_type', 'organization_id', 'user']);
     expect(session['user']).toMatchObject({ email: 'worker-flux-source@bots.shop.example' });
     const token = session['access_token'] as string;
     const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
@@ -51,7 +53,7 @@ describe('POST /auth/worker', () => {
       () => ({ worker_id: '5a0c1e00-0000-4000-8000-0000000000ff', worker_secret: 'whatever1' }),
     ],
     ['missing fields', () => ({})],
-    ['client assertion', () => ({ client_assertion_type: 'urn:x', client_assertion: 'a.b.c' })],
+    ['malformed client assertion', () => ({ client_assertion_type: 'urn:x', client_assertion: 'a.b.c' })],
   ])('answers 401 for %s', async (_reason, body) => {
     const answer = await exchange(body(emu().fixture.workerID));
     expect(answer.status).toBe(401);
@@ -63,6 +65,74 @@ describe('POST /auth/worker', () => {
     expect((await exchange('worker_id=x', 'application/x-www-form-urlencoded')).status).toBe(401);
   });
 });
+
+describe('POST /auth/worker with a key assertion', () => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const assertionBody = (assertion: string, type = CLIENT_ASSERTION_TYPE) => ({
+    client_assertion_type: type,
+    client_assertion: assertion,
+  });
+  /** Signs arbitrary claims with the registered key, to build assertions the real client never would. */
+  const forge = (claims: Record<string, unknown>, kid: string) => {
+    const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${part({ alg: 'EdDSA', typ: 'JWT', kid })}.${part(claims)}`;
+    return `${input}.${sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+  };
+
+  it('exchanges a valid assertion once and refuses its replay', async () => {
+    emu().addKey({ x: jwk.x! }, 'sa-reader', { spaces: ['shop-staging'] });
+    const signer = new AssertionSigner(JSON.stringify(jwk), { subject: 'sa-reader' });
+    const assertion = signer.sign(Date.now());
+    const answer = await exchange(assertionBody(assertion));
+    expect(answer.status).toBe(200);
+    const token = (answer.json as { access_token: string }).access_token;
+    expect(slugs(await call(emu(), '/api/space', { token }), 'Space')).toEqual(['shop-staging']);
+    expect((await exchange(assertionBody(assertion))).status).toBe(401);
+  });
+
+  it.each([
+    ['a wrong assertion type', (kid: string, now: number) => assertionBody(forge(good(now), kid), 'urn:x')],
+    [
+      'another audience',
+      (kid: string, now: number) => assertionBody(forge({ ...good(now), aud: 'other' }, kid)),
+    ],
+    [
+      'another subject',
+      (kid: string, now: number) => assertionBody(forge({ ...good(now), sub: 'sa-x' }, kid)),
+    ],
+    [
+      'an expired assertion',
+      (kid: string, now: number) => assertionBody(forge({ ...good(now - 600), exp: now - 1 }, kid)),
+    ],
+    [
+      'a lifetime over five minutes',
+      (kid: string, now: number) => assertionBody(forge({ ...good(now), exp: now + 3600 }, kid)),
+    ],
+    ['an unknown kid', (_kid: string, now: number) => assertionBody(forge(good(now), 'not-registered'))],
+    [
+      'a bad signature',
+      (kid: string, now: number) => assertionBody(`${forge(good(now), kid).slice(0, -4)}AAAA`),
+    ],
+  ])('answers one uniform 401 for %s', async (_reason, body) => {
+    const kid = emu().addKey({ x: jwk.x! }, 'sa-reader');
+    const answer = await exchange(body(kid, Math.floor(Date.now() / 1000)));
+    expect(answer.status).toBe(401);
+    expect(answer.json).toEqual({ Code: '401', Message: 'invalid client assertion' });
+  });
+});
+
+let jti = 0;
+function good(now: number): Record<string, unknown> {
+  return {
+    iss: 'sa-reader',
+    sub: 'sa-reader',
+    aud: 'confighub-auth',
+    iat: now,
+    exp: now + 120,
+    jti: `j${++jti}`,
+  };
+}
 
 describe('bearer tokens', () => {
   it.each([

@@ -105,7 +105,7 @@ describe('tags', () => {
     emu().setUnitData('shop-staging', 'web', `${web.text}# next\n`);
     expect(emu().tagUnits('shop-staging', 'candidate', ['web']).TagID).toBe(TagID);
     const history = await revisions(STAGING_ID, web.UnitID);
-    const marked = history.filter((r) => ((r['Tags'] as string[] | undefined) ?? []).includes(TagID));
+    const marked = history.filter((r) => Object.hasOwn((r['Tags'] as object | undefined) ?? {}, TagID));
     expect(marked.map((r) => r['RevisionNum'])).toEqual([web.HeadRevisionNum + 1]);
     const tags = await call(
       emu(),
@@ -178,8 +178,8 @@ describe('releases', () => {
         emulator,
         `/api/space/${PROD_ID}/unit/${hpa.UnitID}/revision/${hpa.HeadRevisionID}`,
       );
-      expect((head.json as { Revision: { Tags: string[]; Releases: string[] } }).Revision).toMatchObject({
-        Tags: [published.TagID],
+      expect((head.json as { Revision: { Tags: object; Releases: string[] } }).Revision).toMatchObject({
+        Tags: { [published.TagID]: `release-${published.ReleaseNum}` },
         Releases: [published.ReleaseID],
       });
       // Same content again: same bytes, same digest.
@@ -213,7 +213,9 @@ describe('releases', () => {
   it('refuses to publish while a bundled unit has validation errors', () => {
     emu().setUnitValidationErrors('shop-staging', 'namespace', { 'vet-schemas': true });
     try {
-      expect(() => emu().publishRelease('shop-staging')).toThrow(/validation errors: namespace/);
+      expect(() => emu().publishRelease('shop-staging')).toThrow(
+        /validation errors or apply gates: namespace/,
+      );
     } finally {
       emu().setUnitValidationErrors('shop-staging', 'namespace', {});
     }

@@ -28,7 +28,15 @@ export type Repo = KubeObject & {
     };
     observedGeneration?: number;
     lastHandledReconcileAt?: string;
-    fetched?: { unitCount: number; fingerprint?: string; units?: { slug: string }[] };
+    fetched?: {
+      unitCount: number;
+      fingerprint?: string;
+      units?: { slug: string }[];
+      serverVersion?: string;
+      skippedUnits?: string[];
+      releaseManifestDigest?: string;
+      ignoredGates?: string[];
+    };
   };
 };
 

@@ -19,6 +19,7 @@ import type {
 
 export const DEFAULT_VERSION = 'v0.8.12';
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+export const OLDER_SERVER_VERSION = 'v0.8.3';
 
 function resolveFixture(fixture: EmulatorOptions['fixture']): Fixture {
   if (fixture === undefined) return loadFixture(DEFAULT_FIXTURE_PATH);
@@ -45,7 +46,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Conf
   const fixture = resolveFixture(options.fixture);
   const ttl = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (!(ttl > 0)) throw new RangeError(`tokenTtlSeconds must be positive, got ${ttl}`);
-  const version = options.version ?? DEFAULT_VERSION;
+  const olderServer = options.olderServer === true;
+  const version = options.version ?? (olderServer ? OLDER_SERVER_VERSION : DEFAULT_VERSION);
   const store = new Store(fixture);
   const credentials = new Credentials(fixture.organization.id, ttl);
   const userByName = (name: string): User => [...store.users.values()].find((u) => u.username === name)!;
@@ -61,6 +63,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Conf
     faults,
     requests,
     version,
+    olderServer,
     url: () => url,
   });
   const host = options.host ?? '127.0.0.1';
@@ -92,6 +95,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Conf
     addToken: (token, tokenOptions = {}) => credentials.addToken(token, defaultUser, tokenOptions),
     addWorker: (workerID, workerSecret, workerOptions = {}) =>
       credentials.addWorker(workerID, workerSecret, undefined, workerOptions.spaces),
+    addKey: (publicJwk, subject, keyOptions = {}) =>
+      credentials.addKey(publicJwk, subject, keyOptions.spaces),
     expireTokens: () => credentials.expireAll(),
     getSpace: (slugOrID) => toJSON(store.spaceAttrs(store.space(slugOrID))) as unknown as SpaceView,
     getUnit: (spaceSlug, unitSlug) => unitView(store.unitBySlug(store.space(spaceSlug).id, unitSlug)),
@@ -103,11 +108,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Conf
       unitView(store.setUnitLabels(spaceSlug, unitSlug, labels)),
     setUnitValidationErrors: (spaceSlug, unitSlug, errors) =>
       unitView(store.setUnitValidationErrors(spaceSlug, unitSlug, errors)),
+    setUnitApplyGates: (spaceSlug, unitSlug, gates) =>
+      unitView(store.setUnitApplyGates(spaceSlug, unitSlug, gates)),
     tagUnits: (spaceSlug, tagSlug, unitSlugs) => ({
       TagID: store.tagUnits(spaceSlug, tagSlug, unitSlugs).id,
     }),
-    publishRelease: (spaceSlug): ReleaseInfo => {
-      const release = store.publishRelease(spaceSlug);
+    publishRelease: (spaceSlug, releaseOptions): ReleaseInfo => {
+      const release = store.publishRelease(spaceSlug, releaseOptions);
       return { ReleaseID: release.id, ReleaseNum: release.num, Digest: release.digest, TagID: release.tagId };
     },
     withdrawRelease: (spaceSlug, releaseNum) => store.withdrawRelease(spaceSlug, releaseNum),

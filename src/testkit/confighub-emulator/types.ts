@@ -10,6 +10,11 @@ export interface EmulatorOptions {
   port?: number;
   /** Value of the `ConfigHub-Version` header and of `/api/info` `Version`; default 'v0.8.12'. */
   version?: string;
+  /**
+   * Behave as a v0.8.0–v0.8.9 server: a release `where` naming `ReleaseNum` is a 400, releases carry no
+   * `SkippedUnits`, `/auth/worker` refuses key assertions; the version defaults to v0.8.3.
+   */
+  olderServer?: boolean;
   /** Lifetime of JWTs issued by `POST /auth/worker`; default 3600. */
   tokenTtlSeconds?: number;
 }
@@ -107,6 +112,7 @@ export interface UnitView {
   LastReleasedRevisionNum?: number;
   LastChangeDescription?: string;
   ValidationErrors?: Record<string, boolean>;
+  ApplyGates?: Record<string, boolean>;
   HiddenReason?: string;
   EntityType: 'Unit';
   CreatedAt: string;
@@ -134,6 +140,11 @@ export interface ConfigHubEmulator {
   clearRequests(): void;
   addToken(token: string, options?: { spaces?: string[]; expiresAt?: Date }): void;
   addWorker(workerID: string, workerSecret: string, options?: { spaces?: string[] }): void;
+  /**
+   * Registers the public Ed25519 JWK of an identity or ServiceAccount key for `subject` (its external ID);
+   * returns the key ID (RFC 7638 thumbprint) assertions must name.
+   */
+  addKey(publicJwk: { x: string }, subject: string, options?: { spaces?: string[] }): string;
   /** Every issued JWT and every static token gets 401 from now on (static ones can be re-added). */
   expireTokens(): void;
   getSpace(slugOrID: string): SpaceView;
@@ -147,9 +158,12 @@ export interface ConfigHubEmulator {
   setUnitLabels(spaceSlug: string, unitSlug: string, labels: Record<string, string>): UnitView;
   /** Marks gate failures on a unit (`LEN(ValidationErrors) > 0`); an empty map clears them. */
   setUnitValidationErrors(spaceSlug: string, unitSlug: string, errors: Record<string, boolean>): UnitView;
+  /** Opens apply gates on a unit (as a write does until its triggers ran); an empty map clears them. */
+  setUnitApplyGates(spaceSlug: string, unitSlug: string, gates: Record<string, boolean>): UnitView;
   /** Creates the tag, or moves it, onto the current heads of the named units (default: every unit). */
   tagUnits(spaceSlug: string, tagSlug: string, unitSlugs?: string[]): { TagID: string };
-  publishRelease(spaceSlug: string): ReleaseInfo;
+  /** Publishes the heads; `skip` names unit slugs left out and listed in the release's `SkippedUnits`. */
+  publishRelease(spaceSlug: string, options?: { skip?: string[] }): ReleaseInfo;
   withdrawRelease(spaceSlug: string, releaseNum: number): void;
   /** Adds a fault; returns a function that removes it. */
   injectFault(fault: Fault): () => void;

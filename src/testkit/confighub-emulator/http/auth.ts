@@ -1,5 +1,14 @@
-// Credentials the emulator accepts: static bearer tokens and worker ID/secret pairs exchanged for HS256 JWTs.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+// Credentials the emulator accepts: static bearer tokens, and worker ID/secret pairs or signed key
+// assertions (RFC 7523, Ed25519) exchanged for HS256 JWTs.
+import {
+  createHash,
+  createHmac,
+  createPublicKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
 import { newUUID, stableUUID } from '../model/ids.ts';
 import type { User } from '../model/store.ts';
 import { unauthorized } from './errors.ts';
@@ -24,13 +33,42 @@ interface Worker {
   spaces: readonly string[] | null;
 }
 
+/** The `/auth/worker` reply as ConfigHub's SDK reads it (`cubapi.AuthSession`): no lifetime field. */
+interface IdentityKey {
+  publicKey: KeyObject;
+  /** The identity's external ID: assertions must name it as both `iss` and `sub`. */
+  subject: string;
+  user: User;
+  spaces: readonly string[] | null;
+}
+
+/** ConfigHub bounds assertion lifetimes at five minutes and pins them to this audience by default. */
+const MAX_ASSERTION_LIFETIME_SECONDS = 300;
+export const ASSERTION_AUDIENCE = 'confighub-auth';
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+function parseSegment(segment: string | undefined): Record<string, unknown> | undefined {
+  if (segment === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 7638 thumbprint of an Ed25519 key, the `kid` keys are registered under. */
+export function thumbprint(x: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ crv: 'Ed25519', kty: 'OKP', x }))
+    .digest('base64url');
+}
+
 export interface WorkerSession {
   access_token: string;
-  token_type: 'Bearer';
   auth_type: 'Bearer';
-  expires_in: number;
   organization_id: string;
-  user: { id: string; email: string; username: string };
+  user: { id: string; email: string; first_name: string; last_name: string; external_id?: string };
 }
 
 function base64url(value: unknown): string {
@@ -47,6 +85,9 @@ export class Credentials {
   private readonly staticTokens = new Map<string, TokenGrant>();
   private readonly issuedTokens = new Map<string, TokenGrant>();
   private readonly workers = new Map<string, Worker>();
+  private readonly keys = new Map<string, IdentityKey>();
+  /** Assertion IDs already exchanged: an assertion is good once. */
+  private readonly usedAssertions = new Set<string>();
   private readonly signingKey = randomBytes(32);
   private readonly orgId: string;
   private readonly ttlSeconds: number;
@@ -73,19 +114,63 @@ export class Credentials {
     this.workers.set(workerID, { secret, user: bot, spaces: spaces ?? null });
   }
 
+  /** Registers the public half of an identity or ServiceAccount key; returns its `kid`. */
+  addKey(publicJwk: { x: string }, subject: string, spaces?: readonly string[]): string {
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicJwk.x }, format: 'jwk' });
+    const kid = thumbprint(publicJwk.x);
+    const user: User = {
+      id: stableUUID(`key-user/${subject}`),
+      username: subject,
+      email: `${subject}@service-accounts.confighub.invalid`,
+    };
+    this.keys.set(kid, { publicKey, subject, user, spaces: spaces ?? null });
+    return kid;
+  }
+
   /** `POST /auth/worker`: a session for a known worker, otherwise undefined (the route answers 401). */
   exchange(workerID: string, secret: string): WorkerSession | undefined {
     const worker = this.workers.get(workerID);
     if (worker === undefined || !safeEqual(worker.secret, secret)) return undefined;
+    return this.issue(worker.user, worker.spaces, { worker_id: workerID });
+  }
+
+  /**
+   * `POST /auth/worker` with a key assertion: the signature must verify against a registered key named by
+   * `kid`, `iss` = `sub` = its identity, `aud` the expected audience, unexpired, at most five minutes long,
+   * never seen before. Any failure is undefined (one uniform 401, as ConfigHub answers).
+   */
+  exchangeAssertion(type: unknown, assertion: string): WorkerSession | undefined {
+    if (type !== ASSERTION_TYPE) return undefined;
+    const [h, p, sig, extra] = assertion.split('.');
+    if (h === undefined || p === undefined || sig === undefined || extra !== undefined) return undefined;
+    const header = parseSegment(h);
+    const claims = parseSegment(p);
+    if (header?.['alg'] !== 'EdDSA' || typeof header['kid'] !== 'string' || claims === undefined)
+      return undefined;
+    const key = this.keys.get(header['kid']);
+    if (key === undefined) return undefined;
+    if (!verify(null, Buffer.from(`${h}.${p}`), key.publicKey, Buffer.from(sig, 'base64url')))
+      return undefined;
+    const now = Date.now() / 1000;
+    const { iss, sub, aud, exp, iat, jti } = claims;
+    if (iss !== key.subject || sub !== key.subject || aud !== ASSERTION_AUDIENCE) return undefined;
+    if (typeof exp !== 'number' || typeof iat !== 'number' || typeof jti !== 'string') return undefined;
+    if (exp <= now || exp - iat > MAX_ASSERTION_LIFETIME_SECONDS || iat > now + 60) return undefined;
+    if (this.usedAssertions.has(jti)) return undefined;
+    this.usedAssertions.add(jti);
+    return this.issue(key.user, key.spaces, {});
+  }
+
+  private issue(user: User, spaces: readonly string[] | null, extra: Record<string, string>): WorkerSession {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.ttlSeconds;
     const header = base64url({ alg: 'HS256', typ: 'JWT' });
     const payload = base64url({
       iss: this.issuer,
       aud: 'confighub',
-      sub: worker.user.id,
+      sub: user.id,
       org: this.orgId,
-      worker_id: workerID,
+      ...extra,
       iat,
       exp,
       jti: newUUID(),
@@ -94,14 +179,12 @@ export class Credentials {
       .update(`${header}.${payload}`)
       .digest('base64url');
     const token = `${header}.${payload}.${signature}`;
-    this.issuedTokens.set(token, { user: worker.user, spaces: worker.spaces, expiresAt: exp * 1000 });
+    this.issuedTokens.set(token, { user, spaces, expiresAt: exp * 1000 });
     return {
       access_token: token,
-      token_type: 'Bearer',
       auth_type: 'Bearer',
-      expires_in: this.ttlSeconds,
       organization_id: this.orgId,
-      user: { id: worker.user.id, email: worker.user.email, username: worker.user.username },
+      user: { id: user.id, email: user.email, first_name: user.username, last_name: '' },
     };
   }
 

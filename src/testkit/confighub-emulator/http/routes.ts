@@ -4,6 +4,7 @@ import {
   type EntityDescriptor,
   type EntityKind,
   RELEASE,
+  RELEASE_BEFORE_0_8_10,
   REVISION,
   REVISION_DATA,
   SPACE,
@@ -14,7 +15,7 @@ import {
   UNIT_DATA,
 } from '../model/descriptors.ts';
 import { isUUID } from '../model/ids.ts';
-import { type Revision, type Space, Store, type Unit } from '../model/store.ts';
+import { type Release, type Revision, type Space, Store, type Unit } from '../model/store.ts';
 import { type ListQuery, type PagingFault, paginate, parseListQuery } from '../query/list-query.ts';
 import type { Row } from '../query/where-eval.ts';
 import type { Principal } from './auth.ts';
@@ -31,6 +32,8 @@ export interface RouteContext {
   readonly render: Renderer;
   readonly params: URLSearchParams;
   readonly version: string;
+  /** Behave as a server before v0.8.10 (see EmulatorOptions.olderServer). */
+  readonly olderServer: boolean;
   readonly serverUrl: string;
   readonly ifNoneMatch: string | undefined;
   /** The authenticated caller; throws 401. */
@@ -122,6 +125,15 @@ function list<T>(
   );
   const body = page.items.map(({ item }) => render(item));
   return page.next === undefined ? json(body) : json(body, { 'ConfigHub-Continue': page.next });
+}
+
+/** An older server has no `SkippedUnits` on releases. */
+function releaseJSON(ctx: RouteContext, release: Release, query: ListQuery): unknown {
+  const envelope = ctx.render.release(release, query.include, query.select) as {
+    Release: Record<string, unknown>;
+  };
+  if (ctx.olderServer) delete envelope.Release['SkippedUnits'];
+  return envelope;
 }
 
 function unitRow(store: Store, unit: Unit): Row {
@@ -351,7 +363,8 @@ const handlers: Record<string, Handler> = {
 
   releases: (ctx, [sid]) => {
     const space = spaceParam(ctx, sid!);
-    const query = listQuery(ctx, RELEASE);
+    const descriptor = ctx.olderServer ? RELEASE_BEFORE_0_8_10 : RELEASE;
+    const query = listQuery(ctx, descriptor);
     const rows = ctx.store.releasesOf(space.id).map((item) => ({
       item,
       row: {
@@ -363,15 +376,15 @@ const handlers: Record<string, Handler> = {
         },
       },
     }));
-    return list(ctx, query, RELEASE, rows, (r) => ctx.render.release(r, query.include, query.select));
+    return list(ctx, query, descriptor, rows, (r) => releaseJSON(ctx, r, query));
   },
 
   release: (ctx, [sid, rid]) => {
     const space = spaceParam(ctx, sid!);
     const release = ctx.store.releases.get(uuidParam(rid!, 'release_id'));
     if (release === undefined || release.spaceId !== space.id) throw notFound(`release ${rid} not found`);
-    const query = listQuery(ctx, RELEASE);
-    return json(ctx.render.release(release, query.include, query.select));
+    const query = listQuery(ctx, ctx.olderServer ? RELEASE_BEFORE_0_8_10 : RELEASE);
+    return json(releaseJSON(ctx, release, query));
   },
 
   releaseData: (ctx, [sid, rid]) => {

@@ -18,6 +18,7 @@ export interface ServerDeps {
   faults: FaultRegistry;
   requests: RequestLogEntry[];
   version: string;
+  olderServer: boolean;
   /** Server root once listening (for `/api/info` and JWT `iss`). */
   url(): string;
 }
@@ -120,7 +121,7 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
 
       if (url.pathname === '/auth/worker') {
         if (method !== 'POST') throw new HttpError(405, 'use POST on /auth/worker', { Allow: 'POST' });
-        sendJSON(200, await exchange(req, deps.credentials));
+        sendJSON(200, await exchange(req, deps.credentials, deps.olderServer));
         return;
       }
 
@@ -141,6 +142,7 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
         render,
         params: url.searchParams,
         version: deps.version,
+        olderServer: deps.olderServer,
         serverUrl: deps.url(),
         ifNoneMatch: req.headers['if-none-match'],
         principal: () => {
@@ -213,7 +215,11 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; shutdo
   return { server, shutdown };
 }
 
-async function exchange(req: IncomingMessage, credentials: Credentials): Promise<unknown> {
+async function exchange(
+  req: IncomingMessage,
+  credentials: Credentials,
+  olderServer: boolean,
+): Promise<unknown> {
   let body: unknown;
   try {
     body = JSON.parse((await readBody(req)).toString('utf8'));
@@ -223,7 +229,12 @@ async function exchange(req: IncomingMessage, credentials: Credentials): Promise
   }
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   if (typeof fields['client_assertion'] === 'string') {
-    throw unauthorized('client assertions are not accepted by this server');
+    // Key assertions arrived with ServiceAccount keys (v0.8.10).
+    const session = olderServer
+      ? undefined
+      : credentials.exchangeAssertion(fields['client_assertion_type'], fields['client_assertion']);
+    if (session === undefined) throw unauthorized('invalid client assertion');
+    return session;
   }
   const workerID = fields['worker_id'];
   const secret = fields['worker_secret'];

@@ -29,6 +29,8 @@ export interface EntityDescriptor {
   /** Fields `select` may not name. */
   unselectable: readonly string[];
   defaultOrder: readonly string[];
+  /** Attributes `where` refuses (400) though entities carry them: an older server's gaps. */
+  whereRefused?: readonly string[];
 }
 
 const common = {
@@ -100,6 +102,7 @@ export const UNIT: EntityDescriptor = {
     ChangeSetID: 'uuid',
     ValidationErrors: 'map',
     ValidationWarnings: 'map',
+    ApplyGates: 'map',
     HiddenReason: 'string',
   },
   alwaysSelected: ['UnitID', 'SpaceID', 'OrganizationID', 'Slug'],
@@ -183,12 +186,20 @@ export const RELEASE: EntityDescriptor = {
     UnitCount: 'int',
     Published: 'bool',
     BundleBaseName: 'string',
+    SkippedUnits: 'set',
     UserID: 'uuid',
   },
   alwaysSelected: ['ReleaseID', 'SpaceID', 'OrganizationID'],
   relations: { Space: 'Space', Tag: 'Tag' },
   unselectable: NOT_SELECTABLE,
   defaultOrder: ['ReleaseNum'],
+};
+
+/** Releases as servers before v0.8.10 filter them: `ReleaseNum` is not a `where` attribute there. */
+export const RELEASE_BEFORE_0_8_10: EntityDescriptor = {
+  ...RELEASE,
+  fields: Object.fromEntries(Object.entries(RELEASE.fields).filter(([name]) => name !== 'SkippedUnits')),
+  whereRefused: ['ReleaseNum'],
 };
 
 function isZero(value: AttrValue): boolean {

@@ -70,6 +70,8 @@ export interface Unit {
   providerType: string;
   hiddenReason: string;
   validationErrors: Record<string, boolean>;
+  /** Open apply gates: a write leaves one until the validation triggers ran. */
+  applyGates: Record<string, boolean>;
   /** Ordered by RevisionNum; the last one is the head. */
   revisions: Revision[];
   lastReleasedRevisionNum: number;
@@ -98,6 +100,8 @@ export interface Release {
   digest: string;
   manifestDigest: string;
   unitCount: number;
+  /** Unit IDs the publish left out (`Release.SkippedUnits`). */
+  skippedUnits: string[];
   published: boolean;
   userId: string;
   createdAt: string;
@@ -187,6 +191,7 @@ export class Store {
         providerType: u.providerType ?? '',
         hiddenReason: u.hiddenReason ?? '',
         validationErrors: u.validationErrors,
+        applyGates: {},
         userAgent: FIXTURE_USER_AGENT,
       });
       for (const r of u.revisions)
@@ -274,6 +279,7 @@ export class Store {
       labels: { ...init.labels },
       annotations: { ...init.annotations },
       validationErrors: { ...init.validationErrors },
+      applyGates: { ...init.applyGates },
       spaceId: space.id,
       revisions: [],
       lastReleasedRevisionNum: 0,
@@ -344,7 +350,7 @@ export class Store {
   private insertRelease(
     space: Space,
     pins: { unit: Unit; revision: Revision }[],
-    init: { id: string; tagId: string; published: boolean },
+    init: { id: string; tagId: string; published: boolean; skippedUnits?: string[] },
   ): Release {
     const num = Math.max(0, ...this.releasesOf(space.id).map((r) => r.num)) + 1;
     const tag = this.insertTag(space, `release-${num}`, init.tagId);
@@ -362,6 +368,7 @@ export class Store {
       // The OCI manifest is not modelled; its digest is derived from the layer digest so it is stable.
       manifestDigest: `sha256:${sha256Hex(`manifest/${digest}`)}`,
       unitCount: pins.length,
+      skippedUnits: init.skippedUnits ?? [],
       published: init.published,
       userId: this.defaultUserId,
       createdAt: at,
@@ -404,6 +411,7 @@ export class Store {
       providerType: '',
       hiddenReason: '',
       validationErrors: {},
+      applyGates: {},
       userAgent: 'confighub-emulator',
     });
     const data = Buffer.from(input.data);
@@ -427,6 +435,13 @@ export class Store {
   setUnitValidationErrors(spaceSlug: string, unitSlug: string, errors: Record<string, boolean>): Unit {
     const unit = this.unitBySlug(this.space(spaceSlug).id, unitSlug);
     unit.validationErrors = { ...errors };
+    this.touch(unit);
+    return unit;
+  }
+
+  setUnitApplyGates(spaceSlug: string, unitSlug: string, gates: Record<string, boolean>): Unit {
+    const unit = this.unitBySlug(this.space(spaceSlug).id, unitSlug);
+    unit.applyGates = { ...gates };
     this.touch(unit);
     return unit;
   }
@@ -462,25 +477,33 @@ export class Store {
     return tag;
   }
 
-  /** Bundles the head of every unit targeted at the space's release target (every visible unit when unset). */
-  publishRelease(spaceSlug: string): Release {
+  /**
+   * Bundles the head of every unit targeted at the space's release target (every visible unit when
+   * unset), except the `skip`ped ones, which the release lists in `SkippedUnits`.
+   */
+  publishRelease(spaceSlug: string, options: { skip?: string[] } = {}): Release {
     const space = this.space(spaceSlug);
-    const units = this.unitsOf(space.id).filter((u) =>
+    const skip = new Set(options.skip ?? []);
+    const candidates = this.unitsOf(space.id).filter((u) =>
       space.releaseTargetId === ''
         ? u.hiddenReason === '' && u.providerType !== 'None'
         : u.targetId === space.releaseTargetId,
     );
+    const skipped = candidates.filter((u) => skip.has(u.slug));
+    const units = candidates.filter((u) => !skip.has(u.slug));
     if (units.length === 0) throw new StoreError(`space ${space.slug} has no units to release`);
-    const gated = units.filter((u) => Object.keys(u.validationErrors).length > 0);
+    const gated = units.filter(
+      (u) => Object.keys(u.validationErrors).length > 0 || Object.keys(u.applyGates).length > 0,
+    );
     if (gated.length > 0) {
       throw new StoreError(
-        `cannot publish: units with validation errors: ${gated.map((u) => u.slug).join(', ')}`,
+        `cannot publish: units with validation errors or apply gates: ${gated.map((u) => u.slug).join(', ')}`,
       );
     }
     return this.insertRelease(
       space,
       units.map((unit) => ({ unit, revision: Store.head(unit) })),
-      { id: newUUID(), tagId: newUUID(), published: true },
+      { id: newUUID(), tagId: newUUID(), published: true, skippedUnits: skipped.map((u) => u.id).sort() },
     );
   }
 
@@ -570,6 +593,7 @@ export class Store {
       ChangeSetID: '',
       ValidationErrors: unit.validationErrors,
       ValidationWarnings: {},
+      ApplyGates: unit.applyGates,
       HiddenReason: unit.hiddenReason,
       EntityType: 'Unit',
       CreatedAt: unit.createdAt,
@@ -593,7 +617,8 @@ export class Store {
       Source: revision.source,
       UserID: revision.userId,
       UserAgent: revision.userAgent,
-      Tags: [...revision.tags].sort(),
+      // On the wire a revision's Tags map each tag ID to its label (the tag's slug).
+      Tags: Object.fromEntries([...revision.tags].sort().map((id) => [id, this.tags.get(id)?.slug ?? ''])),
       Releases: [...revision.releases].sort(),
       ChangeSetID: '',
       ValidationErrors: {},
@@ -640,6 +665,7 @@ export class Store {
       UnitCount: release.unitCount,
       Published: release.published,
       BundleBaseName: space?.slug ?? '',
+      SkippedUnits: release.skippedUnits,
       UserID: release.userId,
       Labels: {},
       Annotations: {},

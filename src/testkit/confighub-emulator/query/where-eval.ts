@@ -47,7 +47,7 @@ function resolve(
   const [head, ...rest] = path;
   const name = path.join('.');
   const pick = (row: Row): Attrs | undefined => (relation === undefined ? row.attrs : row.related(relation));
-  const type = descriptor.fields[head!];
+  const type = descriptor.whereRefused?.includes(head!) ? undefined : descriptor.fields[head!];
   if (type !== undefined) {
     if (rest.length === 0) {
       return {
@@ -88,6 +88,18 @@ function likePattern(pattern: string, insensitive: boolean): RegExp {
   return new RegExp(`^${body}$`, insensitive ? 'is' : 's');
 }
 
+const PATTERN_OPS = new Set<ComparisonOp>(['LIKE', 'ILIKE', 'NOT LIKE', 'NOT ILIKE', '~', '~*', '!~', '!~*']);
+const REGEX_OPS = new Set<ComparisonOp>(['~', '~*', '!~', '!~*']);
+
+/** A regular-expression operand (the database's are POSIX; JavaScript's agree on the common subset). */
+function regexOf(op: ComparisonOp, pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, op.endsWith('*') ? 'is' : 's');
+  } catch {
+    throw new WhereError(`invalid regular expression '${pattern}'`);
+  }
+}
+
 function compare(op: ComparisonOp, a: AttrValue | undefined, b: AttrValue | undefined): boolean {
   if (a === undefined || b === undefined) return false;
   if (typeof a === 'object' || typeof b === 'object') return false;
@@ -107,6 +119,15 @@ function compare(op: ComparisonOp, a: AttrValue | undefined, b: AttrValue | unde
     case 'LIKE':
     case 'ILIKE':
       return typeof a === 'string' && typeof b === 'string' && likePattern(b, op === 'ILIKE').test(a);
+    case 'NOT LIKE':
+    case 'NOT ILIKE':
+      return typeof a === 'string' && typeof b === 'string' && !likePattern(b, op === 'NOT ILIKE').test(a);
+    case '~':
+    case '~*':
+      return typeof a === 'string' && typeof b === 'string' && regexOf(op, b).test(a);
+    case '!~':
+    case '!~*':
+      return typeof a === 'string' && typeof b === 'string' && !regexOf(op, b).test(a);
   }
 }
 
@@ -158,6 +179,16 @@ function compileClause(
       const ref = resolve(clause.path, descriptor, descriptors);
       return (row) => isNull(ref.get(row)) !== clause.negated;
     }
+    case 'truth': {
+      const ref = resolve(clause.path, descriptor, descriptors);
+      if (ref.type !== 'bool' && ref.type !== 'mapValue') {
+        throw new WhereError(
+          `IS ${clause.negated ? 'NOT ' : ''}${clause.value ? 'TRUE' : 'FALSE'} needs a boolean, not '${ref.name}'`,
+        );
+      }
+      // SQL semantics: NULL is neither TRUE nor FALSE, so IS NOT TRUE holds for a missing value.
+      return (row) => (ref.get(row) === clause.value) !== clause.negated;
+    }
     case 'has': {
       const ref = resolve(clause.path, descriptor, descriptors);
       if (ref.type !== 'set' && ref.type !== 'map')
@@ -201,13 +232,19 @@ function compileClause(
         (right.type === 'mapValue' && (left.type === 'text' || left.type === 'bool'));
       if (!compatible)
         throw new WhereError(`cannot compare ${left.type} with ${right.type} using ${clause.op}`);
-      if ((clause.op === 'LIKE' || clause.op === 'ILIKE') && (left.type === 'int' || left.type === 'bool')) {
+      if (PATTERN_OPS.has(clause.op) && (left.type === 'int' || left.type === 'bool')) {
         throw new WhereError(`${clause.op} needs text operands`);
+      }
+      if (REGEX_OPS.has(clause.op)) {
+        if (clause.right.kind !== 'literal' || typeof clause.right.value !== 'string') {
+          throw new WhereError(`${clause.op} needs a string literal pattern`);
+        }
+        regexOf(clause.op, clause.right.value);
       }
       if (left.type === 'bool' && clause.op !== '=' && clause.op !== '!=') {
         throw new WhereError(`booleans only compare with = and !=`);
       }
-      if (clause.right.kind === 'literal' && clause.op !== 'LIKE' && clause.op !== 'ILIKE') {
+      if (clause.right.kind === 'literal' && !PATTERN_OPS.has(clause.op)) {
         checkUUID(left, operandName(clause.left), clause.right.value);
       }
       return (row) => compare(clause.op, left.get(row), right.get(row));

@@ -1,6 +1,7 @@
 // Parser for the subset of ConfigHub's `where` expression language the emulator honours:
-// clauses joined by AND; comparisons (= != <> < > <= >=), [NOT] IN (…), [I]LIKE, IS [NOT] NULL, `?` membership,
-// LEN(attr), attribute-to-attribute comparisons. Literals: 'single-quoted strings', integers, true/false.
+// clauses joined by AND; comparisons (= != <> < > <= >=), [NOT] IN (…), [NOT] [I]LIKE, regular expressions
+// (~ ~* !~ !~*), IS [NOT] NULL, IS [NOT] TRUE|FALSE, `?` membership, LEN(attr), attribute-to-attribute
+// comparisons. Literals: 'single-quoted strings', integers, true/false. OR is refused, as ConfigHub does.
 
 export const MAX_WHERE_LENGTH = 8192;
 
@@ -15,12 +16,27 @@ export type Operand =
   | { kind: 'len'; path: string[] }
   | { kind: 'literal'; value: Literal };
 
-export type ComparisonOp = '=' | '!=' | '<' | '>' | '<=' | '>=' | 'LIKE' | 'ILIKE';
+export type ComparisonOp =
+  | '='
+  | '!='
+  | '<'
+  | '>'
+  | '<='
+  | '>='
+  | 'LIKE'
+  | 'ILIKE'
+  | 'NOT LIKE'
+  | 'NOT ILIKE'
+  | '~'
+  | '~*'
+  | '!~'
+  | '!~*';
 
 export type Clause =
   | { kind: 'compare'; left: Operand; op: ComparisonOp; right: Operand }
   | { kind: 'in'; left: Operand; negated: boolean; values: Literal[] }
   | { kind: 'null'; path: string[]; negated: boolean }
+  | { kind: 'truth'; path: string[]; value: boolean; negated: boolean }
   | { kind: 'has'; path: string[]; value: Literal };
 
 type Token =
@@ -32,7 +48,7 @@ type Token =
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_][A-Za-z0-9_\-/]*)*/y;
 const NUMBER = /-?[0-9]+(?![A-Za-z0-9_.])/y;
-const OPERATOR = /!=|<>|<=|>=|=|<|>|\?/y;
+const OPERATOR = /!~\*|!~|~\*|!=|<>|<=|>=|=|<|>|~|\?/y;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -167,8 +183,21 @@ class Parser {
     if (left.kind === 'attr' && this.isKeyword(token, 'IS')) {
       const negated = this.isKeyword(this.peek(), 'NOT');
       if (negated) this.pos += 1;
+      const what = this.peek();
+      if (this.isKeyword(what, 'TRUE') || this.isKeyword(what, 'FALSE')) {
+        this.pos += 1;
+        return { kind: 'truth', path: left.path, value: this.isKeyword(what, 'TRUE'), negated };
+      }
       this.expectKeyword('NULL');
       return { kind: 'null', path: left.path, negated };
+    }
+    if (this.isKeyword(token, 'NOT')) {
+      const like = this.peek();
+      if (this.isKeyword(like, 'LIKE') || this.isKeyword(like, 'ILIKE')) {
+        this.pos += 1;
+        const op = `NOT ${like!.text.toUpperCase()}` as 'NOT LIKE' | 'NOT ILIKE';
+        return { kind: 'compare', left, op, right: this.operand() };
+      }
     }
     if (this.isKeyword(token, 'NOT') || this.isKeyword(token, 'IN')) {
       const negated = this.isKeyword(token, 'NOT');

@@ -72,6 +72,17 @@ describe('where: matching', () => {
     ["Slug = 'web' and Labels.app = 'nope'", false, false],
     ["  Slug='web'  ", true, false],
     ['ValidationErrors.vet-schemas = true', false, true],
+    ["Slug NOT LIKE 'web-%'", true, false],
+    ["Slug NOT ILIKE 'WEB%'", false, false],
+    ["Slug ~ '^web(-svc)?$'", true, false],
+    ["Slug ~ '^WEB'", false, false],
+    ["Slug ~* '^WEB'", true, true],
+    ["Slug !~ '^web$'", false, true],
+    ["Slug !~* '^WEB'", false, false],
+    ['ValidationErrors.vet-schemas IS TRUE', false, true],
+    ['ValidationErrors.vet-schemas IS NOT TRUE', true, false],
+    ['ValidationErrors.vet-schemas IS FALSE', false, false],
+    ['ValidationErrors.vet-schemas IS NOT FALSE', true, true],
   ])('%s → web %s, gated %s', (expression, matchesWeb, matchesGated) => {
     const where = compileWhere(expression, UNIT, DESCRIPTORS);
     expect(where.test(web)).toBe(matchesWeb);
@@ -99,6 +110,16 @@ describe('where: matching', () => {
       false,
     );
     expect(compileWhere('Published != FALSE', RELEASE, DESCRIPTORS).test(published)).toBe(true);
+    expect(compileWhere('Published IS TRUE', RELEASE, DESCRIPTORS).test(published)).toBe(true);
+    expect(compileWhere('Published IS NOT FALSE', RELEASE, DESCRIPTORS).test(published)).toBe(true);
+    expect(compileWhere('Published is false', RELEASE, DESCRIPTORS).test(published)).toBe(false);
+    const mapTags: Row = {
+      attrs: { Tags: { '00000000-0000-4000-8000-0000000000e1': 'v1' } },
+      related: () => undefined,
+    };
+    expect(
+      compileWhere("Tags ? '00000000-0000-4000-8000-0000000000e1'", REVISION, DESCRIPTORS).test(mapTags),
+    ).toBe(true);
   });
 
   it('reports whether a where selects by identity (which reveals hidden units)', () => {
@@ -125,7 +146,14 @@ describe('where: rejected expressions', () => {
     ['OR is not supported', "Slug = 'a' OR Slug = 'b'"],
     ['dangling AND', "Slug = 'a' AND"],
     ['two clauses without AND', "Slug = 'a' Slug = 'b'"],
-    ['unknown operator', "Slug ~ 'a'"],
+    ['unknown operator', "Slug ~~ 'a'"],
+    ['NOT without IN or LIKE', "Slug NOT = 'a'"],
+    ['regex on an integer', "HeadRevisionNum ~ '1'"],
+    ['regex against an attribute', 'Slug ~ DisplayName'],
+    ['an invalid regex', "Slug ~ '(unclosed'"],
+    ['NOT LIKE on integers', "HeadRevisionNum NOT LIKE '1%'"],
+    ['IS TRUE on a string', 'Slug IS TRUE'],
+    ['IS NOT without NULL or a truth value', "Slug IS NOT 'a'"],
     ['string compared with an integer', 'Slug = 3'],
     ['integer compared with a string', "HeadRevisionNum = '3'"],
     ['boolean ordering', 'Published > false'],
