@@ -1,0 +1,99 @@
+// `confighub-source build` and the controller call the same pipeline: for the same space and selection
+// the CLI writes exactly the artifact the controller publishes, and refuses what the controller refuses.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/build.ts';
+import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import { createRepository, download, sha256, waitForReady } from '../support/repositories.ts';
+
+let stack: LocalStack;
+let dir: string;
+let tokenFile: string;
+beforeAll(async () => {
+  stack = await startLocalStack();
+  dir = await mkdtemp(join(tmpdir(), 'one-pipeline-'));
+  tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, stack.emulator.fixture.token);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(String(chunk));
+        done();
+      },
+    });
+  const code = await run(args, {
+    stdout: sink((s) => {
+      out += s;
+    }),
+    stderr: sink((s) => {
+      err += s;
+    }),
+    env: {},
+  });
+  return { code, out, err };
+}
+
+describe('one artifact pipeline', () => {
+  it.each([
+    ['the whole space', {}, []],
+    ['a filter', { where: "Slug IN ('web', 'web-svc')" }, ['--where', "Slug IN ('web', 'web-svc')"]],
+  ])('the CLI writes byte for byte what the controller publishes: %s', async (_label, spec, flags) => {
+    const name = `same-${Object.keys(spec).length}`;
+    await createRepository(stack, 'pipeline', name, spec);
+    const published = (await waitForReady(stack, 'pipeline', name)).status!.artifact!;
+    const out = join(dir, name);
+    const { code, out: stdout } = await cli([
+      '--server',
+      stack.emulator.url,
+      '--space',
+      'shop-prod',
+      '--token-file',
+      tokenFile,
+      '--out',
+      out,
+      ...flags,
+    ]);
+    expect(code).toBe(0);
+    const line = JSON.parse(stdout) as { revision: string; digest: string; path: string; size: number };
+    expect(line).toMatchObject({
+      revision: published.revision,
+      digest: published.digest,
+      size: published.size,
+    });
+    const served = await download(published.url);
+    expect((await readFile(line.path)).equals(served.bytes)).toBe(true);
+    expect(sha256(served.bytes)).toBe(published.digest);
+  });
+
+  it('the CLI refuses an empty selection as the controller does', async () => {
+    const { code, err } = await cli([
+      '--server',
+      stack.emulator.url,
+      '--space',
+      'shop-prod',
+      '--token-file',
+      tokenFile,
+      '--where',
+      "Slug = 'no-such-unit'",
+      '--out',
+      join(dir, 'empty'),
+    ]);
+    expect(code).toBe(1);
+    expect(err).toMatch(
+      /no unit of space 'shop-prod' .* matches the selection .*Flux prune everything.*NoUnitsSelected/,
+    );
+  });
+});
