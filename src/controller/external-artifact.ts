@@ -17,6 +17,7 @@ import type { Artifact, Condition } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
+import { sameJson } from '../kube/same-json.ts';
 import { sameConditions, setCondition } from './conditions.ts';
 
 export type ExternalArtifactObject = KubeObject & {
@@ -81,9 +82,7 @@ function objectMatches(current: ExternalArtifactObject, desired: ReturnType<type
   const ownerOk = (current.metadata.ownerReferences ?? []).some(
     (ref) => ref.uid === desired.metadata.ownerReferences[0]!.uid && ref.controller === true,
   );
-  return (
-    labelsOk && ownerOk && JSON.stringify(current.spec?.sourceRef) === JSON.stringify(desired.spec.sourceRef)
-  );
+  return labelsOk && ownerOk && sameJson(current.spec?.sourceRef, desired.spec.sourceRef);
 }
 
 /** An ExternalArtifact of our name exists but is not ours: taking it over would hijack another source. */
@@ -172,7 +171,7 @@ export async function reconcileExternalArtifact(
   ).filter((c) => c.type === 'Ready');
   // On failure the EA keeps its last good artifact: consumers go on downloading it.
   const nextArtifact = artifact ?? live.status?.artifact;
-  const artifactSame = JSON.stringify(nextArtifact) === JSON.stringify(live.status?.artifact);
+  const artifactSame = sameJson(nextArtifact, live.status?.artifact);
   if (artifactSame && sameConditions(previous, conditions)) return wrote;
   await kube.patch(
     resources.externalArtifact,
