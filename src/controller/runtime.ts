@@ -3,7 +3,7 @@
 import type { RequestListener } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { CONTROLLER_NAME } from '../api/constants.ts';
+import { CONTROLLER_NAME, FIELD_MANAGER } from '../api/constants.ts';
 import { Storage } from '../artifact/index.ts';
 import type { ControllerOptions } from '../config/options.ts';
 import { DriftDetector, DriftMetrics } from '../drift/index.ts';
@@ -38,7 +38,7 @@ export async function startController(
     advertiseBoundAddress?: boolean;
   } = {},
 ): Promise<ControllerRuntime> {
-  const kube = new KubeClient(kubeConfig, { userAgent: CONTROLLER_NAME });
+  const kube = new KubeClient(kubeConfig, { userAgent: CONTROLLER_NAME, fieldManager: FIELD_MANAGER });
   const metrics = new ControllerMetrics({ processMetrics: hooks.processMetrics ?? true });
   // The artifact server binds first so that, with port 0, the advertised URL carries the real port.
   let artifactApp: RequestListener | undefined;

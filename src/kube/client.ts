@@ -75,6 +75,8 @@ export interface KubeClientOptions {
   /** Per-request timeout for non-watch calls. */
   requestTimeoutMs?: number;
   userAgent?: string;
+  /** Field manager named on every create, update and patch that does not name its own. */
+  fieldManager?: string;
 }
 
 export class KubeClient {
@@ -83,6 +85,7 @@ export class KubeClient {
   readonly #agent: Dispatcher | undefined;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
+  readonly #fieldManager: string | undefined;
 
   constructor(config: KubeConfig, options: KubeClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -91,6 +94,7 @@ export class KubeClient {
     this.#server = cluster.server.replace(/\/+$/, '');
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'confighub-source-controller';
+    this.#fieldManager = options.fieldManager;
     this.#agent = buildAgent(config);
   }
 
@@ -127,12 +131,21 @@ export class KubeClient {
   }
 
   async create<T = KubeObject>(type: ResourceType, namespace: string | undefined, body: unknown): Promise<T> {
-    return this.#call<T>('POST', resourcePath(type, namespace), { body: JSON.stringify(body) });
+    return this.#call<T>('POST', resourcePath(type, namespace), {
+      query: this.#managerQuery(),
+      body: JSON.stringify(body),
+    });
   }
 
   async replace<T = KubeObject>(type: ResourceType, object: KubeObject, subresource?: string): Promise<T> {
     const path = resourcePath(type, object.metadata.namespace, object.metadata.name, subresource);
-    return this.#call<T>('PUT', path, { body: JSON.stringify(object) });
+    return this.#call<T>('PUT', path, { query: this.#managerQuery(), body: JSON.stringify(object) });
+  }
+
+  /** Without a field manager the API server derives one from the user agent: name ours explicitly. */
+  #managerQuery(explicit?: string): Record<string, string> {
+    const manager = explicit ?? this.#fieldManager;
+    return manager ? { fieldManager: manager } : {};
   }
 
   async patch<T = KubeObject>(
@@ -143,8 +156,7 @@ export class KubeClient {
     patch: unknown,
     options: { subresource?: string; fieldManager?: string; force?: boolean; dryRun?: boolean } = {},
   ): Promise<T> {
-    const query: Record<string, string> = {};
-    if (options.fieldManager) query['fieldManager'] = options.fieldManager;
+    const query = this.#managerQuery(options.fieldManager);
     if (options.force) query['force'] = 'true';
     // The API server evaluates the write in full (defaults, admission, field ownership), then discards it.
     if (options.dryRun) query['dryRun'] = 'All';
