@@ -3,6 +3,7 @@
 // under our field manager, object and status separately, and only when something differs.
 import { Reason } from '../api/conditions.ts';
 import {
+  ANNOTATION_REPOSITORY_NAME,
   API_VERSION,
   CONTROLLER_NAME,
   EA_API_VERSION,
@@ -13,6 +14,7 @@ import {
   LABEL_REPOSITORY_NAME,
   LABEL_REPOSITORY_NAMESPACE,
 } from '../api/constants.ts';
+import { repositoryNameLabelValue } from '../api/name-label.ts';
 import type { Artifact, Condition } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
@@ -40,9 +42,10 @@ export function desiredObject(owner: Owner) {
       namespace: owner.namespace,
       labels: {
         [LABEL_MANAGED_BY]: CONTROLLER_NAME,
-        [LABEL_REPOSITORY_NAME]: owner.name,
+        [LABEL_REPOSITORY_NAME]: repositoryNameLabelValue(owner.name),
         [LABEL_REPOSITORY_NAMESPACE]: owner.namespace,
       },
+      annotations: { [ANNOTATION_REPOSITORY_NAME]: owner.name },
       ownerReferences: [
         {
           apiVersion: API_VERSION,
@@ -79,6 +82,8 @@ function ownedBy(current: ExternalArtifactObject, owner: Owner): boolean {
 function objectMatches(current: ExternalArtifactObject, desired: ReturnType<typeof desiredObject>): boolean {
   const labels = current.metadata.labels ?? {};
   const labelsOk = Object.entries(desired.metadata.labels).every(([k, v]) => labels[k] === v);
+  const annotations = current.metadata.annotations ?? {};
+  const annotationsOk = Object.entries(desired.metadata.annotations).every(([k, v]) => annotations[k] === v);
   const ownerOk = (current.metadata.ownerReferences ?? []).some(
     (ref) => ref.uid === desired.metadata.ownerReferences[0]!.uid && ref.controller === true,
   );
