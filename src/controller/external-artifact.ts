@@ -87,7 +87,7 @@ function objectMatches(current: ExternalArtifactObject, desired: ReturnType<type
   const ownerOk = (current.metadata.ownerReferences ?? []).some(
     (ref) => ref.uid === desired.metadata.ownerReferences[0]!.uid && ref.controller === true,
   );
-  return labelsOk && ownerOk && sameJson(current.spec?.sourceRef, desired.spec.sourceRef);
+  return labelsOk && annotationsOk && ownerOk && sameJson(current.spec?.sourceRef, desired.spec.sourceRef);
 }
 
 /** An ExternalArtifact of our name exists but is not ours: taking it over would hijack another source. */
