@@ -199,9 +199,10 @@ export class KubeClient {
     if (options.fieldSelector) query['fieldSelector'] = options.fieldSelector;
     const response = await this.#send('GET', resourcePath(type, options.namespace), {
       query,
-      // Silence between events is normal; only a stream quiet for longer than the server's own
-      // timeout plus a margin is dead.
-      bodyTimeoutMs: (timeoutSeconds + 30) * 1000,
+      // A real watch cache sends a bookmark about every minute: a stream silent for longer than
+      // WATCH_INACTIVITY_MS is dead (or the server never bookmarks), and is resumed from the last
+      // resourceVersion, as a stream the server ends is.
+      bodyTimeoutMs: Math.min(timeoutSeconds + 30, WATCH_INACTIVITY_SECONDS) * 1000,
       signal: options.signal,
     });
     if (response.statusCode !== 200) {
@@ -214,7 +215,7 @@ export class KubeClient {
         onEvent(JSON.parse(line) as WatchEvent);
       }
     } catch (error) {
-      if (options.signal?.aborted) return;
+      if (options.signal?.aborted || isBodyTimeout(error)) return;
       throw error;
     } finally {
       // A handler that throws (an ERROR event, say) leaves the stream half read: release the connection.
@@ -271,6 +272,13 @@ export class KubeClient {
       signal: init.signal,
     });
   }
+}
+
+/** How long a watch may stay silent (no event, no bookmark) before it counts as dead. */
+export const WATCH_INACTIVITY_SECONDS = 150;
+
+function isBodyTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** One keep-alive Agent per client (client-node would build a new one per request when TLS is configured). */
