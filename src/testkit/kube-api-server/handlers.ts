@@ -2,6 +2,7 @@
 
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { applyRequest } from './apply-request.ts';
+import { encodeObject } from './encoding.ts';
 import { ApiError, badRequest, gone, invalid, methodNotAllowed, unsupportedMediaType } from './errors.ts';
 import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
@@ -64,11 +65,23 @@ export class ResourceHandlers {
   readonly #store: Store;
   readonly #objects: ObjectService;
   readonly #watches: WatchHub;
+  /** Whether custom resources go out with sorted keys, as kube-apiserver sends them. */
+  readonly #sortedKeys: () => boolean;
 
-  constructor(store: Store, objects: ObjectService, watches: WatchHub) {
+  constructor(
+    store: Store,
+    objects: ObjectService,
+    watches: WatchHub,
+    sortedKeys: () => boolean = () => true,
+  ) {
     this.#store = store;
     this.#objects = objects;
     this.#watches = watches;
+    this.#sortedKeys = sortedKeys;
+  }
+
+  #encode(def: ResourceDef, obj: KubeObject): KubeObject {
+    return encodeObject(def, obj, this.#sortedKeys());
   }
 
   handle(r: ResourceRequest, res: ServerResponse): void {
@@ -126,7 +139,7 @@ export class ResourceHandlers {
       );
       return;
     }
-    sendJson(res, status, obj);
+    sendJson(res, status, this.#encode(r.def, obj));
   }
 
   #get(r: ResourceRequest, res: ServerResponse, name: string): void {
@@ -178,7 +191,7 @@ export class ResourceHandlers {
       kind: r.def.listKind,
       apiVersion: apiVersionOf(r.def.group, r.def.version),
       metadata: meta,
-      items: rendered,
+      items: rendered.map((o) => this.#encode(r.def, o)),
     });
   }
 
@@ -217,7 +230,7 @@ export class ResourceHandlers {
             ? toTable(r.def, [rendered], table, include, {
                 resourceVersion: rendered.metadata.resourceVersion,
               })
-            : rendered;
+            : this.#encode(r.def, rendered);
         },
         apiVersion: apiVersionOf(r.def.group, r.def.version),
         kind: r.def.kind,
@@ -358,7 +371,7 @@ export class ResourceHandlers {
       kind: r.def.listKind,
       apiVersion: apiVersionOf(r.def.group, r.def.version),
       metadata: { resourceVersion: this.#store.resourceVersion },
-      items: deleted,
+      items: deleted.map((o) => this.#encode(r.def, o)),
     });
   }
 }

@@ -50,6 +50,11 @@ export interface KubeApiServerOptions {
   namespaces?: string[];
   /** Background garbage collection of dependents (default on). */
   garbageCollection?: boolean;
+  /**
+   * Custom resources go out with their keys sorted at every depth, as kube-apiserver encodes them
+   * (default true). Off: in the order they were stored, to show that a client does not care.
+   */
+  sortedKeys?: boolean;
 }
 
 export type ResourceRef = string | { group: string; version?: string; plural?: string; kind?: string };
@@ -70,6 +75,7 @@ export class KubeApiServer {
   readonly #gc: GarbageCollector;
   readonly #http: Server;
   #expectedToken: string | undefined;
+  #sortedKeys: boolean;
   #url = '';
   /** Wakes waitFor on every stored change and every request. */
   readonly #activity = new Set<() => void>();
@@ -89,12 +95,13 @@ export class KubeApiServer {
     );
     this.#gc.attach(this.#objects);
     this.#expectedToken = options.expectedToken;
+    this.#sortedKeys = options.sortedKeys ?? true;
     for (const def of BUILTIN_RESOURCES) this.registry.add(def);
     this.store.subscribe((e) => this.#syncCrd(e));
     this.store.subscribe(() => this.#wake());
     for (const ns of [...SYSTEM_NAMESPACES, ...(options.namespaces ?? [])]) this.#ensureNamespace(ns);
     for (const crd of options.crds ?? []) this.registerCrd(crd);
-    const handlers = new ResourceHandlers(this.store, this.#objects, this.#watches);
+    const handlers = new ResourceHandlers(this.store, this.#objects, this.#watches, () => this.#sortedKeys);
     const router = createRouter({
       registry: this.registry,
       handlers,
@@ -416,6 +423,11 @@ export class KubeApiServer {
   /** Require a bearer token (or `undefined` to accept any). */
   setExpectedToken(token: string | undefined): void {
     this.#expectedToken = token;
+  }
+
+  /** Sorted keys for custom resources on the wire (the default, as kube-apiserver) or stored order. */
+  setSortedKeys(on: boolean): void {
+    this.#sortedKeys = on;
   }
 
   setGarbageCollection(on: boolean): void {
