@@ -7,7 +7,7 @@ import { ApiError, badRequest, gone, invalid, methodNotAllowed, unsupportedMedia
 import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
-import { EXTRA_FIELDS, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { extraFields, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './storage.ts';
 import { type IncludeObject, tableVersionFromAccept, toTable } from './table.ts';
 import { apiVersionOf, type Json, type JsonObject, type KubeObject, type ResourceDef } from './types.ts';
@@ -148,10 +148,7 @@ export class ResourceHandlers {
 
   #selected(r: ResourceRequest): KubeObject[] {
     const labels = parseLabelSelector(r.query.get('labelSelector') ?? undefined);
-    const fields = parseFieldSelector(
-      r.query.get('fieldSelector') ?? undefined,
-      EXTRA_FIELDS[r.def.plural] ?? [],
-    );
+    const fields = parseFieldSelector(r.query.get('fieldSelector') ?? undefined, extraFields(r.def));
     return this.#store
       .list(resourceOf(r.def), r.def.namespaced ? r.namespace : undefined)
       .filter((o) => labels(o.metadata.labels ?? {}) && fields(r.def.conversion ? renderAs(r.def, o) : o));
@@ -218,7 +215,7 @@ export class ResourceHandlers {
         resource: resourceOf(r.def),
         namespace: r.def.namespaced ? r.namespace : undefined,
         labelSelector: parseLabelSelector(r.query.get('labelSelector') ?? undefined),
-        fieldSelector: parseFieldSelector(fieldSelector || undefined, EXTRA_FIELDS[r.def.plural] ?? []),
+        fieldSelector: parseFieldSelector(fieldSelector || undefined, extraFields(r.def)),
         resourceVersion: r.query.get('resourceVersion') ?? undefined,
         bookmarks: r.query.get('allowWatchBookmarks') === 'true',
         sendInitialEvents,
