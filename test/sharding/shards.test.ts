@@ -39,7 +39,7 @@ let shard2: ControllerProcess;
 beforeAll(async () => {
   stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'sharding-'));
-  const kubeconfig = await writeKubeconfig(stack.kube, dir);
+  const kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
   [shard1, shard2] = await Promise.all([
     fleet.start('shard1-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
     fleet.start('shard2-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
