@@ -11,6 +11,7 @@ import {
   condition,
   createRepository,
   download,
+  forbiddenControllerRequests,
   requestReconcile,
   waitForCondition,
   waitForReady,
@@ -186,4 +187,9 @@ describe('report-only drift', () => {
     ).length;
     expect(writesAfter).toBe(writesBefore);
   });
+});
+
+it('needed nothing outside the shipped RBAC, as the controller ServiceAccount', () => {
+  expect(stack.kube.rbacEnforced).toBe(true);
+  expect(forbiddenControllerRequests(stack)).toEqual([]);
 });

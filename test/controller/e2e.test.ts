@@ -13,6 +13,7 @@ import {
   createRepository,
   download,
   EA,
+  forbiddenControllerRequests,
   type Repo,
   requestReconcile,
   SECRET,
@@ -261,4 +262,9 @@ describe('suspend and delete', () => {
     await stack.kube.waitForDeletion(EA, 'team-g', 'shop', { timeoutMs: 10_000 });
     expect(existsSync(join(stack.storagePath, 'confighubrepository', 'team-g', 'shop'))).toBe(false);
   });
+});
+
+it('needed nothing outside the shipped RBAC, as the controller ServiceAccount', () => {
+  expect(stack.kube.rbacEnforced).toBe(true);
+  expect(forbiddenControllerRequests(stack)).toEqual([]);
 });
