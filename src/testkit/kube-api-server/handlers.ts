@@ -184,12 +184,14 @@ export class ResourceHandlers {
       sendJson(res, 200, toTable(r.def, rendered, table, include, meta));
       return;
     }
-    sendJson(res, 200, {
+    // A list of custom resources is a map too on the real server: its envelope's keys come sorted as well.
+    const list = {
       kind: r.def.listKind,
       apiVersion: apiVersionOf(r.def.group, r.def.version),
       metadata: meta,
-      items: rendered.map((o) => this.#encode(r.def, o)),
-    });
+      items: rendered,
+    } as unknown as KubeObject;
+    sendJson(res, 200, this.#encode(r.def, list));
   }
 
   #watch(r: ResourceRequest, res: ServerResponse, name?: string): void {

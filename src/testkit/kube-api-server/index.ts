@@ -130,6 +130,12 @@ export class KubeApiServer {
       onRequest: () => this.#wake(),
       authenticate: (headers) => this.#authenticate(headers),
       authorize: (user, attrs) => (this.#rbac ? this.#authz.authorize(user, attrs) : undefined),
+      exists: (attrs) => {
+        const def = this.registry.lookup(attrs.group, attrs.version, attrs.resource);
+        return (
+          def !== undefined && this.store.get(resourceOf(def), attrs.namespace, attrs.name!) !== undefined
+        );
+      },
       version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
     });
     this.#http = createServer((req, res) => void router(req, res));

@@ -46,6 +46,8 @@ export interface RouterDeps {
   authenticate: (headers: IncomingMessage['headers']) => UserInfo;
   /** The authorisation decision, or undefined when authorisation is off (everything allowed). */
   authorize: (user: UserInfo, attrs: RequestAttributes) => Decision | undefined;
+  /** Whether the object a request names exists (a server-side apply that creates also needs `create`). */
+  exists: (attrs: RequestAttributes & { resourceRequest: true }) => boolean;
   version: { major: string; minor: string; gitVersion: string };
 }
 
@@ -216,6 +218,7 @@ export const createRouter = (deps: RouterDeps) => {
       const attrs = requestAttributes(method, url);
       const decision = deps.authorize(user, attrs);
       if (decision !== undefined && !decision.allowed) throw forbidden(user, attrs, decision.reason);
+      authorizeApplyCreate(deps, user, attrs, req.headers['content-type']);
       const injected = faults.take(method, url.pathname);
       if (injected) throw injected;
       await route(req, res, url);
@@ -292,4 +295,28 @@ const impersonated = (deps: RouterDeps, user: UserInfo, headers: IncomingMessage
   if (decision !== undefined && !decision.allowed) throw forbidden(user, attrs, decision.reason);
   const implied = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
   return { username: as, groups: [...new Set([...groups, ...implied, 'system:authenticated'])] };
+};
+
+/**
+ * A server-side apply that creates the object needs `create` as well as `patch` (the patch handler wraps
+ * its create validation in an authorisation check); the refusal names no user, as the real one.
+ */
+const authorizeApplyCreate = (
+  deps: RouterDeps,
+  user: UserInfo,
+  attrs: RequestAttributes,
+  contentType: string | undefined,
+): void => {
+  if (!attrs.resourceRequest || attrs.verb !== 'patch' || attrs.subresource || !attrs.name) return;
+  if ((contentType ?? '').split(';')[0]!.trim() !== 'application/apply-patch+yaml') return;
+  if (deps.exists(attrs)) return;
+  const create = { ...attrs, verb: 'create' };
+  const decision = deps.authorize(user, create);
+  if (decision === undefined || decision.allowed) return;
+  const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+  throw new ApiError(403, 'Forbidden', `${qualified} "${attrs.name}" is forbidden: ${decision.reason}`, {
+    name: attrs.name,
+    ...(attrs.group ? { group: attrs.group } : {}),
+    kind: attrs.resource,
+  });
 };
