@@ -45,3 +45,12 @@ it('refuses what the shipped RBAC does not grant, with the API server’s 403', 
     stack.kube.get({ group: 'source.confighub.com', plural: 'confighubrepositories' }, 'team-rbac', 'shop'),
   ).toBeDefined();
 });
+
+it('names its field manager on every write, merge patches included', () => {
+  const writes = stack.kube.requests.filter(
+    (r) => r.user === stack.controllerUser && ['POST', 'PUT', 'PATCH'].includes(r.method),
+  );
+  expect(writes.length).toBeGreaterThan(0);
+  expect(writes.filter((r) => r.fieldManager !== 'confighub-source-controller')).toEqual([]);
+  expect(writes.some((r) => r.contentType === 'application/merge-patch+json')).toBe(true);
+});
