@@ -13,6 +13,7 @@ import {
   createRepository,
   download,
   EA,
+  forbiddenControllerRequests,
   type Repo,
   sha256,
   waitForReady,
@@ -125,4 +126,12 @@ describe('two shards', () => {
     expect(moved.metadata.finalizers).toContain('source.confighub.com/finalizer');
     expect(stack.kube.get(EA, 'apps', 'one')).toBeDefined();
   });
+});
+
+it('the shards act as the controller ServiceAccount and need nothing outside the shipped RBAC', () => {
+  expect(stack.kube.rbacEnforced).toBe(true);
+  const controllers = stack.kube.requests.filter((r) => r.userAgent === 'confighub-source-controller');
+  expect(controllers.length).toBeGreaterThan(0);
+  expect(new Set(controllers.map((r) => r.user))).toEqual(new Set([stack.controllerUser]));
+  expect(forbiddenControllerRequests(stack)).toEqual([]);
 });
