@@ -77,6 +77,8 @@ export interface KubeClientOptions {
   userAgent?: string;
   /** Field manager named on every create, update and patch that does not name its own. */
   fieldManager?: string;
+  /** How long a watch may stay silent (no event, no bookmark) before it counts as dead; default 150 s. */
+  watchInactivityMs?: number;
 }
 
 export class KubeClient {
@@ -86,6 +88,7 @@ export class KubeClient {
   readonly #timeoutMs: number;
   readonly #userAgent: string;
   readonly #fieldManager: string | undefined;
+  readonly #watchInactivityMs: number;
 
   constructor(config: KubeConfig, options: KubeClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -95,6 +98,7 @@ export class KubeClient {
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'confighub-source-controller';
     this.#fieldManager = options.fieldManager;
+    this.#watchInactivityMs = options.watchInactivityMs ?? WATCH_INACTIVITY_SECONDS * 1000;
     this.#agent = buildAgent(config);
   }
 
@@ -199,10 +203,10 @@ export class KubeClient {
     if (options.fieldSelector) query['fieldSelector'] = options.fieldSelector;
     const response = await this.#send('GET', resourcePath(type, options.namespace), {
       query,
-      // A real watch cache sends a bookmark about every minute: a stream silent for longer than
-      // WATCH_INACTIVITY_MS is dead (or the server never bookmarks), and is resumed from the last
+      // A real watch cache sends a bookmark about every minute: a stream silent for longer than the
+      // inactivity limit is dead (or the server never bookmarks), and is resumed from the last
       // resourceVersion, as a stream the server ends is.
-      bodyTimeoutMs: Math.min(timeoutSeconds + 30, WATCH_INACTIVITY_SECONDS) * 1000,
+      bodyTimeoutMs: Math.min((timeoutSeconds + 30) * 1000, this.#watchInactivityMs),
       signal: options.signal,
     });
     if (response.statusCode !== 200) {
