@@ -15,14 +15,19 @@ const CONFIG = fileURLToPath(new URL('../../config/', import.meta.url));
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 
 let rendered: string | undefined;
+let available: boolean | undefined;
 
+/** Whether kubectl can render the manifests (checked once per process). */
 export function kubectlAvailable(): boolean {
-  try {
-    execFileSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+  if (available === undefined) {
+    try {
+      execFileSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' });
+      available = true;
+    } catch {
+      available = false;
+    }
   }
+  return available;
 }
 
 /** The rendered manifests (YAML, many documents), built once per process. */
