@@ -26,6 +26,7 @@ import {
   type ResourceRegistration,
   toResourceDef,
 } from './registry.ts';
+import type { UserInfo } from './request-info.ts';
 import { createRouter, type RequestRecord } from './router.ts';
 import { Store, type StoredEvent } from './storage.ts';
 import type { Json, KubeObject, ResourceDef } from './types.ts';
@@ -34,9 +35,6 @@ import { WatchHub } from './watch.ts';
 export type { FailureSpec } from './faults.ts';
 export type { KubeConfigOptions } from './kubeconfig.ts';
 export type { ResourceRegistration } from './registry.ts';
-
-import type { UserInfo } from './request-info.ts';
-
 export type { UserInfo } from './request-info.ts';
 export type { RequestRecord } from './router.ts';
 export type { StoredEvent } from './storage.ts';

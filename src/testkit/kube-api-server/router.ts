@@ -17,8 +17,7 @@ import type { ResourceHandlers } from './handlers.ts';
 import { decodeJson, readBody, sendJson } from './http.ts';
 import { openApiDocument, openApiIndex } from './openapi.ts';
 import { decodeAccessReview, isProtobuf } from './protobuf.ts';
-import type { Decision } from './rbac.ts';
-import { forbiddenMessage } from './rbac.ts';
+import { type Decision, forbiddenMessage } from './rbac.ts';
 import type { Registry } from './registry.ts';
 import { type RequestAttributes, requestAttributes, type UserInfo } from './request-info.ts';
 
