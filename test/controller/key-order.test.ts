@@ -23,8 +23,17 @@ interface Writes {
 }
 const measured = new Map<string, Writes>();
 
+/** One status write per consumer change (one watch event), as kustomize-controller's patch is. */
 function setApplied(stack: LocalStack, revision: string, ready: 'True' | 'False', reason: string): void {
   const generation = stack.kube.get(KS, 'team-a', 'app')!.metadata.generation;
+  const condition = {
+    type: 'Ready',
+    status: ready,
+    reason,
+    message: reason,
+    observedGeneration: generation,
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+  };
   stack.kube.patch(
     KS,
     'team-a',
@@ -34,11 +43,11 @@ function setApplied(stack: LocalStack, revision: string, ready: 'True' | 'False'
         observedGeneration: generation,
         lastAppliedRevision: revision,
         lastAttemptedRevision: revision,
+        conditions: [condition],
       },
     },
     { subresource: 'status' },
   );
-  stack.kube.setCondition(KS, 'team-a', 'app', { type: 'Ready', status: ready, reason, message: reason });
 }
 
 describe.each([
