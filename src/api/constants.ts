@@ -31,7 +31,9 @@ export const HELMRELEASE_PLURAL = 'helmreleases';
 
 /** Labels put on objects we create. */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** At most 63 characters: longer names are hashed (see name-label.ts); the full name is in ANNOTATION_REPOSITORY_NAME. */
 export const LABEL_REPOSITORY_NAME = `${GROUP}/name`;
+export const ANNOTATION_REPOSITORY_NAME = `${GROUP}/name`;
 export const LABEL_REPOSITORY_NAMESPACE = `${GROUP}/namespace`;
 /** Flux's sharding label, selected with --watch-label-selector. */
 export const LABEL_SHARD = 'sharding.fluxcd.io/key';

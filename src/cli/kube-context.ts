@@ -48,7 +48,10 @@ export function connect(values: KubeFlagValues, env: Record<string, string | und
   }
   let client: KubeClient;
   try {
-    client = new KubeClient(allowPlainHttp(config), { userAgent: 'confighub-source-cli' });
+    client = new KubeClient(allowPlainHttp(config), {
+      userAgent: 'confighub-source-cli',
+      fieldManager: 'confighub-source-cli',
+    });
   } catch (error) {
     throw new CommandError(
       `cannot use the kubeconfig: ${error instanceof Error ? error.message : String(error)}`,

@@ -2,6 +2,7 @@
 // when the status flips, and abnormal-true conditions (Reconciling, Stalled, *Failed) are removed
 // rather than set to False.
 import type { Condition } from '../api/v1beta1.ts';
+import { sameJson } from '../kube/same-json.ts';
 
 export interface ConditionInput {
   type: string;
@@ -70,5 +71,5 @@ export function sameConditions(
     (list ?? [])
       .map(({ lastTransitionTime: _t, ...rest }) => rest)
       .sort((x, y) => x.type.localeCompare(y.type));
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  return sameJson(strip(a), strip(b));
 }

@@ -3,6 +3,7 @@
 // under our field manager, object and status separately, and only when something differs.
 import { Reason } from '../api/conditions.ts';
 import {
+  ANNOTATION_REPOSITORY_NAME,
   API_VERSION,
   CONTROLLER_NAME,
   EA_API_VERSION,
@@ -13,10 +14,12 @@ import {
   LABEL_REPOSITORY_NAME,
   LABEL_REPOSITORY_NAMESPACE,
 } from '../api/constants.ts';
+import { repositoryNameLabelValue } from '../api/name-label.ts';
 import type { Artifact, Condition } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
+import { sameJson } from '../kube/same-json.ts';
 import { sameConditions, setCondition } from './conditions.ts';
 
 export type ExternalArtifactObject = KubeObject & {
@@ -39,9 +42,10 @@ export function desiredObject(owner: Owner) {
       namespace: owner.namespace,
       labels: {
         [LABEL_MANAGED_BY]: CONTROLLER_NAME,
-        [LABEL_REPOSITORY_NAME]: owner.name,
+        [LABEL_REPOSITORY_NAME]: repositoryNameLabelValue(owner.name),
         [LABEL_REPOSITORY_NAMESPACE]: owner.namespace,
       },
+      annotations: { [ANNOTATION_REPOSITORY_NAME]: owner.name },
       ownerReferences: [
         {
           apiVersion: API_VERSION,
@@ -78,12 +82,12 @@ function ownedBy(current: ExternalArtifactObject, owner: Owner): boolean {
 function objectMatches(current: ExternalArtifactObject, desired: ReturnType<typeof desiredObject>): boolean {
   const labels = current.metadata.labels ?? {};
   const labelsOk = Object.entries(desired.metadata.labels).every(([k, v]) => labels[k] === v);
+  const annotations = current.metadata.annotations ?? {};
+  const annotationsOk = Object.entries(desired.metadata.annotations).every(([k, v]) => annotations[k] === v);
   const ownerOk = (current.metadata.ownerReferences ?? []).some(
     (ref) => ref.uid === desired.metadata.ownerReferences[0]!.uid && ref.controller === true,
   );
-  return (
-    labelsOk && ownerOk && JSON.stringify(current.spec?.sourceRef) === JSON.stringify(desired.spec.sourceRef)
-  );
+  return labelsOk && annotationsOk && ownerOk && sameJson(current.spec?.sourceRef, desired.spec.sourceRef);
 }
 
 /** An ExternalArtifact of our name exists but is not ours: taking it over would hijack another source. */
@@ -172,7 +176,7 @@ export async function reconcileExternalArtifact(
   ).filter((c) => c.type === 'Ready');
   // On failure the EA keeps its last good artifact: consumers go on downloading it.
   const nextArtifact = artifact ?? live.status?.artifact;
-  const artifactSame = JSON.stringify(nextArtifact) === JSON.stringify(live.status?.artifact);
+  const artifactSame = sameJson(nextArtifact, live.status?.artifact);
   if (artifactSame && sameConditions(previous, conditions)) return wrote;
   await kube.patch(
     resources.externalArtifact,

@@ -16,6 +16,7 @@ import type { KubeClient } from '../kube/client.ts';
 import type { EventSink } from '../kube/events.ts';
 import { Informer, objectKey } from '../kube/informer.ts';
 import { resources } from '../kube/resources.ts';
+import { sameJson } from '../kube/same-json.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { DeliveryReporter } from './delivery.ts';
@@ -185,7 +186,7 @@ export class Manager {
       // Someone deleted or rewrote our ExternalArtifact: put it back.
       delete: (ea) => this.#enqueueOwner(ea),
       update: (previous, current) => {
-        if (JSON.stringify(previous.spec) !== JSON.stringify(current.spec)) this.#enqueueOwner(current);
+        if (!sameJson(previous.spec, current.spec)) this.#enqueueOwner(current);
       },
     });
   }

@@ -4,7 +4,7 @@ import type { RequestListener } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { CONTROLLER_NAME } from '../api/constants.ts';
+import { CONTROLLER_NAME, FIELD_MANAGER } from '../api/constants.ts';
 import { createBuildEngine, Storage } from '../artifact/index.ts';
 import type { ControllerOptions } from '../config/options.ts';
 import { DriftDetector, DriftMetrics } from '../drift/index.ts';
@@ -39,7 +39,7 @@ export async function startController(
     advertiseBoundAddress?: boolean;
   } = {},
 ): Promise<ControllerRuntime> {
-  const kube = new KubeClient(kubeConfig, { userAgent: CONTROLLER_NAME });
+  const kube = new KubeClient(kubeConfig, { userAgent: CONTROLLER_NAME, fieldManager: FIELD_MANAGER });
   const metrics = new ControllerMetrics({ processMetrics: hooks.processMetrics ?? true });
   // The artifact server binds first so that, with port 0, the advertised URL carries the real port.
   let artifactApp: RequestListener | undefined;

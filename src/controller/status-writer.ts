@@ -1,8 +1,12 @@
 // The single status write at the end of a reconcile, and the memory of what was written.
+
+import { FIELD_MANAGER } from '../api/constants.ts';
 import type { RepositoryStatus } from '../api/v1beta1.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
+import { replacingMergePatch } from '../kube/merge-patch.ts';
 import { resources } from '../kube/resources.ts';
+import { sameJson } from '../kube/same-json.ts';
 
 export class StatusWriter {
   readonly #kube: KubeClient;
@@ -24,7 +28,7 @@ export class StatusWriter {
     return written !== undefined && written.uid === uid ? written.status : undefined;
   }
 
-  /** Merge-patches /status only when `after` differs from `before`; removed top-level fields become null. */
+  /** Merge-patches /status only when `after` differs from `before`; removed fields, nested too, become null. */
   async write(
     namespace: string,
     name: string,
@@ -33,20 +37,18 @@ export class StatusWriter {
     after: RepositoryStatus,
   ): Promise<void> {
     const key = `${namespace}/${name}`;
-    if (stableJson(before) === stableJson(after)) {
+    if (sameJson(before, after)) {
       this.#written.set(key, { uid, status: before });
       return;
     }
-    const patch: Record<string, unknown> = { ...after };
-    for (const field of Object.keys(before)) if (!(field in after)) patch[field] = null;
     try {
       await this.#kube.patch(
         resources.repository,
         namespace,
         name,
         'merge',
-        { status: patch },
-        { subresource: 'status' },
+        { status: replacingMergePatch(before, after) },
+        { subresource: 'status', fieldManager: FIELD_MANAGER },
       );
       this.#written.set(key, { uid, status: after });
     } catch (error) {
@@ -59,13 +61,4 @@ export class StatusWriter {
   forget(namespace: string, name: string): void {
     this.#written.delete(`${namespace}/${name}`);
   }
-}
-
-/** JSON with sorted keys, for change detection independent of key order. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  );
 }

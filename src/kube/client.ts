@@ -75,6 +75,10 @@ export interface KubeClientOptions {
   /** Per-request timeout for non-watch calls. */
   requestTimeoutMs?: number;
   userAgent?: string;
+  /** Field manager named on every create, update and patch that does not name its own. */
+  fieldManager?: string;
+  /** How long a watch may stay silent (no event, no bookmark) before it counts as dead; default 150 s. */
+  watchInactivityMs?: number;
 }
 
 export class KubeClient {
@@ -83,6 +87,8 @@ export class KubeClient {
   readonly #agent: Dispatcher | undefined;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
+  readonly #fieldManager: string | undefined;
+  readonly #watchInactivityMs: number;
 
   constructor(config: KubeConfig, options: KubeClientOptions = {}) {
     const cluster = config.getCurrentCluster();
@@ -91,6 +97,8 @@ export class KubeClient {
     this.#server = cluster.server.replace(/\/+$/, '');
     this.#timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#userAgent = options.userAgent ?? 'confighub-source-controller';
+    this.#fieldManager = options.fieldManager;
+    this.#watchInactivityMs = options.watchInactivityMs ?? WATCH_INACTIVITY_SECONDS * 1000;
     this.#agent = buildAgent(config);
   }
 
@@ -127,12 +135,21 @@ export class KubeClient {
   }
 
   async create<T = KubeObject>(type: ResourceType, namespace: string | undefined, body: unknown): Promise<T> {
-    return this.#call<T>('POST', resourcePath(type, namespace), { body: JSON.stringify(body) });
+    return this.#call<T>('POST', resourcePath(type, namespace), {
+      query: this.#managerQuery(),
+      body: JSON.stringify(body),
+    });
   }
 
   async replace<T = KubeObject>(type: ResourceType, object: KubeObject, subresource?: string): Promise<T> {
     const path = resourcePath(type, object.metadata.namespace, object.metadata.name, subresource);
-    return this.#call<T>('PUT', path, { body: JSON.stringify(object) });
+    return this.#call<T>('PUT', path, { query: this.#managerQuery(), body: JSON.stringify(object) });
+  }
+
+  /** Without a field manager the API server derives one from the user agent: name ours explicitly. */
+  #managerQuery(explicit?: string): Record<string, string> {
+    const manager = explicit ?? this.#fieldManager;
+    return manager ? { fieldManager: manager } : {};
   }
 
   async patch<T = KubeObject>(
@@ -143,8 +160,7 @@ export class KubeClient {
     patch: unknown,
     options: { subresource?: string; fieldManager?: string; force?: boolean; dryRun?: boolean } = {},
   ): Promise<T> {
-    const query: Record<string, string> = {};
-    if (options.fieldManager) query['fieldManager'] = options.fieldManager;
+    const query = this.#managerQuery(options.fieldManager);
     if (options.force) query['force'] = 'true';
     // The API server evaluates the write in full (defaults, admission, field ownership), then discards it.
     if (options.dryRun) query['dryRun'] = 'All';
@@ -187,9 +203,10 @@ export class KubeClient {
     if (options.fieldSelector) query['fieldSelector'] = options.fieldSelector;
     const response = await this.#send('GET', resourcePath(type, options.namespace), {
       query,
-      // Silence between events is normal; only a stream quiet for longer than the server's own
-      // timeout plus a margin is dead.
-      bodyTimeoutMs: (timeoutSeconds + 30) * 1000,
+      // A real watch cache sends a bookmark about every minute: a stream silent for longer than the
+      // inactivity limit is dead (or the server never bookmarks), and is resumed from the last
+      // resourceVersion, as a stream the server ends is.
+      bodyTimeoutMs: Math.min((timeoutSeconds + 30) * 1000, this.#watchInactivityMs),
       signal: options.signal,
     });
     if (response.statusCode !== 200) {
@@ -202,7 +219,7 @@ export class KubeClient {
         onEvent(JSON.parse(line) as WatchEvent);
       }
     } catch (error) {
-      if (options.signal?.aborted) return;
+      if (options.signal?.aborted || isBodyTimeout(error)) return;
       throw error;
     } finally {
       // A handler that throws (an ERROR event, say) leaves the stream half read: release the connection.
@@ -259,6 +276,13 @@ export class KubeClient {
       signal: init.signal,
     });
   }
+}
+
+/** How long a watch may stay silent (no event, no bookmark) before it counts as dead. */
+export const WATCH_INACTIVITY_SECONDS = 150;
+
+function isBodyTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** One keep-alive Agent per client (client-node would build a new one per request when TLS is configured). */

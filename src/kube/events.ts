@@ -130,7 +130,9 @@ export class KubeEventRecorder implements EventSink {
       }
       this.#aggregates.delete(key);
     }
-    const name = `${obj.name}.${randomBytes(8).toString('hex')}`;
+    // Event names are DNS subdomains (≤ 253): a long object name leaves room for the suffix.
+    const prefix = obj.name.slice(0, 253 - 17).replace(/[-.]+$/, '');
+    const name = `${prefix}.${randomBytes(8).toString('hex')}`;
     const body = {
       apiVersion: 'v1',
       kind: 'Event',

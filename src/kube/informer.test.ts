@@ -103,6 +103,19 @@ describe('Informer', () => {
     expect(i.stats.lists).toBeGreaterThanOrEqual(2);
   });
 
+  it('backs off when watches end at once without an event, instead of re-watching in a tight loop', async () => {
+    kube.setMaxWatchSeconds(0);
+    const i = start();
+    await i.start();
+    await kube.waitFor(() => sleeps.length >= 3, { description: 'three backoffs' });
+    // One sleep per short watch, and the delays grow (1 s, 2 s, 4 s ± 20 % jitter).
+    expect(i.stats.watches - sleeps.length).toBeLessThanOrEqual(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(800);
+    expect(sleeps[1]!).toBeGreaterThan(sleeps[0]!);
+    expect(sleeps[2]!).toBeGreaterThan(sleeps[1]!);
+    expect(i.stats.lists).toBe(1);
+  });
+
   it('backs off on errors, never sooner than a Retry-After', async () => {
     kube.failNext(2, { status: 429, retryAfterSeconds: 3, methods: ['GET'] });
     const i = start();

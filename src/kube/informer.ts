@@ -26,6 +26,15 @@ export interface InformerOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** A watch shorter than this that delivered nothing counts as failed. */
+const SHORT_WATCH_MS = 1000;
+
+class ShortWatchError extends Error {
+  constructor() {
+    super(`very short watch: ended within ${SHORT_WATCH_MS} ms without any event`);
+  }
+}
+
 export function objectKey(object: KubeObject): string {
   const ns = object.metadata.namespace;
   return ns ? `${ns}/${object.metadata.name}` : object.metadata.name;
@@ -88,6 +97,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       try {
         if (this.#resourceVersion === undefined) await this.#relist();
         this.stats.watches++;
+        const started = performance.now();
+        let events = 0;
         await this.#client.watch(
           this.#type,
           {
@@ -98,8 +109,14 @@ export class Informer<T extends KubeObject = KubeObject> {
             timeoutSeconds: this.#options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
             signal,
           },
-          (event) => this.#apply(event),
+          (event) => {
+            events++;
+            this.#apply(event);
+          },
         );
+        // As client-go's reflector: a watch that ends at once without a single event is a failure
+        // (a proxy closing streams, say), retried with backoff rather than in a tight loop.
+        if (events === 0 && performance.now() - started < SHORT_WATCH_MS) throw new ShortWatchError();
         failures = 0;
       } catch (error) {
         if (signal.aborted) break;

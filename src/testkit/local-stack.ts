@@ -13,6 +13,12 @@ import { type ControllerRuntime, startController } from '../controller/runtime.t
 import { silentLogger } from '../telemetry/logger.ts';
 import { type ConfigHubEmulator, startEmulator } from './confighub-emulator/index.ts';
 import { DEFAULT_FLUX_CRDS_DIR, KubeApiServer } from './kube-api-server/index.ts';
+import {
+  CONTROLLER_NAMESPACE,
+  CONTROLLER_SERVICE_ACCOUNT,
+  kubectlAvailable,
+  renderShippedManifests,
+} from './shipped-rbac.ts';
 
 export const PROJECT_CRD = fileURLToPath(
   new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url),
@@ -27,12 +33,24 @@ export interface LocalStackOptions {
   /** Start the controller (default true); tests of the stack alone may skip it. */
   controller?: boolean;
   emulator?: Parameters<typeof startEmulator>[0];
+  /**
+   * Run the controller as its ServiceAccount with the shipped RBAC (config/default plus drift-rbac)
+   * enforced by the API server. Default: on when kubectl is available to render the manifests.
+   */
+  rbac?: boolean;
 }
 
 export interface LocalStack {
   emulator: ConfigHubEmulator;
   kube: KubeApiServer;
+  /** A cluster admin's kubeconfig, for the test's own setup and checks. */
   kubeConfig: KubeConfig;
+  /** What the controller runs with: its ServiceAccount's token when RBAC is enforced, else the admin's. */
+  controllerKubeConfig: KubeConfig;
+  /** The username the controller's requests carry (`system:serviceaccount:flux-system:…` under RBAC). */
+  controllerUser: string;
+  /** The bearer token of controllerKubeConfig, for controller processes started from a kubeconfig file. */
+  controllerToken: string;
   controller: ControllerRuntime | undefined;
   options: ControllerOptions;
   storagePath: string;
@@ -53,6 +71,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions(kube.kubeConfig());
+  const controllerKubeConfig = new KubeConfig();
+  let controllerUser = 'kubernetes-admin';
+  if (options.rbac ?? kubectlAvailable()) {
+    kube.loadRbac(renderShippedManifests());
+    const token = kube.addServiceAccount(CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT);
+    controllerKubeConfig.loadFromOptions(kube.kubeConfig(CONTROLLER_NAMESPACE, token));
+    controllerUser = `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SERVICE_ACCOUNT}`;
+    kube.setRbac(true);
+  } else {
+    controllerKubeConfig.loadFromOptions(kube.kubeConfig());
+  }
   const storagePath = await mkdtemp(join(tmpdir(), 'confighub-source-'));
   const baseArgs = [
     `--storage-path=${storagePath}`,
@@ -70,6 +99,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     emulator,
     kube,
     kubeConfig,
+    controllerKubeConfig,
+    controllerUser,
+    controllerToken: controllerKubeConfig.getCurrentUser()!.token!,
     controller: undefined,
     options: options_,
     storagePath,
@@ -78,7 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const args = [...baseArgs, ...(options.controllerArgs ?? []), ...extraArgs];
       // Each replica gets its own identity, as pods do, so leader election can tell them apart.
       options_ = parseControllerOptions(args, { POD_NAME: `local-stack-${runtimes.length}` });
-      const runtime = await startController(kubeConfig, options_, logger, {
+      const runtime = await startController(controllerKubeConfig, options_, logger, {
         processMetrics: false,
         watchTimeoutSeconds: 30,
         // The artifact server binds first (port 0), then the advertised address is what it got,

@@ -103,7 +103,12 @@ function faults(): Record<string, Injected> {
 beforeAll(async () => {
   stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'chaos-faults-'));
-  kubeconfigPath = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'));
+  // The controller process acts as its ServiceAccount, under the shipped RBAC.
+  kubeconfigPath = await stack.kube.writeKubeconfig(
+    join(dir, 'kubeconfig'),
+    'default',
+    stack.controllerToken,
+  );
   stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   stack.kube.create(tokenSecret(stack, NS));
   for (const name of names)

@@ -62,7 +62,12 @@ const countReady = (list: { ns: string; name: string }[]) => list.filter((r) => 
 beforeAll(async () => {
   stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'chaos-load-'));
-  const kubeconfigPath = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'));
+  // The controller process acts as its ServiceAccount, under the shipped RBAC.
+  const kubeconfigPath = await stack.kube.writeKubeconfig(
+    join(dir, 'kubeconfig'),
+    'default',
+    stack.controllerToken,
+  );
   for (let n = 0; n < NAMESPACES; n++) {
     const ns = `load-${n}`;
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });

@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { readTarGz } from '../../src/drift/index.ts';
 import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { kubectlAvailable } from '../../src/testkit/shipped-rbac.ts';
 import {
   type Repo as BaseRepo,
   CHR,
   condition,
   createRepository,
   download,
+  forbiddenControllerRequests,
   requestReconcile,
   waitForCondition,
   waitForReady,
@@ -187,3 +189,11 @@ describe('report-only drift', () => {
     expect(writesAfter).toBe(writesBefore);
   });
 });
+
+it.skipIf(!kubectlAvailable())(
+  'needed nothing outside the shipped RBAC, as the controller ServiceAccount',
+  () => {
+    expect(stack.kube.rbacEnforced).toBe(true);
+    expect(forbiddenControllerRequests(stack)).toEqual([]);
+  },
+);

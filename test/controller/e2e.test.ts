@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { kubectlAvailable } from '../../src/testkit/shipped-rbac.ts';
 import {
   CHR,
   condition,
   createRepository,
   download,
   EA,
+  forbiddenControllerRequests,
   type Repo,
   requestReconcile,
   SECRET,
@@ -262,3 +264,11 @@ describe('suspend and delete', () => {
     expect(existsSync(join(stack.storagePath, 'confighubrepository', 'team-g', 'shop'))).toBe(false);
   });
 });
+
+it.skipIf(!kubectlAvailable())(
+  'needed nothing outside the shipped RBAC, as the controller ServiceAccount',
+  () => {
+    expect(stack.kube.rbacEnforced).toBe(true);
+    expect(forbiddenControllerRequests(stack)).toEqual([]);
+  },
+);

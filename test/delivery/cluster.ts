@@ -2,20 +2,31 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.ts';
 import { KubeApiServer, type RequestRecord } from '../../src/testkit/kube-api-server/index.ts';
+import {
+  CONTROLLER_NAMESPACE,
+  CONTROLLER_SERVICE_ACCOUNT,
+  kubectlAvailable,
+  renderShippedManifests,
+} from '../../src/testkit/shipped-rbac.ts';
 
 export const KS = { group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' };
 export const HR = { group: 'helm.toolkit.fluxcd.io', plural: 'helmreleases' };
 
 export interface TestCluster {
   server: KubeApiServer;
+  /** A cluster admin, for setting the scene (and for the code under test unless `asController`). */
   kube: KubeClient;
+  /** With `asController`: the controller's ServiceAccount under the shipped RBAC; else the admin. */
+  controllerKube: KubeClient;
   kubeConfig: KubeConfig;
   /** True when Flux's real Kustomization CRD (../shared/crds) is served, with its schema. */
   fluxCrds: boolean;
   close(): Promise<void>;
 }
 
-export async function startCluster(options: { helmRelease?: boolean } = {}): Promise<TestCluster> {
+export async function startCluster(
+  options: { helmRelease?: boolean; asController?: boolean } = {},
+): Promise<TestCluster> {
   const server = await new KubeApiServer({
     bookmarkIntervalMs: 200,
     namespaces: ['team-a', 'flux-system'],
@@ -26,12 +37,24 @@ export async function startCluster(options: { helmRelease?: boolean } = {}): Pro
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions(server.kubeConfig());
   const kube = new KubeClient(kubeConfig, { requestTimeoutMs: 5000 });
+  let controllerKube = kube;
+  // Rendering the shipped RBAC needs kubectl; without it the code under test acts as the admin.
+  if (options.asController && kubectlAvailable()) {
+    server.loadRbac(renderShippedManifests());
+    const token = server.addServiceAccount(CONTROLLER_NAMESPACE, CONTROLLER_SERVICE_ACCOUNT);
+    const controllerConfig = new KubeConfig();
+    controllerConfig.loadFromOptions(server.kubeConfig(CONTROLLER_NAMESPACE, token));
+    controllerKube = new KubeClient(controllerConfig, { requestTimeoutMs: 5000 });
+    server.setRbac(true);
+  }
   return {
     server,
     kube,
+    controllerKube,
     kubeConfig,
     fluxCrds,
     close: async () => {
+      if (controllerKube !== kube) await controllerKube.close();
       await kube.close();
       await server.close();
     },

@@ -25,9 +25,10 @@ let tracker: DeliveryTracker;
 const changes: string[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  // As the controller's ServiceAccount, under the shipped RBAC.
+  cluster = await startCluster({ asController: true });
   tracker = new DeliveryTracker({
-    kube: cluster.kube,
+    kube: cluster.controllerKube,
     logger: silentLogger(),
     onChange: (key) => changes.push(key),
     informer: { minBackoffMs: 20, maxBackoffMs: 100 },

@@ -16,7 +16,8 @@ let detector: DriftDetector;
 let setupRequests = 0;
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  // The tracker and the detector act as the controller's ServiceAccount, under the shipped RBAC.
+  cluster = await startCluster({ asController: true });
   cluster.server.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   for (const object of [desired.web, desired.config]) await fluxApply(cluster.kube, object);
   cluster.server.create(kustomization('flux-system', 'apps', { kind: 'ExternalArtifact', name: 'shop' }));
@@ -47,9 +48,9 @@ beforeAll(async () => {
     { data: { mode: 'debug' } },
     { manager: 'kubectl-edit' },
   );
-  tracker = new DeliveryTracker({ kube: cluster.kube, logger: silentLogger(), onChange: () => {} });
+  tracker = new DeliveryTracker({ kube: cluster.controllerKube, logger: silentLogger(), onChange: () => {} });
   detector = new DriftDetector({
-    kube: cluster.kube,
+    kube: cluster.controllerKube,
     logger: silentLogger(),
   });
   setupRequests = cluster.server.requests.length;

@@ -538,6 +538,21 @@ describe('API conventions beyond the conformance suite', () => {
     });
   });
 
+  it("refuses the other version's Event field names in field selectors, as the real server does", async () => {
+    for (const [path, field] of [
+      ['/api/v1/namespaces/default/events', 'regarding.kind'],
+      ['/apis/events.k8s.io/v1/namespaces/default/events', 'involvedObject.kind'],
+      ['/apis/events.k8s.io/v1/namespaces/default/events', 'source'],
+    ] as const) {
+      const res = await call('GET', `${path}?fieldSelector=${encodeURIComponent(`${field}=X`)}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        reason: 'BadRequest',
+        message: `field label not supported: ${field}`,
+      });
+    }
+  });
+
   it('deletes a collection by label selector', async () => {
     for (const name of ['dc-1', 'dc-2', 'dc-3']) {
       server.create({

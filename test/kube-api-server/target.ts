@@ -26,6 +26,8 @@ export interface RawRequest {
   body?: unknown;
   contentType?: string;
   accept?: string;
+  /** Extra headers, e.g. `Impersonate-User`. */
+  headers?: Record<string, string>;
 }
 
 export interface Target {
@@ -72,6 +74,7 @@ const makeRaw =
       headers: {
         ...headers,
         Accept: request.accept ?? 'application/json',
+        ...request.headers,
         ...(body !== undefined ? { 'Content-Type': request.contentType ?? 'application/json' } : {}),
       },
       ...(body !== undefined ? { body } : {}),

@@ -32,7 +32,11 @@ const running: ControllerProcess[] = [];
 beforeAll(async () => {
   stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'reliability-restart-'));
-  kubeconfigPath = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'));
+  kubeconfigPath = await stack.kube.writeKubeconfig(
+    join(dir, 'kubeconfig'),
+    'default',
+    stack.controllerToken,
+  );
   stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   stack.kube.create(tokenSecret(stack, NS));
   for (const name of names) stack.kube.create(repository(stack, NS, name));

@@ -33,9 +33,11 @@ export interface ControllerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** A kubeconfig for the server; plain http:// needs skip-TLS-verify for client-node. */
-export async function writeKubeconfig(kube: KubeApiServer, dir: string): Promise<string> {
-  const config = parse(kube.kubeConfigYaml()) as { clusters: { cluster: Record<string, unknown> }[] };
+/** A kubeconfig for the server (as `token`'s user); plain http:// needs skip-TLS-verify for client-node. */
+export async function writeKubeconfig(kube: KubeApiServer, dir: string, token?: string): Promise<string> {
+  const config = parse(kube.kubeConfigYaml('default', token)) as {
+    clusters: { cluster: Record<string, unknown> }[];
+  };
   for (const cluster of config.clusters) cluster.cluster['insecure-skip-tls-verify'] = true;
   const path = join(dir, 'kubeconfig');
   await writeFile(path, stringify(config), { mode: 0o600 });

@@ -37,7 +37,7 @@ const fleet = new Fleet();
 beforeAll(async () => {
   stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'leader-election-'));
-  kubeconfig = await writeKubeconfig(stack.kube, dir);
+  kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
 });
 afterAll(async () => {
   await fleet.stop();

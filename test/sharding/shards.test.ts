@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { kubectlAvailable } from '../../src/testkit/shipped-rbac.ts';
 import {
   CHR,
   condition,
   createRepository,
   download,
   EA,
+  forbiddenControllerRequests,
   type Repo,
   sha256,
   waitForReady,
@@ -39,7 +41,7 @@ let shard2: ControllerProcess;
 beforeAll(async () => {
   stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'sharding-'));
-  const kubeconfig = await writeKubeconfig(stack.kube, dir);
+  const kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
   [shard1, shard2] = await Promise.all([
     fleet.start('shard1-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
     fleet.start('shard2-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
@@ -126,3 +128,14 @@ describe('two shards', () => {
     expect(stack.kube.get(EA, 'apps', 'one')).toBeDefined();
   });
 });
+
+it.skipIf(!kubectlAvailable())(
+  'the shards act as the controller ServiceAccount and need nothing outside the shipped RBAC',
+  () => {
+    expect(stack.kube.rbacEnforced).toBe(true);
+    const controllers = stack.kube.requests.filter((r) => r.userAgent === 'confighub-source-controller');
+    expect(controllers.length).toBeGreaterThan(0);
+    expect(new Set(controllers.map((r) => r.user))).toEqual(new Set([stack.controllerUser]));
+    expect(forbiddenControllerRequests(stack)).toEqual([]);
+  },
+);

@@ -143,3 +143,16 @@ export async function download(url: string): Promise<{ status: number; bytes: Bu
 export function sha256(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
+
+/**
+ * Requests the controller made that its RBAC refused. Drift's server-side dry runs are left out: the
+ * shipped drift reader is read-only on purpose, and the detector then compares fields instead.
+ */
+export function forbiddenControllerRequests(stack: LocalStack) {
+  return stack.kube.requests.filter(
+    (r) =>
+      r.user === stack.controllerUser &&
+      (r.status === 401 || r.status === 403) &&
+      !(r.method === 'PATCH' && r.query['dryRun'] === 'All'),
+  );
+}

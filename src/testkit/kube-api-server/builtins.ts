@@ -79,6 +79,17 @@ export const BUILTIN_RESOURCES: ResourceDef[] = [
     conversion: EVENTS_V1_CONVERSION,
   },
   builtin({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true }),
+  // RBAC objects: stored as given, and read by the authorizer when RBAC is enforced.
+  ...(
+    [
+      ['Role', 'roles', true],
+      ['RoleBinding', 'rolebindings', true],
+      ['ClusterRole', 'clusterroles', false],
+      ['ClusterRoleBinding', 'clusterrolebindings', false],
+    ] as const
+  ).map(([kind, plural, namespaced]) =>
+    builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', kind, plural, namespaced }),
+  ),
   builtin({
     group: 'apps',
     version: 'v1',

@@ -2,11 +2,12 @@
 
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { applyRequest } from './apply-request.ts';
+import { encodeObject } from './encoding.ts';
 import { ApiError, badRequest, gone, invalid, methodNotAllowed, unsupportedMediaType } from './errors.ts';
 import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
-import { EXTRA_FIELDS, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { extraFields, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './storage.ts';
 import { type IncludeObject, tableVersionFromAccept, toTable } from './table.ts';
 import { apiVersionOf, type Json, type JsonObject, type KubeObject, type ResourceDef } from './types.ts';
@@ -64,11 +65,23 @@ export class ResourceHandlers {
   readonly #store: Store;
   readonly #objects: ObjectService;
   readonly #watches: WatchHub;
+  /** Whether custom resources go out with sorted keys, as kube-apiserver sends them. */
+  readonly #sortedKeys: () => boolean;
 
-  constructor(store: Store, objects: ObjectService, watches: WatchHub) {
+  constructor(
+    store: Store,
+    objects: ObjectService,
+    watches: WatchHub,
+    sortedKeys: () => boolean = () => true,
+  ) {
     this.#store = store;
     this.#objects = objects;
     this.#watches = watches;
+    this.#sortedKeys = sortedKeys;
+  }
+
+  #encode(def: ResourceDef, obj: KubeObject): KubeObject {
+    return encodeObject(def, obj, this.#sortedKeys());
   }
 
   handle(r: ResourceRequest, res: ServerResponse): void {
@@ -126,7 +139,7 @@ export class ResourceHandlers {
       );
       return;
     }
-    sendJson(res, status, obj);
+    sendJson(res, status, this.#encode(r.def, obj));
   }
 
   #get(r: ResourceRequest, res: ServerResponse, name: string): void {
@@ -135,10 +148,7 @@ export class ResourceHandlers {
 
   #selected(r: ResourceRequest): KubeObject[] {
     const labels = parseLabelSelector(r.query.get('labelSelector') ?? undefined);
-    const fields = parseFieldSelector(
-      r.query.get('fieldSelector') ?? undefined,
-      EXTRA_FIELDS[r.def.plural] ?? [],
-    );
+    const fields = parseFieldSelector(r.query.get('fieldSelector') ?? undefined, extraFields(r.def));
     return this.#store
       .list(resourceOf(r.def), r.def.namespaced ? r.namespace : undefined)
       .filter((o) => labels(o.metadata.labels ?? {}) && fields(r.def.conversion ? renderAs(r.def, o) : o));
@@ -174,12 +184,14 @@ export class ResourceHandlers {
       sendJson(res, 200, toTable(r.def, rendered, table, include, meta));
       return;
     }
-    sendJson(res, 200, {
+    // A list of custom resources is a map too on the real server: its envelope's keys come sorted as well.
+    const list = {
       kind: r.def.listKind,
       apiVersion: apiVersionOf(r.def.group, r.def.version),
       metadata: meta,
       items: rendered,
-    });
+    } as unknown as KubeObject;
+    sendJson(res, 200, this.#encode(r.def, list));
   }
 
   #watch(r: ResourceRequest, res: ServerResponse, name?: string): void {
@@ -205,7 +217,7 @@ export class ResourceHandlers {
         resource: resourceOf(r.def),
         namespace: r.def.namespaced ? r.namespace : undefined,
         labelSelector: parseLabelSelector(r.query.get('labelSelector') ?? undefined),
-        fieldSelector: parseFieldSelector(fieldSelector || undefined, EXTRA_FIELDS[r.def.plural] ?? []),
+        fieldSelector: parseFieldSelector(fieldSelector || undefined, extraFields(r.def)),
         resourceVersion: r.query.get('resourceVersion') ?? undefined,
         bookmarks: r.query.get('allowWatchBookmarks') === 'true',
         sendInitialEvents,
@@ -217,7 +229,7 @@ export class ResourceHandlers {
             ? toTable(r.def, [rendered], table, include, {
                 resourceVersion: rendered.metadata.resourceVersion,
               })
-            : rendered;
+            : this.#encode(r.def, rendered);
         },
         apiVersion: apiVersionOf(r.def.group, r.def.version),
         kind: r.def.kind,
@@ -358,7 +370,7 @@ export class ResourceHandlers {
       kind: r.def.listKind,
       apiVersion: apiVersionOf(r.def.group, r.def.version),
       metadata: { resourceVersion: this.#store.resourceVersion },
-      items: deleted,
+      items: deleted.map((o) => this.#encode(r.def, o)),
     });
   }
 }

@@ -3,12 +3,14 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admitBuiltin } from './admission.ts';
+import { ADMIN_USER, Authenticator, serviceAccountUser } from './authn.ts';
 import { BUILTIN_RESOURCES } from './builtins.ts';
+import { ApiError } from './errors.ts';
 import type { FailureSpec } from './faults.ts';
 import { Faults } from './faults.ts';
 import { GarbageCollector } from './gc.ts';
@@ -16,6 +18,7 @@ import { ResourceHandlers } from './handlers.ts';
 import { type KubeConfigOptions, kubeConfigOptions, kubeConfigYaml } from './kubeconfig.ts';
 import { ObjectService, renderAs, resourceOf } from './objects.ts';
 import { mergePatch } from './patch.ts';
+import { RbacAuthorizer } from './rbac.ts';
 import {
   crdToResourceDefs,
   parseCrd,
@@ -23,6 +26,7 @@ import {
   type ResourceRegistration,
   toResourceDef,
 } from './registry.ts';
+import type { UserInfo } from './request-info.ts';
 import { createRouter, type RequestRecord } from './router.ts';
 import { Store, type StoredEvent } from './storage.ts';
 import type { Json, KubeObject, ResourceDef } from './types.ts';
@@ -31,6 +35,7 @@ import { WatchHub } from './watch.ts';
 export type { FailureSpec } from './faults.ts';
 export type { KubeConfigOptions } from './kubeconfig.ts';
 export type { ResourceRegistration } from './registry.ts';
+export type { UserInfo } from './request-info.ts';
 export type { RequestRecord } from './router.ts';
 export type { StoredEvent } from './storage.ts';
 export type { KubeObject, ResourceDef } from './types.ts';
@@ -44,12 +49,23 @@ export interface KubeApiServerOptions {
   maxWatchSeconds?: number;
   /** Require this bearer token on every request (default: any token is accepted). */
   expectedToken?: string;
+  /**
+   * Enforce RBAC (default off): requests authenticate by their token (unknown tokens are 401; the
+   * default token is a cluster admin) and are authorised against the stored Roles, ClusterRoles and
+   * their bindings (403 Forbidden otherwise). See `addServiceAccount` and `loadRbac`.
+   */
+  rbac?: boolean;
   /** CRDs (YAML text or objects) to register at start. */
   crds?: (string | object)[];
   /** Namespaces created at start, besides default, kube-system, kube-public and kube-node-lease. */
   namespaces?: string[];
   /** Background garbage collection of dependents (default on). */
   garbageCollection?: boolean;
+  /**
+   * Custom resources go out with their keys sorted at every depth, as kube-apiserver encodes them
+   * (default true). Off: in the order they were stored, to show that a client does not care.
+   */
+  sortedKeys?: boolean;
 }
 
 export type ResourceRef = string | { group: string; version?: string; plural?: string; kind?: string };
@@ -70,6 +86,10 @@ export class KubeApiServer {
   readonly #gc: GarbageCollector;
   readonly #http: Server;
   #expectedToken: string | undefined;
+  #sortedKeys: boolean;
+  #rbac: boolean;
+  readonly #authn = new Authenticator();
+  readonly #authz: RbacAuthorizer;
   #url = '';
   /** Wakes waitFor on every stored change and every request. */
   readonly #activity = new Set<() => void>();
@@ -89,19 +109,31 @@ export class KubeApiServer {
     );
     this.#gc.attach(this.#objects);
     this.#expectedToken = options.expectedToken;
+    this.#sortedKeys = options.sortedKeys ?? true;
+    this.#rbac = options.rbac ?? false;
+    this.#authz = new RbacAuthorizer({
+      list: (resource, namespace) => this.store.list(`${resource}.rbac.authorization.k8s.io`, namespace),
+    });
     for (const def of BUILTIN_RESOURCES) this.registry.add(def);
     this.store.subscribe((e) => this.#syncCrd(e));
     this.store.subscribe(() => this.#wake());
     for (const ns of [...SYSTEM_NAMESPACES, ...(options.namespaces ?? [])]) this.#ensureNamespace(ns);
     for (const crd of options.crds ?? []) this.registerCrd(crd);
-    const handlers = new ResourceHandlers(this.store, this.#objects, this.#watches);
+    const handlers = new ResourceHandlers(this.store, this.#objects, this.#watches, () => this.#sortedKeys);
     const router = createRouter({
       registry: this.registry,
       handlers,
       faults: this.#faults,
       log: this.requests,
       onRequest: () => this.#wake(),
-      expectedToken: () => this.#expectedToken,
+      authenticate: (headers) => this.#authenticate(headers),
+      authorize: (user, attrs) => (this.#rbac ? this.#authz.authorize(user, attrs) : undefined),
+      exists: (attrs) => {
+        const def = this.registry.lookup(attrs.group, attrs.version, attrs.resource);
+        return (
+          def !== undefined && this.store.get(resourceOf(def), attrs.namespace, attrs.name!) !== undefined
+        );
+      },
       version: { major: '1', minor: '32', gitVersion: 'v1.32.0' },
     });
     this.#http = createServer((req, res) => void router(req, res));
@@ -357,18 +389,74 @@ export class KubeApiServer {
     return this.#expectedToken ?? 'kube-api-server-test-token';
   }
 
-  /** For `new KubeConfig().loadFromOptions(server.kubeConfig())`. */
-  kubeConfig(namespace = 'default'): KubeConfigOptions {
-    return kubeConfigOptions(this.#url, this.#token(), namespace);
+  /**
+   * For `new KubeConfig().loadFromOptions(server.kubeConfig())`: the admin's by default, or the user of
+   * `token` (from `addServiceAccount`/`addUser`).
+   */
+  kubeConfig(namespace = 'default', token = this.#token()): KubeConfigOptions {
+    return kubeConfigOptions(this.#url, token, namespace);
   }
 
-  kubeConfigYaml(namespace = 'default'): string {
-    return kubeConfigYaml(this.#url, this.#token(), namespace);
+  kubeConfigYaml(namespace = 'default', token = this.#token()): string {
+    const user = this.#authn.userOf(token);
+    // Groups a ServiceAccount (or any authenticated user) gets implicitly are not named again.
+    const explicit = user?.groups.filter(
+      (g) => !g.startsWith('system:serviceaccounts') && g !== 'system:authenticated',
+    );
+    return kubeConfigYaml(
+      this.#url,
+      token,
+      namespace,
+      user && { username: user.username, groups: explicit ?? [] },
+    );
   }
 
-  async writeKubeconfig(path: string, namespace = 'default'): Promise<string> {
-    await writeFile(path, this.kubeConfigYaml(namespace), { mode: 0o600 });
+  async writeKubeconfig(path: string, namespace = 'default', token = this.#token()): Promise<string> {
+    await writeFile(path, this.kubeConfigYaml(namespace, token), { mode: 0o600 });
     return path;
+  }
+
+  // ---- authentication and RBAC -------------------------------------------------------------
+
+  /** Turns RBAC enforcement on or off (see the `rbac` option). */
+  setRbac(on: boolean): void {
+    this.#rbac = on;
+  }
+
+  get rbacEnforced(): boolean {
+    return this.#rbac;
+  }
+
+  /** Creates the ServiceAccount if missing and returns a token that authenticates as it. */
+  addServiceAccount(namespace: string, name: string): string {
+    if (!this.store.get('serviceaccounts', namespace, name)) {
+      this.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+    }
+    const user = serviceAccountUser(namespace, name);
+    const existing = this.#authn.tokenOf(user.username);
+    if (existing) return existing;
+    const token = `sa-${crypto.randomUUID()}`;
+    this.#authn.add(token, user);
+    return token;
+  }
+
+  /** A token for any user and groups (`system:authenticated` is added). */
+  addUser(username: string, groups: string[] = []): string {
+    const token = `user-${crypto.randomUUID()}`;
+    this.#authn.add(token, { username, groups: [...new Set([...groups, 'system:authenticated'])] });
+    return token;
+  }
+
+  /**
+   * Stores the RBAC objects and ServiceAccounts of rendered manifests (e.g. `kubectl kustomize
+   * config/default`, `helm template`); other kinds are ignored. Returns what was stored.
+   */
+  loadRbac(manifests: string): KubeObject[] {
+    const kinds = new Set(['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'ServiceAccount']);
+    const objects = parseAllDocuments(manifests)
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => o !== null && kinds.has(String(o.kind)));
+    return this.seed(objects);
   }
 
   // ---- fault injection and knobs -----------------------------------------------------------
@@ -418,11 +506,33 @@ export class KubeApiServer {
     this.#expectedToken = token;
   }
 
+  /** Sorted keys for custom resources on the wire (the default, as kube-apiserver) or stored order. */
+  setSortedKeys(on: boolean): void {
+    this.#sortedKeys = on;
+  }
+
   setGarbageCollection(on: boolean): void {
     this.#gc.enabled = on;
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  #authenticate(headers: IncomingHttpHeaders): UserInfo {
+    const header = headers.authorization;
+    const known = this.#authn.fromHeader(header);
+    if (known) return known;
+    const expected = this.#expectedToken;
+    if (expected !== undefined) {
+      if (header !== `Bearer ${expected}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      return ADMIN_USER;
+    }
+    // kubectl sends no bearer token over plain http: a request without credentials is the admin (use
+    // `--as` to act as someone else). A token nobody issued is refused once users matter (RBAC).
+    if (this.#rbac && header !== undefined && header !== `Bearer ${this.#token()}`) {
+      throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    }
+    return ADMIN_USER;
+  }
 
   #wake(): void {
     for (const check of [...this.#activity]) check();

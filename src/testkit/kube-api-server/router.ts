@@ -1,6 +1,7 @@
 // Request dispatch: authentication, injected faults, discovery documents and resource paths.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ACCESS_REVIEW_PATH, reviewAttributes, reviewResponse } from './access-review.ts';
 import {
   AGGREGATED_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -10,12 +11,15 @@ import {
   apiVersions,
   wantsAggregated,
 } from './discovery.ts';
-import { ApiError, internalError } from './errors.ts';
+import { ApiError, badRequest, internalError } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { ResourceHandlers } from './handlers.ts';
-import { readBody, sendJson } from './http.ts';
+import { decodeJson, readBody, sendJson } from './http.ts';
 import { openApiDocument, openApiIndex } from './openapi.ts';
+import { decodeAccessReview, isProtobuf } from './protobuf.ts';
+import { type Decision, forbiddenMessage } from './rbac.ts';
 import type { Registry } from './registry.ts';
+import { type RequestAttributes, requestAttributes, type UserInfo } from './request-info.ts';
 
 export interface RequestRecord {
   method: string;
@@ -24,6 +28,8 @@ export interface RequestRecord {
   contentType: string | undefined;
   fieldManager: string | undefined;
   userAgent: string | undefined;
+  /** The authenticated user's name (undefined when authentication failed). */
+  user: string | undefined;
   status: number;
   watch: boolean;
 }
@@ -35,8 +41,12 @@ export interface RouterDeps {
   log: RequestRecord[];
   /** Called when a request arrives and when it has been answered. */
   onRequest: () => void;
-  /** When set, requests must carry `Authorization: Bearer <token>`. */
-  expectedToken: () => string | undefined;
+  /** The user behind a request's credentials; throws 401 Unauthorized for unknown ones. */
+  authenticate: (headers: IncomingMessage['headers']) => UserInfo;
+  /** The authorisation decision, or undefined when authorisation is off (everything allowed). */
+  authorize: (user: UserInfo, attrs: RequestAttributes) => Decision | undefined;
+  /** Whether the object a request names exists (a server-side apply that creates also needs `create`). */
+  exists: (attrs: RequestAttributes & { resourceRequest: true }) => boolean;
   version: { major: string; minor: string; gitVersion: string };
 }
 
@@ -163,6 +173,23 @@ export const createRouter = (deps: RouterDeps) => {
     );
   };
 
+  const review = async (req: IncomingMessage, res: ServerResponse, user: UserInfo): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    let body: unknown;
+    if (isProtobuf(req.headers['content-type'])) {
+      try {
+        body = decodeAccessReview(raw);
+      } catch (err) {
+        throw badRequest(`the object provided is unrecognized: ${(err as Error).message}`);
+      }
+    } else body = decodeJson(raw.toString('utf8'));
+    if (body === null || typeof body !== 'object') throw badRequest('the object provided is unrecognized');
+    const decision = deps.authorize(user, reviewAttributes(body)) ?? { allowed: true, reason: '' };
+    sendJson(res, 201, reviewResponse(body, decision));
+  };
+
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
@@ -173,6 +200,7 @@ export const createRouter = (deps: RouterDeps) => {
       contentType: req.headers['content-type'],
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
       userAgent: req.headers['user-agent'],
+      user: undefined,
       status: 0,
       watch: url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1',
     };
@@ -180,10 +208,16 @@ export const createRouter = (deps: RouterDeps) => {
     deps.onRequest();
     try {
       if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-      const token = deps.expectedToken();
-      if (token !== undefined && req.headers.authorization !== `Bearer ${token}`) {
-        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      const user = impersonated(deps, deps.authenticate(req.headers), req.headers);
+      record.user = user.username;
+      if (method === 'POST' && url.pathname === ACCESS_REVIEW_PATH) {
+        await review(req, res, user);
+        return;
       }
+      const attrs = requestAttributes(method, url);
+      const decision = deps.authorize(user, attrs);
+      if (decision !== undefined && !decision.allowed) throw forbidden(user, attrs, decision.reason);
+      authorizeApplyCreate(deps, user, attrs, req.headers['content-type']);
       const injected = faults.take(method, url.pathname);
       if (injected) throw injected;
       await route(req, res, url);
@@ -205,4 +239,83 @@ export const createRouter = (deps: RouterDeps) => {
       deps.onRequest();
     }
   };
+};
+
+/** 403 Forbidden as kube-apiserver's authorization filter answers it (responsewriters.Forbidden). */
+const forbidden = (user: UserInfo, attrs: RequestAttributes, reason: string): ApiError =>
+  new ApiError(
+    403,
+    'Forbidden',
+    forbiddenMessage(user, attrs, reason),
+    attrs.resourceRequest
+      ? {
+          ...(attrs.name ? { name: attrs.name } : {}),
+          ...(attrs.group ? { group: attrs.group } : {}),
+          kind: attrs.resource,
+        }
+      : {},
+  );
+
+/**
+ * `Impersonate-User`/`Impersonate-Group` (kubectl `--as`, `--as-group`): the request then acts as that
+ * user, if the authenticated one may `impersonate` it, as the real server's impersonation filter does.
+ */
+const impersonated = (deps: RouterDeps, user: UserInfo, headers: IncomingMessage['headers']): UserInfo => {
+  const as = headers['impersonate-user'];
+  if (typeof as !== 'string' || as === '') return user;
+  const groups = [headers['impersonate-group'] ?? []]
+    .flat()
+    .flatMap((g) => g.split(','))
+    .map((g) => g.trim())
+    .filter((g) => g !== '');
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(as);
+  const attrs: RequestAttributes = sa
+    ? {
+        resourceRequest: true,
+        verb: 'impersonate',
+        group: '',
+        version: 'v1',
+        resource: 'serviceaccounts',
+        subresource: undefined,
+        namespace: sa[1],
+        name: sa[2],
+      }
+    : {
+        resourceRequest: true,
+        verb: 'impersonate',
+        group: '',
+        version: 'v1',
+        resource: 'users',
+        subresource: undefined,
+        namespace: undefined,
+        name: as,
+      };
+  const decision = deps.authorize(user, attrs);
+  if (decision !== undefined && !decision.allowed) throw forbidden(user, attrs, decision.reason);
+  const implied = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
+  return { username: as, groups: [...new Set([...groups, ...implied, 'system:authenticated'])] };
+};
+
+/**
+ * A server-side apply that creates the object needs `create` as well as `patch` (the patch handler wraps
+ * its create validation in an authorisation check); the refusal names no user, as the real one.
+ */
+const authorizeApplyCreate = (
+  deps: RouterDeps,
+  user: UserInfo,
+  attrs: RequestAttributes,
+  contentType: string | undefined,
+): void => {
+  if (!attrs.resourceRequest || attrs.verb !== 'patch' || attrs.subresource || !attrs.name) return;
+  if ((contentType ?? '').split(';')[0]!.trim() !== 'application/apply-patch+yaml') return;
+  if (deps.exists(attrs)) return;
+  const create = { ...attrs, verb: 'create' };
+  const decision = deps.authorize(user, create);
+  if (decision === undefined || decision.allowed) return;
+  const qualified = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+  throw new ApiError(403, 'Forbidden', `${qualified} "${attrs.name}" is forbidden: ${decision.reason}`, {
+    name: attrs.name,
+    ...(attrs.group ? { group: attrs.group } : {}),
+    kind: attrs.resource,
+  });
 };

@@ -117,29 +117,38 @@ export const parseFieldSelector = (
     });
 };
 
-/** Fields the real server indexes for some built-in kinds. */
-export const EXTRA_FIELDS: Record<string, readonly string[]> = {
-  events: [
-    'involvedObject.kind',
-    'involvedObject.namespace',
-    'involvedObject.name',
-    'involvedObject.uid',
-    'involvedObject.apiVersion',
-    'involvedObject.resourceVersion',
-    'involvedObject.fieldPath',
+const OBJECT_REFERENCE_FIELDS = [
+  'kind',
+  'namespace',
+  'name',
+  'uid',
+  'apiVersion',
+  'resourceVersion',
+  'fieldPath',
+];
+
+/**
+ * Fields the real server accepts in field selectors beyond metadata.name/namespace, per resource and
+ * API version (its field label conversion functions): core/v1 Events use `involvedObject.*`,
+ * events.k8s.io/v1 the same storage through `regarding.*`; anything else is 400, as there.
+ */
+const EXTRA_FIELDS: Record<string, readonly string[]> = {
+  'v1/events': [
+    ...OBJECT_REFERENCE_FIELDS.map((f) => `involvedObject.${f}`),
     'reason',
     'reportingComponent',
     'source',
     'type',
-    'regarding.kind',
-    'regarding.name',
-    'regarding.namespace',
-    'regarding.uid',
-    'regarding.apiVersion',
-    'regarding.resourceVersion',
-    'regarding.fieldPath',
-    'reportingController',
   ],
-  secrets: ['type'],
-  namespaces: ['status.phase'],
+  'events.k8s.io/v1/events': [
+    ...OBJECT_REFERENCE_FIELDS.map((f) => `regarding.${f}`),
+    'reason',
+    'reportingController',
+    'type',
+  ],
+  'v1/secrets': ['type'],
+  'v1/namespaces': ['status.phase'],
 };
+
+export const extraFields = (def: { group: string; version: string; plural: string }): readonly string[] =>
+  EXTRA_FIELDS[`${def.group ? `${def.group}/` : ''}${def.version}/${def.plural}`] ?? [];

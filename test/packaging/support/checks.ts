@@ -14,27 +14,19 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 /** Exactly what the controller's ClusterRole may grant: `group|resource|verb`. */
 export const CONTROLLER_CLUSTER_RULES = new Set(
   [
-    ['source.confighub.com', 'confighubrepositories', ['get', 'list', 'watch', 'update', 'patch']],
-    ['source.confighub.com', 'confighubrepositories/status', ['get', 'update', 'patch']],
+    ['source.confighub.com', 'confighubrepositories', ['list', 'watch', 'patch']],
+    ['source.confighub.com', 'confighubrepositories/status', ['patch']],
     ['source.confighub.com', 'confighubrepositories/finalizers', ['update']],
-    [
-      'source.toolkit.fluxcd.io',
-      'externalartifacts',
-      ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-    ],
-    ['source.toolkit.fluxcd.io', 'externalartifacts/status', ['get', 'update', 'patch']],
+    ['source.toolkit.fluxcd.io', 'externalartifacts', ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+    ['source.toolkit.fluxcd.io', 'externalartifacts/status', ['patch']],
     ['', 'secrets', ['get']],
-    ['', 'events', ['create', 'patch', 'get', 'list', 'watch']],
-    ['events.k8s.io', 'events', ['create', 'patch']],
-    ['kustomize.toolkit.fluxcd.io', 'kustomizations', ['get', 'list', 'watch']],
-    ['helm.toolkit.fluxcd.io', 'helmreleases', ['get', 'list', 'watch']],
+    ['', 'events', ['create', 'patch', 'list', 'watch']],
+    ['kustomize.toolkit.fluxcd.io', 'kustomizations', ['list', 'watch']],
+    ['helm.toolkit.fluxcd.io', 'helmreleases', ['list', 'watch']],
   ].flatMap(([group, resource, verbs]) => (verbs as string[]).map((v) => `${group}|${resource}|${v}`)),
 );
-export const LEASE_RULES = new Set(
-  ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'].map(
-    (v) => `coordination.k8s.io|leases|${v}`,
-  ),
-);
+/** The Lease Role: read, create, and renew or take over with an update. */
+export const LEASE_RULES = new Set(['get', 'create', 'update'].map((v) => `coordination.k8s.io|leases|${v}`));
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
 /** Expands RBAC rules into `group|resource|verb` triples. */
