@@ -55,6 +55,8 @@ import { andWhere, batchInClauses, checkUserWhere, inList, quoteLiteral } from '
 
 /** Units larger than this are downloaded one by one as raw bytes, not inside a bulk JSON answer. */
 export const BULK_UNIT_MAX_BYTES = 256 * 1024;
+/** Units downloaded one at a time. */
+const LARGE_UNIT_BYTES = 4 * 1024 * 1024;
 /** Unit data per bulk request: a JSON body of a few MiB parses in milliseconds. */
 export const BULK_BATCH_BYTES = 2 * 1024 * 1024;
 
@@ -457,9 +459,21 @@ export class ConfigHubClient {
     const oneByOne = head
       ? [...toRevalidate, ...toDownload.filter((unit) => unit.dataSize > BULK_UNIT_MAX_BYTES)]
       : toDownload;
-    await mapLimit(oneByOne, this.#concurrency, async (unit) => {
+    const one = async (unit: ListedUnit) => {
       store(unit, await this.#unitData(listing, unit, head, cache?.get(unit.dataHash), signal));
-    });
+    };
+    // Small units in parallel; units of several MiB one at a time, so a space of large units never has
+    // many of them half-received at once.
+    await mapLimit(
+      oneByOne.filter((unit) => unit.dataSize <= LARGE_UNIT_BYTES),
+      this.#concurrency,
+      one,
+    );
+    await mapLimit(
+      oneByOne.filter((unit) => unit.dataSize > LARGE_UNIT_BYTES),
+      1,
+      one,
+    );
 
     return {
       spaceID: listing.spaceID,

@@ -313,6 +313,22 @@ export class Transport {
       discard(res.body);
       throw new BodyLimitError();
     }
+    // A declared length lets the body be read straight into one buffer, instead of holding every chunk
+    // and then a concatenated copy (twice the body at once, for units of many MiB).
+    if (Number.isInteger(declared) && declared > 0 && declared <= limit) {
+      const body = Buffer.allocUnsafe(declared);
+      let filled = 0;
+      for await (const chunk of res.body) {
+        const buffer = chunk as Buffer;
+        if (filled + buffer.length > declared) {
+          discard(res.body);
+          throw new BodyLimitError();
+        }
+        buffer.copy(body, filled);
+        filled += buffer.length;
+      }
+      return { status: res.statusCode, headers: res.headers, body: body.subarray(0, filled) };
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
