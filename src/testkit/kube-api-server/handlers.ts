@@ -6,8 +6,10 @@ import { ApiError, badRequest, gone, invalid, methodNotAllowed, unsupportedMedia
 import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
+import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
 import { EXTRA_FIELDS, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './storage.ts';
+import { strategicMergePatch } from './strategic-merge.ts';
 import { type IncludeObject, tableVersionFromAccept, toTable } from './table.ts';
 import { apiVersionOf, type Json, type JsonObject, type KubeObject, type ResourceDef } from './types.ts';
 import type { FieldValidation } from './validation.ts';
@@ -22,6 +24,8 @@ export interface ResourceRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (protobuf requests are binary). */
+  raw?: Buffer;
 }
 
 const PATCH_TYPES = {
@@ -229,6 +233,7 @@ export class ResourceHandlers {
   #decodeObject(r: ResourceRequest): unknown {
     const type = mediaType(r.headers['content-type']);
     if (type === 'application/yaml') return decodeYaml(r.body);
+    if (type === PROTOBUF && !r.def.custom) return decodeProtobuf(r.raw ?? Buffer.from(r.body));
     if (type !== 'application/json' && type !== '') {
       throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
     }
@@ -281,9 +286,12 @@ export class ResourceHandlers {
     }
     const current = this.#objects.get(r.def, r.namespace, name) as unknown as JsonObject;
     const patch = decodeJson(r.body) as Json;
-    // Strategic merge patch on built-ins is served as a JSON merge patch (no patch strategies modelled).
     const patched =
-      type === PATCH_TYPES.json ? jsonPatch(current, patch) : (mergePatch(current, patch) as JsonObject);
+      type === PATCH_TYPES.json
+        ? jsonPatch(current, patch)
+        : type === PATCH_TYPES.strategic
+          ? strategicMergePatch(r.def.kind, current, patch)
+          : (mergePatch(current, patch) as JsonObject);
     const fieldValidation = this.#fieldValidation(r);
     const obj = this.#objects.update(r.def, r.namespace, name, patched, {
       dryRun,

@@ -13,7 +13,7 @@ import {
 import { ApiError, internalError } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { ResourceHandlers } from './handlers.ts';
-import { readBody, sendJson } from './http.ts';
+import { readRawBody, sendJson } from './http.ts';
 import { openApiDocument, openApiIndex } from './openapi.ts';
 import type { Registry } from './registry.ts';
 
@@ -148,6 +148,7 @@ export const createRouter = (deps: RouterDeps) => {
     if (!def) throw notFoundPath();
     // A namespaced object is only addressable by name inside its namespace.
     if (def.namespaced && name !== undefined && namespace === undefined) throw notFoundPath();
+    const raw = await readRawBody(req);
     handlers.handle(
       {
         def,
@@ -157,7 +158,8 @@ export const createRouter = (deps: RouterDeps) => {
         method: req.method ?? 'GET',
         query: url.searchParams,
         headers: req.headers,
-        body: await readBody(req),
+        body: raw.toString('utf8'),
+        raw,
       },
       res,
     );
