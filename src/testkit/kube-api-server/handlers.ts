@@ -7,6 +7,7 @@ import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
 import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
+import { fromScale, hasScale, toScale } from './scale.ts';
 import { EXTRA_FIELDS, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './storage.ts';
 import { strategicMergePatch } from './strategic-merge.ts';
@@ -77,6 +78,10 @@ export class ResourceHandlers {
 
   handle(r: ResourceRequest, res: ServerResponse): void {
     const { method, name, subresource } = r;
+    if (subresource === 'scale' && name && hasScale(r.def)) {
+      this.#scale(r, res, name);
+      return;
+    }
     if (subresource !== undefined && (subresource !== 'status' || !r.def.statusSubresource || !name)) {
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
@@ -131,6 +136,41 @@ export class ResourceHandlers {
       return;
     }
     sendJson(res, status, obj);
+  }
+
+  /** GET, PUT and PATCH of `/scale`: a Scale view of spec.replicas. */
+  #scale(r: ResourceRequest, res: ServerResponse, name: string): void {
+    const current = this.#objects.get(r.def, r.namespace, name);
+    if (r.method === 'GET') {
+      sendJson(res, 200, toScale(current));
+      return;
+    }
+    let scale: unknown;
+    if (r.method === 'PUT') scale = this.#decodeObject(r);
+    else if (r.method === 'PATCH') {
+      const type = mediaType(r.headers['content-type']);
+      const patch = decodeJson(r.body) as Json;
+      const view = toScale(current) as JsonObject;
+      scale =
+        type === PATCH_TYPES.json
+          ? jsonPatch(view, patch)
+          : type === PATCH_TYPES.strategic
+            ? strategicMergePatch('Scale', view, patch)
+            : type === PATCH_TYPES.merge
+              ? mergePatch(view, patch)
+              : (() => {
+                  throw unsupportedMediaType(type, [
+                    PATCH_TYPES.json,
+                    PATCH_TYPES.merge,
+                    PATCH_TYPES.strategic,
+                  ]);
+                })();
+    } else throw methodNotAllowed();
+    const updated = this.#objects.update(r.def, r.namespace, name, fromScale(current, scale), {
+      dryRun: this.#dryRun(r),
+      manager: managerFor(r.query, r.headers),
+    });
+    sendJson(res, 200, toScale(updated));
   }
 
   #get(r: ResourceRequest, res: ServerResponse, name: string): void {
