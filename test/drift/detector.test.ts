@@ -345,6 +345,7 @@ describe('what drift detection leaves alone', () => {
         ignore: [{ paths: ['/data/mode'], target: { kind: 'ConfigMap' } }],
       },
       status: {
+        lastAppliedRevision: repo.revision,
         inventory: {
           entries: [
             { id: `${NS}_web-config__ConfigMap`, v: 'v1' },
@@ -361,6 +362,48 @@ describe('what drift detection leaves alone', () => {
     expect(report.items.map((i) => i.id).sort()).toEqual([
       `Deployment/${NS}/web#/spec/replicas`,
       `Deployment/${NS}/web#/spec/template/spec/containers/0/image`,
+    ]);
+    expect(report.items.every((i) => i.consumer === 'Kustomization/flux-system/apps')).toBe(true);
+  });
+
+  it('says pending, not missing, until a Kustomization has applied this revision', async () => {
+    const waiting = parseConsumer('Kustomization', {
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: { sourceRef: { kind: 'ExternalArtifact', name: 'shop' } },
+      status: {
+        lastAppliedRevision: 'latest@sha256:older',
+        inventory: { entries: [{ id: `${NS}_web_apps_Deployment`, v: 'v1' }] },
+      },
+    });
+    const fresh = parseConsumer('Kustomization', {
+      metadata: { name: 'new', namespace: 'flux-system' },
+      spec: { sourceRef: { kind: 'ExternalArtifact', name: 'shop' } },
+    });
+    const report = await detector.detect(repo, artifactFiles(), [waiting!, fresh!]);
+    expect(report.source).toBe('pending');
+    expect(report.items).toEqual([]);
+    expect(report.notes).toEqual([
+      `Kustomization/flux-system/apps has not applied ${repo.revision} yet`,
+      `Kustomization/flux-system/new has not applied ${repo.revision} yet`,
+    ]);
+  });
+
+  it('names a consumer whose build it cannot reproduce instead of comparing its objects', async () => {
+    const patched = parseConsumer('Kustomization', {
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: {
+        sourceRef: { kind: 'ExternalArtifact', name: 'shop' },
+        patches: [{ patch: 'x' }],
+      },
+      status: {
+        lastAppliedRevision: repo.revision,
+        inventory: { entries: [{ id: `${NS}_web_apps_Deployment`, v: 'v1' }] },
+      },
+    });
+    const report = await detector.detect(repo, artifactFiles(), [patched!]);
+    expect(report.items).toEqual([]);
+    expect(report.notes).toEqual([
+      'Kustomization/flux-system/apps not compared: spec.patches not reproduced',
     ]);
   });
 
