@@ -201,6 +201,11 @@ export class DriftDetector {
     return report;
   }
 
+  /** A report that compares nothing because no consumer applied this revision yet (or none exists). */
+  pending(repository: DriftRepository, note: string): DriftReport {
+    return this.#pending(repository, (this.#options.now?.() ?? new Date()).toISOString(), [note]);
+  }
+
   /** Nothing applied at this revision yet: no comparison, so no missing objects and no drift events. */
   #pending(repository: DriftRepository, now: string, notes: string[]): DriftReport {
     const report: DriftReport = {
