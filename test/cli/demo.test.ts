@@ -94,6 +94,27 @@ describe.skipIf(!existsSync(KUBECTL))('the running demo seen through kubectl', (
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatchObject({ NAMESPACE: 'team-a', READY: 'True' });
     expect(Object.keys(rows[0]!)).toEqual(['NAMESPACE', 'NAME', 'URL', 'SPACE', 'AGE', 'READY', 'STATUS']);
+    // The kustomize-controller stand-in applies the sample Kustomization.
+    await run(KUBECTL, [
+      '--kubeconfig',
+      kubeconfig,
+      'wait',
+      '--for=condition=Ready',
+      'ks/app-config',
+      '-n',
+      'team-a',
+      '--timeout=30s',
+    ]);
+    const { stdout: web } = await run(KUBECTL, [
+      '--kubeconfig',
+      kubeconfig,
+      'get',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+    ]);
+    expect(web).toContain('web');
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
