@@ -106,6 +106,9 @@ export class DriftDetector {
   readonly #options: DriftDetectorOptions;
   /** `group/kind` → when a dry run of that kind was refused with 403. */
   readonly #refused = new Map<string, number>();
+  /** Kinds whose dry runs the API server accepted; the first dry run of any other kind goes alone. */
+  readonly #allowed = new Set<string>();
+  readonly #probing = new Map<string, Promise<unknown>>();
 
   constructor(options: DriftDetectorOptions) {
     this.#options = options;
@@ -335,23 +338,39 @@ export class DriftDetector {
       return copy;
     };
     const kindKey = `${type.group}/${type.kind}`;
+    // Until one dry run of a kind has come back, the others wait for it rather than all being refused.
+    // (No await unless there is a probe: the check and the probe's registration must not be split.)
+    const probe = this.#allowed.has(kindKey) ? undefined : this.#probing.get(kindKey);
+    if (probe !== undefined) await probe.catch(() => undefined);
     const refusedAt = this.#refused.get(kindKey);
     const nowMs = (this.#options.now?.() ?? new Date()).getTime();
     const refused = refusedAt !== undefined && nowMs - refusedAt < REFUSED_DRY_RUN_TTL_MS;
     if (this.#options.method !== 'field-comparison' && !refused) {
-      try {
-        const predicted = await this.#cluster.dryRunApply(
-          type,
-          desired,
-          this.#options.fieldManager ?? KUSTOMIZE_FIELD_MANAGER,
+      const attempt = this.#cluster.dryRunApply(
+        type,
+        desired,
+        this.#options.fieldManager ?? KUSTOMIZE_FIELD_MANAGER,
+      );
+      if (!this.#allowed.has(kindKey) && !this.#probing.has(kindKey)) {
+        this.#probing.set(kindKey, attempt);
+        void attempt.then(
+          () => this.#probing.delete(kindKey),
+          () => this.#probing.delete(kindKey),
         );
+      }
+      try {
+        const predicted = await attempt;
+        this.#allowed.add(kindKey);
         return {
           changes: compareObjects(type.kind, strip(predicted), strip(live)),
           method: DetectionMethod.ServerSideDryRun,
         };
       } catch (error) {
         // Read-only RBAC refuses every dry run of the kind: ask again only after a while.
-        if ((error as { code?: unknown }).code === 403) this.#refused.set(kindKey, nowMs);
+        if ((error as { code?: unknown }).code === 403) {
+          this.#refused.set(kindKey, nowMs);
+          this.#allowed.delete(kindKey);
+        }
         this.#options.logger.debug(
           {
             kind: type.kind,

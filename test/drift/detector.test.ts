@@ -423,6 +423,23 @@ describe('when the API server does not cooperate', () => {
     expect(item(report, `Deployment/${NS}/web#/spec/replicas`)?.method).toBe('server-side-dry-run');
   });
 
+  it('with read-only RBAC, asks for one dry run per kind and then compares fields without asking', async () => {
+    const readOnly = new DriftDetector({ kube: cluster.kube, logger: silentLogger(), now: () => T1 });
+    cluster.server.failNext(100, { status: 403, methods: ['PATCH'], pathPattern: '/deployments/' });
+    const dryRuns = () =>
+      cluster.server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/deployments/')).length;
+    const before = dryRuns();
+    const first = await readOnly.detect(repo, artifactFiles([desired.web, desired.api]));
+    const second = await readOnly.detect(repo, artifactFiles([desired.web, desired.api]));
+    cluster.server.clearFaults();
+    expect(dryRuns() - before).toBe(1);
+    for (const report of [first, second]) {
+      const deployments = report.items.filter((i) => i.kind === 'Deployment');
+      expect(deployments.length).toBeGreaterThan(0);
+      expect(deployments.every((i) => i.method === 'field-comparison')).toBe(true);
+    }
+  });
+
   it('keeps the open items of an object it could not read instead of resolving them', async () => {
     const previous = await detector.detect(repo, artifactFiles([desired.web]));
     cluster.server.failNext(1, { status: 500, methods: ['GET'], pathPattern: '/deployments/web' });
