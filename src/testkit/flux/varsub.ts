@@ -39,7 +39,7 @@ export function envsubst(text: string, vars: Record<string, string>, strict = fa
       continue;
     }
     if (next === '{') {
-      const end = text.indexOf('}', i + 2);
+      const end = closingBrace(text, i + 2);
       if (end === -1) throw new SubstitutionError('variable substitution failed: missing closing brace');
       out += expand(text.slice(i + 2, end), vars, strict);
       i = end;
@@ -54,6 +54,18 @@ export function envsubst(text: string, vars: Record<string, string>, strict = fa
     i += m[0].length;
   }
   return out;
+}
+
+/** Index of the `}` that closes a `${` whose body starts at `from` (defaults may nest `${…}`). */
+function closingBrace(text: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (text[i] === '}' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 function expand(expr: string, vars: Record<string, string>, strict: boolean): string {
