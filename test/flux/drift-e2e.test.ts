@@ -155,4 +155,23 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
     expect(condition(repo, 'Delivered')!.message).toContain('Kustomization/team-b/app (BuildFailed: ');
     expect(condition(repo, 'Delivered')!.message).toContain('no-such-component');
   });
+
+  it('reports Delivered False with the consumer’s message when its apply is refused', async () => {
+    await createRepository(stack, 'team-e', 'shop', { where: UNITS });
+    await waitForReady(stack, 'team-e', 'shop');
+    // kustomize builds it; the API server refuses a namespace named like this.
+    stack.kube.create(kustomization('team-e', 'app', 'shop', { targetNamespace: 'Not_Valid' }));
+    const repo = await waitForCondition(
+      stack,
+      'team-e',
+      'shop',
+      'Delivered',
+      'False',
+      'ReconciliationFailed',
+    );
+    expect(condition(repo, 'Delivered')!.message).toContain(
+      'Kustomization/team-e/app (ReconciliationFailed: ',
+    );
+    expect(condition(repo, 'Delivered')!.message).toContain('Namespace/Not_Valid apply failed');
+  });
 });

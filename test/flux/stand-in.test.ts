@@ -86,6 +86,14 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', ()
     expect(image(stack)).toBe('nginxinc/nginx-unprivileged:1.27.2');
     const progressing = eventsOf(stack, 'team-a', 'app').filter((e) => e.reason === 'Progressing');
     expect(progressing).toHaveLength(before + 1);
+    // Same manifests, same snapshot: Flux counts reconciliations of a digest in status.history.
+    const history = (
+      stack.kube.get(KS, 'team-a', 'app') as unknown as {
+        status: { history: Array<{ totalReconciliations: number; metadata: { revision: string } }> };
+      }
+    ).status.history;
+    expect(history).toHaveLength(1);
+    expect(history[0]!.totalReconciliations).toBe(3);
     expect(progressing.map((e) => e.message)).toContain('Deployment/shop/web configured');
   });
 

@@ -4,6 +4,7 @@
 // server-side as `kustomize-controller`, pruned, and given the status and events Flux writes. Every
 // interval it applies again, which reverts edits to the fields it manages, as Flux does.
 // It shares no code with src/drift, so each checks the other.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,14 @@ import { ApplyError, applyAll, type ChangeSetEntry, Discovery, prune } from './a
 import { type BuildSpec, build } from './build.ts';
 import { ArtifactFetchError, fetchArtifact, untar } from './fetch-artifact.ts';
 import { BuildError } from './overlay.ts';
-import { type Condition, mergeConditions, recordEvent, writeStatus } from './status.ts';
+import {
+  type Condition,
+  mergeConditions,
+  nextHistory,
+  recordEvent,
+  type Snapshot,
+  writeStatus,
+} from './status.ts';
 import { SubstitutionError } from './varsub.ts';
 
 export interface KustomizeControllerOptions {
@@ -47,6 +55,7 @@ type KustomizationObject = KubeObject & {
     conditions?: Condition[];
     inventory?: { entries?: Array<{ id: string; v: string }> };
     lastAppliedRevision?: string;
+    history?: Snapshot[];
   };
 };
 
@@ -312,6 +321,13 @@ export class KustomizeControllerStandIn {
         },
         lastAppliedRevision: revision,
         lastAttemptedRevision: revision,
+        history: nextHistory(ks.status?.history ?? [], {
+          digest: `sha256:${createHash('sha256').update(JSON.stringify(objects)).digest('hex')}`,
+          revision,
+          now,
+          duration: formatDuration(Date.now() - started),
+          status: 'ReconciliationSucceeded',
+        }),
       });
       const interval = this.#intervalOf(ks, true);
       await recordEvent(

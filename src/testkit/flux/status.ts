@@ -83,3 +83,31 @@ export async function recordEvent(
     count: 1,
   });
 }
+
+export interface Snapshot {
+  digest: string;
+  firstReconciled: string;
+  lastReconciled: string;
+  lastReconciledDuration: string;
+  lastReconciledStatus: string;
+  totalReconciliations: number;
+  metadata: Record<string, string>;
+}
+
+/** status.history: newest first, one snapshot per digest of the applied manifests, at most 5. */
+export function nextHistory(
+  previous: readonly Snapshot[],
+  entry: { digest: string; revision: string | undefined; now: string; duration: string; status: string },
+): Snapshot[] {
+  const existing = previous.find((s) => s.digest === entry.digest);
+  const snapshot: Snapshot = {
+    digest: entry.digest,
+    firstReconciled: existing?.firstReconciled ?? entry.now,
+    lastReconciled: entry.now,
+    lastReconciledDuration: entry.duration,
+    lastReconciledStatus: entry.status,
+    totalReconciliations: (existing?.totalReconciliations ?? 0) + 1,
+    metadata: entry.revision !== undefined ? { revision: entry.revision } : {},
+  };
+  return [snapshot, ...previous.filter((s) => s.digest !== entry.digest)].slice(0, 5);
+}
