@@ -58,36 +58,17 @@ const consumerObjectSchema = z.looseObject({
       sourceRef: sourceRefSchema.optional(),
       chartRef: sourceRefSchema.optional(),
       targetNamespace: z.string().optional(),
-      namePrefix: z.string().optional(),
-      nameSuffix: z.string().optional(),
-      patches: z.array(z.unknown()).optional(),
-      patchesStrategicMerge: z.array(z.unknown()).optional(),
-      patchesJson6902: z.array(z.unknown()).optional(),
-      components: z.array(z.string()).optional(),
-      images: z
-        .array(
-          z.looseObject({
-            name: z.string(),
-            newName: z.string().optional(),
-            newTag: z.string().optional(),
-            digest: z.string().optional(),
-          }),
-        )
-        .optional(),
-      commonMetadata: z
-        .looseObject({
-          labels: z.record(z.string(), z.string()).optional(),
-          annotations: z.record(z.string(), z.string()).optional(),
-        })
-        .optional(),
-      postBuild: z
-        .looseObject({
-          substitute: z.record(z.string(), z.string()).optional(),
-          substituteFrom: z
-            .array(z.looseObject({ kind: z.string(), name: z.string(), optional: z.boolean().optional() }))
-            .optional(),
-        })
-        .optional(),
+      // What kustomize-controller does to the artifact: read leniently here, checked in buildOf, so a
+      // field shaped unexpectedly never hides the consumer from delivery status.
+      namePrefix: z.unknown().optional(),
+      nameSuffix: z.unknown().optional(),
+      patches: z.unknown().optional(),
+      patchesStrategicMerge: z.unknown().optional(),
+      patchesJson6902: z.unknown().optional(),
+      components: z.unknown().optional(),
+      images: z.unknown().optional(),
+      commonMetadata: z.unknown().optional(),
+      postBuild: z.unknown().optional(),
       ignore: z.array(ignoreRuleSchema).optional(),
       driftDetection: z.looseObject({ ignore: z.array(ignoreRuleSchema).optional() }).optional(),
     })
@@ -157,6 +138,8 @@ export interface KustomizeBuild {
     substitute?: Record<string, string>;
     substituteFrom?: Array<{ kind: string; name: string; optional?: boolean }>;
   };
+  /** Fields present but not shaped as Flux's API says. */
+  unreadable?: string[];
 }
 
 const BUILD_FIELDS = [
@@ -240,8 +223,50 @@ export function conditionOf(consumer: ConsumerObject, type: string): ConsumerCon
   return consumer.conditions.find((c) => c.type === type);
 }
 
+const buildSchema = z.object({
+  targetNamespace: z.string().optional(),
+  namePrefix: z.string().optional(),
+  nameSuffix: z.string().optional(),
+  patches: z.array(z.unknown()).optional(),
+  patchesStrategicMerge: z.array(z.unknown()).optional(),
+  patchesJson6902: z.array(z.unknown()).optional(),
+  components: z.array(z.string()).optional(),
+  images: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        newName: z.string().optional(),
+        newTag: z.string().optional(),
+        digest: z.string().optional(),
+      }),
+    )
+    .optional(),
+  commonMetadata: z
+    .looseObject({
+      labels: z.record(z.string(), z.string()).optional(),
+      annotations: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  postBuild: z
+    .looseObject({
+      substitute: z.record(z.string(), z.string()).optional(),
+      substituteFrom: z
+        .array(z.looseObject({ kind: z.string(), name: z.string(), optional: z.boolean().optional() }))
+        .optional(),
+    })
+    .optional(),
+});
+
+/** The build fields; one that does not parse is listed in `unreadable` instead. */
 function buildOf(spec: Record<string, unknown>): KustomizeBuild {
   const build: Record<string, unknown> = {};
-  for (const field of BUILD_FIELDS) if (spec[field] !== undefined) build[field] = spec[field];
+  const unreadable: string[] = [];
+  for (const field of BUILD_FIELDS) {
+    if (spec[field] === undefined) continue;
+    const parsed = buildSchema.shape[field].safeParse(spec[field]);
+    if (parsed.success) build[field] = parsed.data;
+    else unreadable.push(field);
+  }
+  if (unreadable.length > 0) build['unreadable'] = unreadable;
   return build as KustomizeBuild;
 }

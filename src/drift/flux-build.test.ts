@@ -59,6 +59,14 @@ describe('desired state as kustomize-controller builds it', () => {
     });
   });
 
+  it('keeps a consumer whose build fields are malformed, and does not compare its objects', async () => {
+    const odd = consumer({ images: 'nginx:latest' });
+    expect(odd).toMatchObject({ kind: 'Kustomization', name: 'app' });
+    expect(await buildForConsumer(desiredObjects(files), odd, async () => ({}))).toEqual({
+      unsupported: 'spec.images not readable',
+    });
+  });
+
   it('names what it does not reproduce', async () => {
     const patched = await buildForConsumer(
       desiredObjects(files),

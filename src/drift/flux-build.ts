@@ -35,6 +35,9 @@ export async function buildForConsumer(
   readVars: VarSource,
 ): Promise<FluxBuildResult> {
   const build = consumer.build ?? {};
+  if (build.unreadable?.length) {
+    return { unsupported: `spec.${build.unreadable.join(', spec.')} not readable` };
+  }
   const used = NOT_REPRODUCED.filter((field) => {
     const value = build[field];
     return Array.isArray(value) ? value.length > 0 : Boolean(value);
