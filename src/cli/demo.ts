@@ -79,9 +79,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       `  Try:                  kubectl --kubeconfig ${kubeconfig} get chr,ea -A`,
       `                        kubectl --kubeconfig ${kubeconfig} wait --for=condition=Ready ks/app-config -n team-a`,
       `  Applied:              ${applied.join(', ')}`,
-      kubectl !== undefined
-        ? `  Flux:                 kustomize-controller stand-in (${kubectl} kustomize), Kustomization interval ${DEMO_KUSTOMIZATION_INTERVAL}`
-        : '  Flux:                 kubectl not found on PATH: no kustomize-controller stand-in, so nothing is applied and no drift is shown',
+      `  Flux:                 ${fluxLine(kubectl, values.once)}`,
       '',
     ].join('\n'),
   );
@@ -177,6 +175,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   await stack.stop();
   io.stdout.write('demo stopped\n');
   return 0;
+}
+
+function fluxLine(kubectl: string | undefined, once: boolean): string {
+  if (kubectl === undefined) {
+    return 'kubectl not found on PATH: no kustomize-controller stand-in, so nothing is applied and no drift is shown';
+  }
+  if (once) return 'kustomize-controller stand-in not started (--once)';
+  return `kustomize-controller stand-in (${kubectl} kustomize), Kustomization interval ${DEMO_KUSTOMIZATION_INTERVAL}`;
 }
 
 /** Applies the samples with the ConfigHub address, space and token of the emulator. */

@@ -46,6 +46,26 @@ describe('demo --once', () => {
   });
 });
 
+describe('demo without kubectl', () => {
+  it('says that Flux is not played and still reaches Ready', async () => {
+    const path = process.env['PATH'];
+    process.env['PATH'] = '';
+    try {
+      const { code, stdout } = await cli(demo, [
+        '--once',
+        '--timeout',
+        '30',
+        '--kubeconfig-dir',
+        join(dir, 'no-kubectl'),
+      ]);
+      expect(code).toBe(0);
+      expect(stdout).toContain('kubectl not found on PATH: no kustomize-controller stand-in');
+    } finally {
+      process.env['PATH'] = path;
+    }
+  });
+});
+
 describe.skipIf(!existsSync(KUBECTL))('the running demo seen through kubectl', () => {
   let child: ChildProcess | undefined;
   let output = '';
