@@ -59,6 +59,39 @@ describe('desired state as kustomize-controller builds it', () => {
     });
   });
 
+  it('applies targeted JSON 6902 patches before the namespace, as kustomize does', async () => {
+    const result = await buildForConsumer(
+      desiredObjects(files),
+      consumer({
+        targetNamespace: 'apps',
+        patches: [
+          {
+            patch: '- op: replace\n  path: /spec/replicas\n  value: 4\n',
+            target: { kind: 'Deployment', namespace: 'shop', name: 'w.b' },
+          },
+          {
+            patch: '[{"op": "add", "path": "/metadata/labels", "value": {"x": "y"}}]',
+            target: { kind: 'Service' },
+          },
+        ],
+      }),
+      async () => ({}),
+    );
+    if (!('objects' in result)) throw new Error(result.unsupported);
+    expect(result.objects[1]!.object).toMatchObject({
+      metadata: { namespace: 'apps' },
+      spec: { replicas: 4 },
+    });
+    const strategic = await buildForConsumer(
+      desiredObjects(files),
+      consumer({ patches: [{ patch: 'kind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n' }] }),
+      async () => ({}),
+    );
+    expect(strategic).toEqual({
+      unsupported: 'spec.patches not reproduced (only targeted JSON 6902 patches are)',
+    });
+  });
+
   it('keeps a consumer whose build fields are malformed, and does not compare its objects', async () => {
     const odd = consumer({ images: 'nginx:latest' });
     expect(odd).toMatchObject({ kind: 'Kustomization', name: 'app' });

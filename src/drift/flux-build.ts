@@ -1,18 +1,18 @@
 // Desired state as kustomize-controller builds it for one Kustomization: the artifact's objects with
-// the overlay fields Flux sets (targetNamespace, images), commonMetadata, and postBuild substitution.
-// Transformations that need kustomize itself (patches, components, name prefixes/suffixes and the
-// references they rename) are not reproduced: the consumer is named as unsupported instead, so its
+// the overlay fields Flux sets (targetNamespace, images, targeted JSON 6902 patches), commonMetadata,
+// and postBuild substitution. Transformations that need kustomize itself (strategic-merge patches,
+// components, name prefixes/suffixes and the references they rename) are not reproduced: the consumer is named as unsupported instead, so its
 // objects are not compared against a desired state Flux never applied.
 import { parseDocument, stringify } from 'yaml';
 import type { ConsumerObject, KustomizeBuild } from '../delivery/consumer.ts';
 import type { DesiredObject } from './desired.ts';
+import { applyRules, jsonPatchRules } from './json6902.ts';
 import { isRecord } from './pointer.ts';
 import { SubstitutionUnsupportedError, substitute, VAR_NAME } from './substitute.ts';
 
 const NOT_REPRODUCED = [
   'namePrefix',
   'nameSuffix',
-  'patches',
   'patchesStrategicMerge',
   'patchesJson6902',
   'components',
@@ -45,6 +45,10 @@ export async function buildForConsumer(
   if (used.length > 0) {
     return { unsupported: `spec.${used.join(', spec.')} not reproduced` };
   }
+  const rules = jsonPatchRules(build.patches ?? []);
+  if (rules === undefined) {
+    return { unsupported: 'spec.patches not reproduced (only targeted JSON 6902 patches are)' };
+  }
   let vars: Map<string, string> | undefined;
   if (build.postBuild !== undefined) {
     vars = new Map();
@@ -76,6 +80,12 @@ export async function buildForConsumer(
   const objects: DesiredObject[] = [];
   for (const original of artifact) {
     let object = structuredClone(original.object);
+    // kustomize patches before its namespace transformer, so targets see the artifact's names.
+    try {
+      object = applyRules(object, original, rules);
+    } catch (error) {
+      return { unsupported: `spec.patches: ${error instanceof Error ? error.message : String(error)}` };
+    }
     const metadata = metadataOf(object);
     if (build.targetNamespace) {
       // kustomize's namespace transformer renames Namespace objects and sets it on the others.

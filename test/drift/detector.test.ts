@@ -403,7 +403,7 @@ describe('what drift detection leaves alone', () => {
     const report = await detector.detect(repo, artifactFiles(), [patched!]);
     expect(report.items).toEqual([]);
     expect(report.notes).toEqual([
-      'Kustomization/flux-system/apps not compared: spec.patches not reproduced',
+      'Kustomization/flux-system/apps not compared: spec.patches not reproduced (only targeted JSON 6902 patches are)',
     ]);
   });
 
