@@ -1,6 +1,7 @@
 // `npm start` with no cluster: the whole loop on this machine. Starts the ConfigHub emulator with its
-// web-app fixture, the Kubernetes API test server with our CRD and Flux's, the real controller, applies
-// config/samples (pointed at the emulator), and prints the live view until Ctrl-C. A kubeconfig is
+// web-app fixture, the Kubernetes API test server with our CRD and Flux's, the real controller and a
+// kustomize-controller stand-in (when kubectl is on PATH), applies config/samples (pointed at the
+// emulator), tells the delivery-and-drift story and prints what changes until Ctrl-C. A kubeconfig is
 // written so the real kubectl can look too.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,18 +10,25 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { RepositoryObject } from '../api/v1beta1.ts';
 import { createLogger } from '../telemetry/logger.ts';
+import { findKubectl } from '../testkit/flux/index.ts';
 import { type LocalStack, startLocalStack } from '../testkit/local-stack.ts';
 import { delay } from '../util/timers.ts';
 import type { CommandIO } from './commands.ts';
+import { tellStory } from './demo-story.ts';
+import { ChangePrinter, driftTable, kustomizationsTable, repositoriesTable } from './demo-view.ts';
 import { renderKubectlView, renderRepositories } from './table.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../config/samples/', import.meta.url));
 const DEMO_SPACE = 'shop-prod';
+/** Short enough to see Flux correct a kubectl edit within a minute. */
+const DEMO_KUSTOMIZATION_INTERVAL = '20s';
 
 const HELP = `Usage: npm start  (or: confighub-source demo [flags])
 
-Runs the ConfigHub emulator, a Kubernetes API test server and the controller on 127.0.0.1, applies
-config/samples against them and prints what 'kubectl get' shows, until Ctrl-C.
+Runs the ConfigHub emulator, a Kubernetes API test server, the controller and (with kubectl on PATH) a
+kustomize-controller stand-in on 127.0.0.1, applies config/samples against them, then shows a unit
+edit reaching the cluster, a kubectl edit reported as drift and Flux correcting it; prints tables
+only when they change, until Ctrl-C.
 
 Flags:
   --once                 exit as soon as every sample repository is Ready (exit 1 after --timeout)
@@ -51,7 +59,12 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     encoding: 'console',
     destination: io.stderr,
   });
-  const stack = await startLocalStack({ logger, controllerArgs: ['--concurrent=4'] });
+  const kubectl = findKubectl();
+  const stack = await startLocalStack({
+    logger,
+    controllerArgs: ['--concurrent=4'],
+    kustomizeController: kubectl !== undefined && !values.once ? { pollMs: 500 } : false,
+  });
   const kubeconfigDir = resolve(values['kubeconfig-dir']);
   await mkdir(kubeconfigDir, { recursive: true });
   const kubeconfig = await stack.kube.writeKubeconfig(join(kubeconfigDir, 'kubeconfig'));
@@ -65,7 +78,9 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       `  Artifact server:      ${stack.controller!.servers.artifacts.url}`,
       `  Metrics:              ${stack.controller!.servers.metrics.url}/metrics`,
       `  Try:                  kubectl --kubeconfig ${kubeconfig} get chr,ea -A`,
+      `                        kubectl --kubeconfig ${kubeconfig} wait --for=condition=Ready ks/app-config -n team-a`,
       `  Applied:              ${applied.join(', ')}`,
+      `  Flux:                 ${fluxLine(kubectl, values.once)}`,
       '',
     ].join('\n'),
   );
@@ -93,47 +108,82 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     return allReady(repos) ? 0 : 1;
   }
 
-  let stopping = false;
-  const stopped = new Promise<void>((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+  const stopped = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stopped.abort());
+  const printer = new ChangePrinter((text) => {
+    if (!stopped.signal.aborted) io.stdout.write(text);
   });
+  const show = () => {
+    const repos = view().repos;
+    printer.section('$ kubectl get confighubrepositories -A', repositoriesTable(repos));
+    if (kubectl === undefined) return;
+    printer.section(
+      '$ kubectl get kustomizations -A   (kustomize-controller stand-in)',
+      kustomizationsTable(
+        stack.kube.list({ group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' }),
+      ),
+    );
+    printer.section('Drift report (status.drift)', driftTable(repos));
+  };
+  printer.refresh = show;
+  show();
+  const printerTimer = setInterval(show, 1000);
+  const story =
+    kubectl !== undefined
+      ? tellStory({
+          stack,
+          printer,
+          kubectl,
+          kubeconfig,
+          space: DEMO_SPACE,
+          namespace: 'team-a',
+          name: 'app-config',
+          signal: stopped.signal,
+        }).catch((error: unknown) =>
+          printer.step(`story stopped: ${error instanceof Error ? error.message : error}`),
+        )
+      : Promise.resolve();
+
+  // After the story, keep publishing new revisions so the loop stays visible.
   const changeEvery = Number(values['change-every']) * 1000;
   let edits = 0;
-  const changer =
-    changeEvery > 0
-      ? setInterval(() => {
-          const unit = stack.emulator.getUnit(DEMO_SPACE, 'web-config');
-          stack.emulator.setUnitData(
-            DEMO_SPACE,
-            'web-config',
-            `${unit.data.toString('utf8').replace(/\n# demo edit \d+\n?$/, '\n')}# demo edit ${++edits}\n`,
-          );
-          for (const repo of view().repos) {
-            stack.kube.patch(
-              { group: 'source.confighub.com', plural: 'confighubrepositories' },
-              repo.metadata.namespace,
-              repo.metadata.name,
-              {
-                metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } },
-              },
-            );
-          }
-        }, changeEvery)
-      : undefined;
-  const printer = setInterval(() => {
-    if (!stopping)
-      io.stdout.write(
-        `\n$ kubectl get confighubrepositories -A   (${new Date().toISOString()})\n${view().text}`,
+  let changer: NodeJS.Timeout | undefined;
+  void story.then(() => {
+    if (changeEvery <= 0 || stopped.signal.aborted) return;
+    changer = setInterval(() => {
+      const unit = stack.emulator.getUnit(DEMO_SPACE, 'web-config');
+      stack.emulator.setUnitData(
+        DEMO_SPACE,
+        'web-config',
+        `${unit.data.toString('utf8').replace(/\n# demo edit \d+\n?$/, '\n')}# demo edit ${++edits}\n`,
       );
-  }, 3000);
-  io.stdout.write(`$ kubectl get confighubrepositories -A\n${view().text}`);
-  await stopped;
-  stopping = true;
-  clearInterval(printer);
+      for (const repo of view().repos) {
+        stack.kube.patch(
+          { group: 'source.confighub.com', plural: 'confighubrepositories' },
+          repo.metadata.namespace,
+          repo.metadata.name,
+          { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } },
+        );
+      }
+    }, changeEvery);
+  });
+  await new Promise<void>((resolve) =>
+    stopped.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  clearInterval(printerTimer);
   if (changer) clearInterval(changer);
+  await story;
   await stack.stop();
   io.stdout.write('demo stopped\n');
   return 0;
+}
+
+function fluxLine(kubectl: string | undefined, once: boolean): string {
+  if (kubectl === undefined) {
+    return 'kubectl not found on PATH: no kustomize-controller stand-in, so nothing is applied and no drift is shown';
+  }
+  if (once) return 'kustomize-controller stand-in not started (--once)';
+  return `kustomize-controller stand-in (${kubectl} kustomize), Kustomization interval ${DEMO_KUSTOMIZATION_INTERVAL}`;
 }
 
 /** Applies the samples with the ConfigHub address, space and token of the emulator. */
@@ -167,7 +217,11 @@ async function applySamples(stack: LocalStack): Promise<string[]> {
         insecure: true,
         space: DEMO_SPACE,
         interval: '30s',
+        drift: { mode: 'report' },
       });
+    }
+    if (object['kind'] === 'Kustomization') {
+      Object.assign(object['spec'] ?? {}, { interval: DEMO_KUSTOMIZATION_INTERVAL });
     }
     stack.kube.create(object);
     applied.push(`${object['kind']}/${object['metadata']['name']}`);

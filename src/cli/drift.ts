@@ -111,20 +111,20 @@ export function renderReport(namespace: string, name: string, report: DriftRepor
   const lines = [
     `ConfigHubRepository ${namespace}/${name}: ${s.items} drift item${s.items === 1 ? '' : 's'} in ${s.drifted} of ${s.objects} objects` +
       ` (checked ${report.checkedAt}${report.revision ? ` at revision ${report.revision}` : ''})`,
-    `Source: ${report.source === 'inventory' ? `inventory of ${report.consumer ?? 'consumers'}` : 'every object of the artifact'}` +
-      `; ${s.missing} missing, ${s.excluded} excluded, ${s.errors} not checked`,
+    `Source: ${sourceOf(report)}` + `; ${s.missing} missing, ${s.excluded} excluded, ${s.errors} not checked`,
   ];
   if (report.items.length > 0) {
     lines.push(
       '',
       renderTable(
-        ['SEVERITY', 'CLASS', 'OBJECT', 'PATH', 'DESIRED', 'LIVE', 'CAUSE', 'SINCE'],
+        ['SEVERITY', 'CLASS', 'OBJECT', 'PATH', 'DESIRED', 'LIVE', 'CAUSE', 'SINCE', 'METHOD', 'CONSUMER'],
         report.items.map(row),
       ),
     );
   }
   if (report.truncated) lines.push(`… and ${report.truncated} more items not kept in status`);
   for (const e of report.errors ?? []) lines.push(`not checked: ${e.object}: ${e.message}`);
+  for (const note of report.notes ?? []) lines.push(`note: ${note}`);
   const resolved = report.resolved ?? [];
   if (resolved.length > 0) {
     lines.push('', 'Recently resolved:');
@@ -145,7 +145,15 @@ function row(item: DriftItem): string[] {
     show(item.live, item.path === '' ? 'missing' : '(absent)'),
     item.manager ? `${item.cause} (${item.manager})` : item.cause,
     item.firstObserved,
+    item.method,
+    item.consumer ?? '-',
   ];
+}
+
+function sourceOf(report: DriftReport): string {
+  if (report.source === 'inventory') return `inventory of ${report.consumer ?? 'consumers'}`;
+  if (report.source === 'pending') return 'pending (no consumer has applied this revision yet)';
+  return 'every object of the artifact';
 }
 
 function show(value: unknown, absent: string): string {

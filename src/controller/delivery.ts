@@ -72,7 +72,11 @@ export class DeliveryReporter {
         try {
           const bytes = await readFile(await this.#deps.storage.absolutePath(status.artifact.path));
           const repository = driftRepositoryOf({ ...input.object, status });
-          const report = await this.#deps.detector.detect(repository, bytes, consumers);
+          // Without a consumer nothing applied the artifact: comparing it would only find missing objects.
+          const report =
+            consumers.length === 0
+              ? this.#deps.detector.pending(repository, 'no Flux consumer references this artifact')
+              : await this.#deps.detector.detect(repository, bytes, consumers);
           events = driftEvents(previous, report);
           (status as Record<string, unknown>)['drift'] = report;
           drift = summarize(report);

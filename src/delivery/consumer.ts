@@ -58,6 +58,17 @@ const consumerObjectSchema = z.looseObject({
       sourceRef: sourceRefSchema.optional(),
       chartRef: sourceRefSchema.optional(),
       targetNamespace: z.string().optional(),
+      // What kustomize-controller does to the artifact: read leniently here, checked in buildOf, so a
+      // field shaped unexpectedly never hides the consumer from delivery status.
+      namePrefix: z.unknown().optional(),
+      nameSuffix: z.unknown().optional(),
+      patches: z.unknown().optional(),
+      patchesStrategicMerge: z.unknown().optional(),
+      patchesJson6902: z.unknown().optional(),
+      components: z.unknown().optional(),
+      images: z.unknown().optional(),
+      commonMetadata: z.unknown().optional(),
+      postBuild: z.unknown().optional(),
       ignore: z.array(ignoreRuleSchema).optional(),
       driftDetection: z.looseObject({ ignore: z.array(ignoreRuleSchema).optional() }).optional(),
     })
@@ -105,10 +116,44 @@ export interface ConsumerObject {
   /** Revision → when Flux first finished reconciling it (Kustomization `status.history`). */
   firstReconciled: Record<string, string>;
   targetNamespace?: string;
+  /** What kustomize-controller does to the artifact before applying it (Kustomization only). */
+  build?: KustomizeBuild;
   inventory: InventoryEntry[];
   ignore: ConsumerIgnoreRule[];
   signals: ConsumerDriftSignals;
 }
+
+/** The Kustomization fields that change what kustomize-controller applies. */
+export interface KustomizeBuild {
+  targetNamespace?: string;
+  namePrefix?: string;
+  nameSuffix?: string;
+  patches?: unknown[];
+  patchesStrategicMerge?: unknown[];
+  patchesJson6902?: unknown[];
+  components?: string[];
+  images?: Array<{ name: string; newName?: string; newTag?: string; digest?: string }>;
+  commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  postBuild?: {
+    substitute?: Record<string, string>;
+    substituteFrom?: Array<{ kind: string; name: string; optional?: boolean }>;
+  };
+  /** Fields present but not shaped as Flux's API says. */
+  unreadable?: string[];
+}
+
+const BUILD_FIELDS = [
+  'targetNamespace',
+  'namePrefix',
+  'nameSuffix',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'components',
+  'images',
+  'commonMetadata',
+  'postBuild',
+] as const;
 
 export interface ExternalArtifactRef {
   namespace: string;
@@ -167,6 +212,7 @@ export function parseConsumer(
       : {}),
     firstReconciled,
     ...(spec?.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
+    ...(kind === ConsumerKind.Kustomization && spec !== undefined ? { build: buildOf(spec) } : {}),
     inventory: status?.inventory?.entries ?? [],
     ignore: ignore ?? [],
     signals,
@@ -175,4 +221,52 @@ export function parseConsumer(
 
 export function conditionOf(consumer: ConsumerObject, type: string): ConsumerCondition | undefined {
   return consumer.conditions.find((c) => c.type === type);
+}
+
+const buildSchema = z.object({
+  targetNamespace: z.string().optional(),
+  namePrefix: z.string().optional(),
+  nameSuffix: z.string().optional(),
+  patches: z.array(z.unknown()).optional(),
+  patchesStrategicMerge: z.array(z.unknown()).optional(),
+  patchesJson6902: z.array(z.unknown()).optional(),
+  components: z.array(z.string()).optional(),
+  images: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        newName: z.string().optional(),
+        newTag: z.string().optional(),
+        digest: z.string().optional(),
+      }),
+    )
+    .optional(),
+  commonMetadata: z
+    .looseObject({
+      labels: z.record(z.string(), z.string()).optional(),
+      annotations: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  postBuild: z
+    .looseObject({
+      substitute: z.record(z.string(), z.string()).optional(),
+      substituteFrom: z
+        .array(z.looseObject({ kind: z.string(), name: z.string(), optional: z.boolean().optional() }))
+        .optional(),
+    })
+    .optional(),
+});
+
+/** The build fields; one that does not parse is listed in `unreadable` instead. */
+function buildOf(spec: Record<string, unknown>): KustomizeBuild {
+  const build: Record<string, unknown> = {};
+  const unreadable: string[] = [];
+  for (const field of BUILD_FIELDS) {
+    if (spec[field] === undefined) continue;
+    const parsed = buildSchema.shape[field].safeParse(spec[field]);
+    if (parsed.success) build[field] = parsed.data;
+    else unreadable.push(field);
+  }
+  if (unreadable.length > 0) build['unreadable'] = unreadable;
+  return build as KustomizeBuild;
 }

@@ -9,6 +9,7 @@ import { classify } from './classify.ts';
 import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
 import { compareObjects, type FieldChange } from './compare.ts';
 import { type ArtifactFileInput, type DesiredObject, desiredObjects, readTarGz } from './desired.ts';
+import { buildForConsumer, type VarSource } from './flux-build.ts';
 import { type IgnoreRule, IgnoreRules, isIgnored, optOutOf } from './ignore.ts';
 import { parseInventoryId } from './inventory.ts';
 import type { DriftMetrics } from './metrics.ts';
@@ -22,6 +23,7 @@ import {
   type DriftReport,
   itemId,
   MAX_ERRORS,
+  MAX_NOTES,
   MAX_VALUE_CHARS,
   objectRef,
   Severity,
@@ -31,6 +33,8 @@ import { mergeItems } from './state.ts';
 /** kustomize-controller's apply field manager: the dry run must predict *its* apply. */
 export const KUSTOMIZE_FIELD_MANAGER = 'kustomize-controller';
 const SCALABLE_KINDS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController']);
+/** A kind whose dry run was refused (403) is compared field by field for this long before asking again. */
+const REFUSED_DRY_RUN_TTL_MS = 10 * 60_000;
 const MASK = '***';
 
 export interface DriftRepository {
@@ -100,6 +104,11 @@ type Outcome =
 export class DriftDetector {
   readonly #cluster: DriftCluster;
   readonly #options: DriftDetectorOptions;
+  /** `group/kind` → when a dry run of that kind was refused with 403. */
+  readonly #refused = new Map<string, number>();
+  /** Kinds whose dry runs the API server accepted; the first dry run of any other kind goes alone. */
+  readonly #allowed = new Set<string>();
+  readonly #probing = new Map<string, Promise<unknown>>();
 
   constructor(options: DriftDetectorOptions) {
     this.#options = options;
@@ -116,9 +125,35 @@ export class DriftDetector {
     const now = (this.#options.now?.() ?? new Date()).toISOString();
     const files = artifact instanceof Uint8Array ? readTarGz(artifact) : artifact;
     const desired = desiredObjects(files);
-    const withInventory = consumers.filter((c) => c.kind === 'Kustomization' && c.inventory.length > 0);
-    const targets =
-      withInventory.length > 0 ? inventoryTargets(desired, withInventory) : artifactTargets(desired);
+    const kustomizations = consumers.filter((c) => c.kind === 'Kustomization');
+    const notes: string[] = [];
+    let targets: Target[];
+    let applied: ConsumerObject[] = [];
+    if (kustomizations.length > 0) {
+      // Only what a consumer reports as applied at this revision is compared, built as it built it.
+      applied = kustomizations.filter((c) => appliedThisRevision(c, repository.revision));
+      for (const c of kustomizations) {
+        if (!applied.includes(c)) {
+          notes.push(`${consumerRef(c)} has not applied ${repository.revision ?? 'this revision'} yet`);
+        }
+      }
+      targets = [];
+      const built = await Promise.all(applied.map((c) => buildForConsumer(desired, c, this.#varSource())));
+      applied = applied.filter((c, i) => {
+        const result = built[i]!;
+        if ('unsupported' in result) {
+          notes.push(`${consumerRef(c)} not compared: ${result.unsupported}`);
+          return false;
+        }
+        targets.push(...inventoryTargets(result.objects, [c]));
+        return true;
+      });
+    } else {
+      targets = artifactTargets(desired);
+    }
+    if (kustomizations.length > 0 && applied.length === 0) {
+      return this.#pending(repository, now, notes);
+    }
 
     const autoscalers: AutoscalerCache = new Map();
     const rules = compileRules(repository);
@@ -140,12 +175,12 @@ export class DriftDetector {
     const merged = mergeItems({ previous: repository.previous, findings, unchecked, now });
     const report: DriftReport = {
       mode: 'report',
-      source: withInventory.length > 0 ? 'inventory' : 'artifact',
-      ...(withInventory.length > 0
+      source: applied.length > 0 ? 'inventory' : 'artifact',
+      ...(applied.length > 0
         ? {
-            consumer: withInventory
+            consumer: applied
               .slice(0, 3)
-              .map((c) => `${c.kind}/${c.namespace}/${c.name}`)
+              .map((c) => consumerRef(c))
               .join(', '),
           }
         : {}),
@@ -163,9 +198,40 @@ export class DriftDetector {
       ...(merged.total > merged.items.length ? { truncated: merged.total - merged.items.length } : {}),
       ...(merged.resolved.length > 0 ? { resolved: merged.resolved } : {}),
       ...(errors.length > 0 ? { errors: errors.slice(0, MAX_ERRORS) } : {}),
+      ...(notes.length > 0 ? { notes: notes.slice(0, MAX_NOTES) } : {}),
     };
     this.#options.metrics?.record(`${repository.namespace}/${repository.name}`, report);
     return report;
+  }
+
+  /** A report that compares nothing because no consumer applied this revision yet (or none exists). */
+  pending(repository: DriftRepository, note: string): DriftReport {
+    return this.#pending(repository, (this.#options.now?.() ?? new Date()).toISOString(), [note]);
+  }
+
+  /** Nothing applied at this revision yet: no comparison, so no missing objects and no drift events. */
+  #pending(repository: DriftRepository, now: string, notes: string[]): DriftReport {
+    const report: DriftReport = {
+      mode: 'report',
+      source: 'pending',
+      ...(repository.revision !== undefined ? { revision: repository.revision } : {}),
+      checkedAt: now,
+      summary: { objects: 0, drifted: 0, missing: 0, excluded: 0, errors: 0, items: 0 },
+      items: [],
+      ...(notes.length > 0 ? { notes: notes.slice(0, MAX_NOTES) } : {}),
+    };
+    this.#options.metrics?.record(`${repository.namespace}/${repository.name}`, report);
+    return report;
+  }
+
+  /** postBuild.substituteFrom reads; a refused read makes that consumer "not reproduced". */
+  #varSource(): VarSource {
+    return async (kind, namespace, name) => {
+      const type = await this.#cluster.resolve('v1', kind);
+      if (type === undefined) return undefined;
+      const object = await this.#cluster.get(type, namespace, name);
+      return object === undefined ? undefined : ((object['data'] as Record<string, string>) ?? {});
+    };
   }
 
   async #check(target: Target, rules: Rules, autoscalers: AutoscalerCache): Promise<Outcome> {
@@ -212,6 +278,7 @@ export class DriftDetector {
               severity: Severity.Critical,
               cause: Cause.Unknown,
               method: DetectionMethod.FieldComparison,
+              ...consumerField(target.consumer),
             },
           ],
         };
@@ -247,6 +314,7 @@ export class DriftDetector {
           ...classify(desired.kind, change.segments, change.desired, change.live),
           cause: attribution.cause,
           ...(attribution.manager !== undefined ? { manager: attribution.manager } : {}),
+          ...consumerField(target.consumer),
           method,
         });
       }
@@ -269,18 +337,40 @@ export class DriftDetector {
       for (const path of ignored) removeAt(copy, path);
       return copy;
     };
-    if (this.#options.method !== 'field-comparison') {
-      try {
-        const predicted = await this.#cluster.dryRunApply(
-          type,
-          desired,
-          this.#options.fieldManager ?? KUSTOMIZE_FIELD_MANAGER,
+    const kindKey = `${type.group}/${type.kind}`;
+    // Until one dry run of a kind has come back, the others wait for it rather than all being refused.
+    // (No await unless there is a probe: the check and the probe's registration must not be split.)
+    const probe = this.#allowed.has(kindKey) ? undefined : this.#probing.get(kindKey);
+    if (probe !== undefined) await probe.catch(() => undefined);
+    const refusedAt = this.#refused.get(kindKey);
+    const nowMs = (this.#options.now?.() ?? new Date()).getTime();
+    const refused = refusedAt !== undefined && nowMs - refusedAt < REFUSED_DRY_RUN_TTL_MS;
+    if (this.#options.method !== 'field-comparison' && !refused) {
+      const attempt = this.#cluster.dryRunApply(
+        type,
+        desired,
+        this.#options.fieldManager ?? KUSTOMIZE_FIELD_MANAGER,
+      );
+      if (!this.#allowed.has(kindKey) && !this.#probing.has(kindKey)) {
+        this.#probing.set(kindKey, attempt);
+        void attempt.then(
+          () => this.#probing.delete(kindKey),
+          () => this.#probing.delete(kindKey),
         );
+      }
+      try {
+        const predicted = await attempt;
+        this.#allowed.add(kindKey);
         return {
           changes: compareObjects(type.kind, strip(predicted), strip(live)),
           method: DetectionMethod.ServerSideDryRun,
         };
       } catch (error) {
+        // Read-only RBAC refuses every dry run of the kind: ask again only after a while.
+        if ((error as { code?: unknown }).code === 403) {
+          this.#refused.set(kindKey, nowMs);
+          this.#allowed.delete(kindKey);
+        }
         this.#options.logger.debug(
           {
             kind: type.kind,
@@ -346,6 +436,19 @@ function inventoryTargets(desired: readonly DesiredObject[], consumers: readonly
     }
   }
   return targets;
+}
+
+function appliedThisRevision(consumer: ConsumerObject, revision: string | undefined): boolean {
+  if (consumer.inventory.length === 0 || consumer.lastAppliedRevision === undefined) return false;
+  return revision === undefined || consumer.lastAppliedRevision === revision;
+}
+
+function consumerRef(c: ConsumerObject): string {
+  return `${c.kind}/${c.namespace}/${c.name}`;
+}
+
+function consumerField(consumer: ConsumerObject | undefined): { consumer?: string } {
+  return consumer === undefined ? {} : { consumer: consumerRef(consumer) };
 }
 
 function artifactTargets(desired: readonly DesiredObject[]): Target[] {

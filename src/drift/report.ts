@@ -36,6 +36,7 @@ export type DetectionMethod = (typeof DetectionMethod)[keyof typeof DetectionMet
 export const MAX_OPEN_ITEMS = 100;
 export const MAX_RESOLVED_ITEMS = 20;
 export const MAX_ERRORS = 10;
+export const MAX_NOTES = 10;
 /** Longest JSON rendering of a desired or live value kept in an item. */
 export const MAX_VALUE_CHARS = 512;
 
@@ -55,6 +56,8 @@ export const driftItemSchema = z.object({
   cause: z.enum(Object.values(Cause) as [Cause, ...Cause[]]),
   /** The field manager that last wrote the live value, when known. */
   manager: z.string().optional(),
+  /** `Kind/namespace/name` of the Flux consumer whose applied inventory holds the object. */
+  consumer: z.string().optional(),
   method: z.enum(Object.values(DetectionMethod) as [DetectionMethod, ...DetectionMethod[]]),
   firstObserved: z.string(),
   lastObserved: z.string(),
@@ -67,8 +70,11 @@ export type DriftFinding = Omit<DriftItem, 'firstObserved' | 'lastObserved' | 'r
 
 export const driftReportSchema = z.object({
   mode: z.literal('report'),
-  /** What was checked: a consumer's inventory, or every object of the artifact. */
-  source: z.enum(['inventory', 'artifact']),
+  /**
+   * What was checked: a consumer's inventory, or every object of the artifact; `pending` while no
+   * consumer has applied this revision, so nothing is compared yet.
+   */
+  source: z.enum(['inventory', 'artifact', 'pending']),
   consumer: z.string().optional(),
   revision: z.string().optional(),
   checkedAt: z.string(),
@@ -88,6 +94,8 @@ export const driftReportSchema = z.object({
     .array(z.object({ object: z.string(), message: z.string() }))
     .max(MAX_ERRORS)
     .optional(),
+  /** Why consumers or objects were not compared: not applied yet, or a build step not reproduced. */
+  notes: z.array(z.string()).max(MAX_NOTES).optional(),
 });
 export type DriftReport = z.infer<typeof driftReportSchema>;
 

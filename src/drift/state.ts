@@ -83,6 +83,12 @@ function describe(what: string, items: readonly DriftItem[]): string {
 /** A one-line summary for the Drifted condition. */
 export function summarize(report: DriftReport): { openItems: number; message: string } {
   const open = report.summary.items;
+  if (report.source === 'pending') {
+    return {
+      openItems: 0,
+      message: `drift check pending: ${report.notes?.[0] ?? 'no consumer has applied this revision yet'}`,
+    };
+  }
   if (open === 0) {
     return {
       openItems: 0,

@@ -12,6 +12,7 @@ import { type ControllerOptions, parseControllerOptions } from '../config/option
 import { type ControllerRuntime, startController } from '../controller/runtime.ts';
 import { silentLogger } from '../telemetry/logger.ts';
 import { type ConfigHubEmulator, startEmulator } from './confighub-emulator/index.ts';
+import { findKubectl, KustomizeControllerStandIn } from './flux/index.ts';
 import { DEFAULT_FLUX_CRDS_DIR, KubeApiServer } from './kube-api-server/index.ts';
 import {
   CONTROLLER_NAMESPACE,
@@ -38,6 +39,11 @@ export interface LocalStackOptions {
    * enforced by the API server. Default: on when kubectl is available to render the manifests.
    */
   rbac?: boolean;
+  /**
+   * Run the kustomize-controller stand-in (needs kubectl on PATH; without it `flux` stays undefined).
+   * `intervalMs` replaces every Kustomization's spec.interval, `pollMs` how often they are listed.
+   */
+  kustomizeController?: boolean | { pollMs?: number; intervalMs?: number };
 }
 
 export interface LocalStack {
@@ -52,6 +58,8 @@ export interface LocalStack {
   /** The bearer token of controllerKubeConfig, for controller processes started from a kubeconfig file. */
   controllerToken: string;
   controller: ControllerRuntime | undefined;
+  /** The kustomize-controller stand-in, when asked for and kubectl is on PATH. */
+  flux: KustomizeControllerStandIn | undefined;
   options: ControllerOptions;
   storagePath: string;
   /** False when Flux's CRDs were not found and their kinds are served without schema validation. */
@@ -94,6 +102,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   ];
   let options_ = parseControllerOptions([...baseArgs, ...(options.controllerArgs ?? [])], {});
   const runtimes: ControllerRuntime[] = [];
+  const kubectl = findKubectl();
+  const fluxOptions = options.kustomizeController;
+  const flux =
+    fluxOptions && kubectl !== undefined
+      ? new KustomizeControllerStandIn({
+          kubeConfig,
+          kubectl,
+          ...(typeof fluxOptions === 'object' ? fluxOptions : {}),
+        }).start()
+      : undefined;
 
   const stack: LocalStack = {
     emulator,
@@ -103,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     controllerUser,
     controllerToken: controllerKubeConfig.getCurrentUser()!.token!,
     controller: undefined,
+    flux,
     options: options_,
     storagePath,
     fluxCrdsLoaded,
@@ -124,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     async stop() {
       for (const runtime of runtimes) await runtime.stop().catch(() => undefined);
+      await flux?.stop().catch(() => undefined);
       await kube.close();
       await emulator.close();
       await rm(storagePath, { recursive: true, force: true });

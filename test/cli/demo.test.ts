@@ -46,6 +46,26 @@ describe('demo --once', () => {
   });
 });
 
+describe('demo without kubectl', () => {
+  it('says that Flux is not played and still reaches Ready', async () => {
+    const path = process.env['PATH'];
+    process.env['PATH'] = '';
+    try {
+      const { code, stdout } = await cli(demo, [
+        '--once',
+        '--timeout',
+        '30',
+        '--kubeconfig-dir',
+        join(dir, 'no-kubectl'),
+      ]);
+      expect(code).toBe(0);
+      expect(stdout).toContain('kubectl not found on PATH: no kustomize-controller stand-in');
+    } finally {
+      process.env['PATH'] = path;
+    }
+  });
+});
+
 describe.skipIf(!existsSync(KUBECTL))('the running demo seen through kubectl', () => {
   let child: ChildProcess | undefined;
   let output = '';
@@ -94,6 +114,27 @@ describe.skipIf(!existsSync(KUBECTL))('the running demo seen through kubectl', (
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatchObject({ NAMESPACE: 'team-a', READY: 'True' });
     expect(Object.keys(rows[0]!)).toEqual(['NAMESPACE', 'NAME', 'URL', 'SPACE', 'AGE', 'READY', 'STATUS']);
+    // The kustomize-controller stand-in applies the sample Kustomization.
+    await run(KUBECTL, [
+      '--kubeconfig',
+      kubeconfig,
+      'wait',
+      '--for=condition=Ready',
+      'ks/app-config',
+      '-n',
+      'team-a',
+      '--timeout=30s',
+    ]);
+    const { stdout: web } = await run(KUBECTL, [
+      '--kubeconfig',
+      kubeconfig,
+      'get',
+      'deploy',
+      'web',
+      '-n',
+      'shop',
+    ]);
+    expect(web).toContain('web');
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -135,21 +135,43 @@ describe('report-only drift', () => {
   it('reports an edited image on an applied object and never writes to it', async () => {
     await createRepository(stack, 'team-d', 'shop', { drift: { mode: 'report' } });
     const repo = await waitForReady(stack, 'team-d', 'shop');
-    // Play kustomize-controller: apply every object of the artifact.
+    // Play kustomize-controller: apply every object of the artifact and record its inventory.
     const { bytes } = await download(repo.status!.artifact!.url);
+    const entries: Array<{ id: string; v: string }> = [];
     for (const file of readTarGz(bytes)) {
       if (!file.path.endsWith('.yaml') || file.path === 'kustomization.yaml') continue;
       for (const doc of parseAllDocuments(Buffer.from(file.data).toString('utf8'))) {
-        const object = doc.toJS() as { kind?: string; metadata: { namespace?: string; name: string } } | null;
+        const object = doc.toJS() as {
+          apiVersion: string;
+          kind?: string;
+          metadata: { namespace?: string; name: string; labels?: Record<string, string> };
+        } | null;
         if (!object?.kind) continue;
+        object.metadata.labels = {
+          ...object.metadata.labels,
+          'kustomize.toolkit.fluxcd.io/name': 'app',
+          'kustomize.toolkit.fluxcd.io/namespace': 'team-d',
+        };
         const ns = object.kind === 'Namespace' ? undefined : object.metadata.namespace;
         if (
           !stack.kube.get(object.kind === 'Namespace' ? 'namespaces' : object.kind, ns, object.metadata.name)
         ) {
           stack.kube.create(object, { manager: 'kustomize-controller' });
         }
+        const [group, version] = object.apiVersion.includes('/')
+          ? object.apiVersion.split('/')
+          : ['', object.apiVersion];
+        entries.push({ id: `${ns ?? ''}_${object.metadata.name}_${group}_${object.kind}`, v: version! });
       }
     }
+    stack.kube.create(kustomization('team-d', 'app', 'shop'));
+    stack.kube.patch(
+      KS,
+      'team-d',
+      'app',
+      { status: { lastAppliedRevision: repo.status!.artifact!.revision, inventory: { entries } } },
+      { subresource: 'status' },
+    );
     requestReconcile(stack, 'team-d', 'shop', 'applied');
     const clean = (await stack.kube.waitForObject(
       CHR,

@@ -144,7 +144,9 @@ describe('confighub-source drift', () => {
     expect(lines[0]).toBe(
       'ConfigHubRepository flux-system/shop: 2 drift items in 2 of 4 objects (checked 2026-04-01T10:00:00.000Z at revision latest@sha256:abcd)',
     );
-    expect(result.stdout).toMatch(/^SEVERITY\s+CLASS\s+OBJECT\s+PATH\s+DESIRED\s+LIVE\s+CAUSE\s+SINCE$/m);
+    expect(result.stdout).toMatch(
+      /^SEVERITY\s+CLASS\s+OBJECT\s+PATH\s+DESIRED\s+LIVE\s+CAUSE\s+SINCE\s+METHOD\s+CONSUMER$/m,
+    );
     expect(result.stdout).toMatch(
       /^critical\s+missing-object\s+Service\/shop\/web\s+\(object\)\s+present\s+missing\s+unknown/m,
     );

@@ -345,6 +345,7 @@ describe('what drift detection leaves alone', () => {
         ignore: [{ paths: ['/data/mode'], target: { kind: 'ConfigMap' } }],
       },
       status: {
+        lastAppliedRevision: repo.revision,
         inventory: {
           entries: [
             { id: `${NS}_web-config__ConfigMap`, v: 'v1' },
@@ -362,6 +363,48 @@ describe('what drift detection leaves alone', () => {
       `Deployment/${NS}/web#/spec/replicas`,
       `Deployment/${NS}/web#/spec/template/spec/containers/0/image`,
     ]);
+    expect(report.items.every((i) => i.consumer === 'Kustomization/flux-system/apps')).toBe(true);
+  });
+
+  it('says pending, not missing, until a Kustomization has applied this revision', async () => {
+    const waiting = parseConsumer('Kustomization', {
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: { sourceRef: { kind: 'ExternalArtifact', name: 'shop' } },
+      status: {
+        lastAppliedRevision: 'latest@sha256:older',
+        inventory: { entries: [{ id: `${NS}_web_apps_Deployment`, v: 'v1' }] },
+      },
+    });
+    const fresh = parseConsumer('Kustomization', {
+      metadata: { name: 'new', namespace: 'flux-system' },
+      spec: { sourceRef: { kind: 'ExternalArtifact', name: 'shop' } },
+    });
+    const report = await detector.detect(repo, artifactFiles(), [waiting!, fresh!]);
+    expect(report.source).toBe('pending');
+    expect(report.items).toEqual([]);
+    expect(report.notes).toEqual([
+      `Kustomization/flux-system/apps has not applied ${repo.revision} yet`,
+      `Kustomization/flux-system/new has not applied ${repo.revision} yet`,
+    ]);
+  });
+
+  it('names a consumer whose build it cannot reproduce instead of comparing its objects', async () => {
+    const patched = parseConsumer('Kustomization', {
+      metadata: { name: 'apps', namespace: 'flux-system' },
+      spec: {
+        sourceRef: { kind: 'ExternalArtifact', name: 'shop' },
+        patches: [{ patch: 'x' }],
+      },
+      status: {
+        lastAppliedRevision: repo.revision,
+        inventory: { entries: [{ id: `${NS}_web_apps_Deployment`, v: 'v1' }] },
+      },
+    });
+    const report = await detector.detect(repo, artifactFiles(), [patched!]);
+    expect(report.items).toEqual([]);
+    expect(report.notes).toEqual([
+      'Kustomization/flux-system/apps not compared: spec.patches not reproduced (only targeted JSON 6902 patches are)',
+    ]);
   });
 
   it('reads the stored .tar.gz artifact as well as files', async () => {
@@ -378,6 +421,23 @@ describe('when the API server does not cooperate', () => {
     const report = await detector.detect(repo, artifactFiles([desired.web, desired.config]));
     expect(item(report, `ConfigMap/${NS}/web-config#/data/mode`)?.method).toBe('field-comparison');
     expect(item(report, `Deployment/${NS}/web#/spec/replicas`)?.method).toBe('server-side-dry-run');
+  });
+
+  it('with read-only RBAC, asks for one dry run per kind and then compares fields without asking', async () => {
+    const readOnly = new DriftDetector({ kube: cluster.kube, logger: silentLogger(), now: () => T1 });
+    cluster.server.failNext(100, { status: 403, methods: ['PATCH'], pathPattern: '/deployments/' });
+    const dryRuns = () =>
+      cluster.server.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/deployments/')).length;
+    const before = dryRuns();
+    const first = await readOnly.detect(repo, artifactFiles([desired.web, desired.api]));
+    const second = await readOnly.detect(repo, artifactFiles([desired.web, desired.api]));
+    cluster.server.clearFaults();
+    expect(dryRuns() - before).toBe(1);
+    for (const report of [first, second]) {
+      const deployments = report.items.filter((i) => i.kind === 'Deployment');
+      expect(deployments.length).toBeGreaterThan(0);
+      expect(deployments.every((i) => i.method === 'field-comparison')).toBe(true);
+    }
   });
 
   it('keeps the open items of an object it could not read instead of resolving them', async () => {

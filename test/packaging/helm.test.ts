@@ -191,6 +191,7 @@ describe('helm chart: every option on', () => {
           enabled: true,
           extraRules: [{ apiGroups: ['cert-manager.io'], resources: ['certificates'] }],
         },
+        driftDryRun: { enabled: true },
       },
       events: { address: '' },
       extraArgs: ['--max-units=20000'],
@@ -276,6 +277,15 @@ describe('helm chart: every option on', () => {
       expect(grant).not.toMatch(/\*|secrets/);
     }
     expectNoWildcardVerbs(objects);
+  });
+
+  it('opts in to dry-run drift detection with patch, and only patch, on the compared kinds', () => {
+    const dryRun = one(objects, 'ClusterRole', 'confighub-source-controller-drift-dry-run');
+    expect(grants(dryRun)).toContain('apps|deployments|patch');
+    for (const grant of grants(dryRun)) {
+      expect(grant.split('|')[2]).toBe('patch');
+      expect(grant).not.toMatch(/\*|secrets/);
+    }
   });
 
   it('ships the Grafana dashboard for the sidecar', () => {

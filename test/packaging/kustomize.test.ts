@@ -203,6 +203,23 @@ describe.skipIf(!hasKubectl)('kustomize: optional components', () => {
     });
   });
 
+  it('drift-dry-run adds patch, and only patch, on the compared kinds for server-side dry runs', () => {
+    const objects = kustomizeOverlay({
+      namespace: 'flux-system',
+      resources: [dir('default')],
+      components: [dir('drift-rbac'), dir('drift-dry-run')],
+    });
+    expectFullInstall(objects, 'flux-system', 'emptyDir');
+    const common = one(objects, 'ClusterRole', 'confighub-source-drift-dry-run-common');
+    expect(grants(common)).toContain('apps|deployments|patch');
+    for (const grant of grants(common)) {
+      expect(grant.split('|')[2]).toBe('patch');
+      expect(grant).not.toMatch(/\*|secrets/);
+    }
+    const binding = one(objects, 'ClusterRoleBinding', 'confighub-source-drift-dry-run');
+    expect(at(binding, 'subjects', 0)).toMatchObject({ name: CONTROLLER_NAME, namespace: 'flux-system' });
+  });
+
   it('networkpolicy can be added to any overlay', () => {
     const objects = kustomizeOverlay({
       namespace: 'platform',

@@ -1,5 +1,6 @@
 // Discovery documents: legacy (/api, /apis, group-versions) and aggregated (apidiscovery.k8s.io/v2).
 
+import { hasScale, SCALE_KIND } from './scale.ts';
 import type { ResourceDef } from './types.ts';
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -76,7 +77,18 @@ export const apiResourceList = (defs: ResourceDef[], group: string, version: str
           },
         ]
       : [];
-    return [main, ...status];
+    const scale = hasScale(d)
+      ? [
+          {
+            name: `${d.plural}/scale`,
+            singularName: '',
+            namespaced: d.namespaced,
+            ...SCALE_KIND,
+            verbs: STATUS_VERBS,
+          },
+        ]
+      : [];
+    return [main, ...status, ...scale];
   });
   return {
     kind: 'APIResourceList',
@@ -129,14 +141,21 @@ export const aggregatedDiscovery = (defs: ResourceDef[], legacy: boolean) => {
             verbs: VERBS,
             ...(d.shortNames.length ? { shortNames: d.shortNames } : {}),
             ...(d.categories.length ? { categories: d.categories } : {}),
-            ...(d.statusSubresource
+            ...(d.statusSubresource || hasScale(d)
               ? {
                   subresources: [
-                    {
-                      subresource: 'status',
-                      responseKind: { group: d.group, version: d.version, kind: d.kind },
-                      verbs: STATUS_VERBS,
-                    },
+                    ...(d.statusSubresource
+                      ? [
+                          {
+                            subresource: 'status',
+                            responseKind: { group: d.group, version: d.version, kind: d.kind },
+                            verbs: STATUS_VERBS,
+                          },
+                        ]
+                      : []),
+                    ...(hasScale(d)
+                      ? [{ subresource: 'scale', responseKind: SCALE_KIND, verbs: STATUS_VERBS }]
+                      : []),
                   ],
                 }
               : {}),

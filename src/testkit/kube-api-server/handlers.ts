@@ -7,8 +7,11 @@ import { ApiError, badRequest, gone, invalid, methodNotAllowed, unsupportedMedia
 import { decodeJson, decodeYaml, mediaType, sendJson } from './http.ts';
 import { type DeleteOptions, type ObjectService, renderAs, resourceOf } from './objects.ts';
 import { jsonPatch, mergePatch } from './patch.ts';
+import { decodeProtobuf, PROTOBUF } from './protobuf.ts';
+import { fromScale, hasScale, toScale } from './scale.ts';
 import { extraFields, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './storage.ts';
+import { strategicMergePatch } from './strategic-merge.ts';
 import { type IncludeObject, tableVersionFromAccept, toTable } from './table.ts';
 import { apiVersionOf, type Json, type JsonObject, type KubeObject, type ResourceDef } from './types.ts';
 import type { FieldValidation } from './validation.ts';
@@ -23,6 +26,8 @@ export interface ResourceRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (protobuf requests are binary). */
+  raw?: Buffer;
 }
 
 const PATCH_TYPES = {
@@ -86,6 +91,10 @@ export class ResourceHandlers {
 
   handle(r: ResourceRequest, res: ServerResponse): void {
     const { method, name, subresource } = r;
+    if (subresource === 'scale' && name && hasScale(r.def)) {
+      this.#scale(r, res, name);
+      return;
+    }
     if (subresource !== undefined && (subresource !== 'status' || !r.def.statusSubresource || !name)) {
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
@@ -140,6 +149,41 @@ export class ResourceHandlers {
       return;
     }
     sendJson(res, status, this.#encode(r.def, obj));
+  }
+
+  /** GET, PUT and PATCH of `/scale`: a Scale view of spec.replicas. */
+  #scale(r: ResourceRequest, res: ServerResponse, name: string): void {
+    const current = this.#objects.get(r.def, r.namespace, name);
+    if (r.method === 'GET') {
+      sendJson(res, 200, toScale(current));
+      return;
+    }
+    let scale: unknown;
+    if (r.method === 'PUT') scale = this.#decodeObject(r);
+    else if (r.method === 'PATCH') {
+      const type = mediaType(r.headers['content-type']);
+      const patch = decodeJson(r.body) as Json;
+      const view = toScale(current) as JsonObject;
+      scale =
+        type === PATCH_TYPES.json
+          ? jsonPatch(view, patch)
+          : type === PATCH_TYPES.strategic
+            ? strategicMergePatch('Scale', view, patch)
+            : type === PATCH_TYPES.merge
+              ? mergePatch(view, patch)
+              : (() => {
+                  throw unsupportedMediaType(type, [
+                    PATCH_TYPES.json,
+                    PATCH_TYPES.merge,
+                    PATCH_TYPES.strategic,
+                  ]);
+                })();
+    } else throw methodNotAllowed();
+    const updated = this.#objects.update(r.def, r.namespace, name, fromScale(current, scale), {
+      dryRun: this.#dryRun(r),
+      manager: managerFor(r.query, r.headers),
+    });
+    sendJson(res, 200, toScale(updated));
   }
 
   #get(r: ResourceRequest, res: ServerResponse, name: string): void {
@@ -241,6 +285,7 @@ export class ResourceHandlers {
   #decodeObject(r: ResourceRequest): unknown {
     const type = mediaType(r.headers['content-type']);
     if (type === 'application/yaml') return decodeYaml(r.body);
+    if (type === PROTOBUF && !r.def.custom) return decodeProtobuf(r.raw ?? Buffer.from(r.body));
     if (type !== 'application/json' && type !== '') {
       throw unsupportedMediaType(type, ['application/json', 'application/yaml']);
     }
@@ -293,9 +338,12 @@ export class ResourceHandlers {
     }
     const current = this.#objects.get(r.def, r.namespace, name) as unknown as JsonObject;
     const patch = decodeJson(r.body) as Json;
-    // Strategic merge patch on built-ins is served as a JSON merge patch (no patch strategies modelled).
     const patched =
-      type === PATCH_TYPES.json ? jsonPatch(current, patch) : (mergePatch(current, patch) as JsonObject);
+      type === PATCH_TYPES.json
+        ? jsonPatch(current, patch)
+        : type === PATCH_TYPES.strategic
+          ? strategicMergePatch(r.def.kind, current, patch)
+          : (mergePatch(current, patch) as JsonObject);
     const fieldValidation = this.#fieldValidation(r);
     const obj = this.#objects.update(r.def, r.namespace, name, patched, {
       dryRun,

@@ -4,10 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest } from './errors.ts';
 
-export const readBody = async (req: IncomingMessage): Promise<string> => {
+export const readBody = async (req: IncomingMessage): Promise<string> =>
+  (await readRawBody(req)).toString('utf8');
+
+/** The body as bytes, for binary (protobuf) requests. */
+export const readRawBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 };
 
 /** Media type without parameters, lower-cased: `application/merge-patch+json`. */

@@ -14,9 +14,9 @@ import {
 import { ApiError, badRequest, internalError } from './errors.ts';
 import type { Faults } from './faults.ts';
 import type { ResourceHandlers } from './handlers.ts';
-import { decodeJson, readBody, sendJson } from './http.ts';
+import { decodeJson, readRawBody, sendJson } from './http.ts';
 import { openApiDocument, openApiIndex } from './openapi.ts';
-import { decodeAccessReview, isProtobuf } from './protobuf.ts';
+import { decodeAccessReview, isProtobuf } from './protobuf-access-review.ts';
 import { type Decision, forbiddenMessage } from './rbac.ts';
 import type { Registry } from './registry.ts';
 import { type RequestAttributes, requestAttributes, type UserInfo } from './request-info.ts';
@@ -158,6 +158,7 @@ export const createRouter = (deps: RouterDeps) => {
     if (!def) throw notFoundPath();
     // A namespaced object is only addressable by name inside its namespace.
     if (def.namespaced && name !== undefined && namespace === undefined) throw notFoundPath();
+    const raw = await readRawBody(req);
     handlers.handle(
       {
         def,
@@ -167,7 +168,8 @@ export const createRouter = (deps: RouterDeps) => {
         method: req.method ?? 'GET',
         query: url.searchParams,
         headers: req.headers,
-        body: await readBody(req),
+        body: raw.toString('utf8'),
+        raw,
       },
       res,
     );

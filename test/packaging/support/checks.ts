@@ -202,6 +202,18 @@ export function checkControllerRbac(
         for (const grant of grants(piece))
           expect(grant.split('|')[1], 'drift reader must not read secrets').not.toBe('secrets');
       }
+      // The opt-in dry-run role: patch only (dry runs), never secrets.
+      for (const piece of ofKind(objects, 'ClusterRole').filter(
+        (r) => r.metadata.labels?.['source.confighub.com/aggregate-to-drift-dry-run'] === 'true',
+      )) {
+        for (const grant of grants(piece)) expect(grant.split('|')[2], grant).toBe('patch');
+        for (const grant of grants(piece)) expect(grant.split('|')[1]).not.toBe('secrets');
+      }
+      continue;
+    }
+    if (role.metadata.name.endsWith('-drift-dry-run')) {
+      for (const grant of grants(role)) expect(grant.split('|')[2], grant).toBe('patch');
+      for (const grant of grants(role)) expect(grant.split('|')[1]).not.toBe('secrets');
       continue;
     }
     for (const grant of grants(role)) clusterGrants.add(grant);

@@ -1,0 +1,6 @@
+export { findKubectl } from './kubectl.ts';
+export {
+  type KustomizeControllerOptions,
+  KustomizeControllerStandIn,
+  type ReconcileResult,
+} from './kustomize-controller.ts';
