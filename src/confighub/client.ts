@@ -191,6 +191,14 @@ interface ResolvedSpace {
   slug: string;
 }
 
+/** Above this, hashing runs on the thread pool (WebCrypto) instead of blocking the event loop. */
+const HASH_OFF_LOOP_BYTES = 1 << 20;
+
+async function sha256HexOffLoop(data: Buffer): Promise<string> {
+  if (data.length < HASH_OFF_LOOP_BYTES) return sha256Hex(data);
+  return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', data)).toString('hex');
+}
+
 export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -960,7 +968,7 @@ export class ConfigHubClient {
               { route },
             );
           }
-          this.#verify(route, unit, bytesOf, record.DataHash);
+          await this.#verify(route, unit, bytesOf, record.DataHash);
           results.push([unit, bytesOf]);
         }
       }
@@ -1029,7 +1037,7 @@ export class ConfigHubClient {
         { route, status: 200 },
       );
     }
-    this.#verify(route, unit, response.body, etag);
+    await this.#verify(route, unit, response.body, etag);
     return response.body;
   }
 
@@ -1037,8 +1045,8 @@ export class ConfigHubClient {
    * sha256(bytes) must equal the listed DataHash. When the server itself labels the bytes with another
    * hash that they do match, the unit moved after listing (retry) rather than being corrupt.
    */
-  #verify(route: string, unit: ListedUnit, data: Buffer, claimed: string | undefined): void {
-    const actual = sha256Hex(data);
+  async #verify(route: string, unit: ListedUnit, data: Buffer, claimed: string | undefined): Promise<void> {
+    const actual = await sha256HexOffLoop(data);
     if (actual === unit.dataHash) return;
     if (claimed !== undefined && claimed !== unit.dataHash && claimed === actual) {
       throw new UnitChangedError(
