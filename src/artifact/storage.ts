@@ -239,45 +239,24 @@ export class Storage {
    * lastUpdateTime); a corrupt one is replaced through a new temp file and rename.
    */
   async store(namespace: string, name: string, bytes: Uint8Array): Promise<StoreResult> {
-    this.#requireRoot();
-    const hex = sha256Hex(bytes);
-    const digest: `sha256:${string}` = `sha256:${hex}`;
-    const path = this.relativePath(namespace, name, hex);
-    const dir = this.objectDir(namespace, name);
-    return this.#locks.run(dir, async () => {
-      const absoluteDir = await this.absolutePath(dir);
+    const temp = await this.tempFile(namespace, name);
+    try {
+      const handle = await open(temp, 'wx', FILE_MODE);
       try {
-        await mkdir(absoluteDir, { recursive: true, mode: DIR_MODE });
-      } catch (cause) {
-        throw new StorageError('DirectoryCreationFailed', `cannot create ${dir}: ${errnoCode(cause)}`, {
-          cause,
-        });
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
       }
-      const absolute = await this.absolutePath(path);
-      const existing = await this.verify(path, digest);
-      const url = this.urlFor(path);
-      if (existing === 'ok') {
-        const info = await this.#stat(absolute, path);
-        return {
-          path,
-          url,
-          digest,
-          size: info.size,
-          lastUpdateTime: formatTime(info.mtime),
-          outcome: 'reused',
-        };
-      }
-      const now = this.#now();
-      await this.#writeAtomically(absoluteDir, absolute, path, bytes, now);
-      return {
-        path,
-        url,
-        digest,
-        size: bytes.byteLength,
-        lastUpdateTime: formatTime(now),
-        outcome: existing === 'mismatch' ? 'repaired' : 'created',
-      };
-    });
+    } catch (cause) {
+      await rm(temp, { force: true });
+      throw new StorageError(
+        'ArchiveOperationFailed',
+        `cannot write ${this.objectDir(namespace, name)}: ${errnoCode(cause)}`,
+        { cause },
+      );
+    }
+    return this.commit(namespace, name, temp, sha256Hex(bytes));
   }
 
   /**
@@ -361,36 +340,6 @@ export class Storage {
         cause,
       });
     }
-  }
-
-  async #writeAtomically(
-    absoluteDir: string,
-    absolute: string,
-    relativePath: string,
-    bytes: Uint8Array,
-    now: Date,
-  ): Promise<void> {
-    // Hidden and suffixed, so neither the server nor GC ever treats a temp file as an artifact.
-    const temp = join(absoluteDir, `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
-    try {
-      const handle = await open(temp, 'wx', FILE_MODE);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await chmod(temp, FILE_MODE);
-      // mtime is what GC ages files by; it is set from the same clock as lastUpdateTime.
-      await utimes(temp, now, now);
-      await rename(temp, absolute);
-    } catch (cause) {
-      await rm(temp, { force: true });
-      throw new StorageError('ArchiveOperationFailed', `cannot write ${relativePath}: ${errnoCode(cause)}`, {
-        cause,
-      });
-    }
-    await syncDirectory(absoluteDir);
   }
 
   /**
