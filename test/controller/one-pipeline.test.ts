@@ -3,11 +3,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
+import type { CommandModule } from '../../src/cli/commands.ts';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import { cli } from '../cli/support.ts';
 import { createRepository, download, sha256, waitForReady } from '../support/repositories.ts';
 
 let stack: LocalStack;
@@ -24,27 +25,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  const code = await run(args, {
-    stdout: sink((s) => {
-      out += s;
-    }),
-    stderr: sink((s) => {
-      err += s;
-    }),
-    env: {},
-  });
-  return { code, out, err };
-}
+const build: CommandModule = { run };
+const args = (...more: string[]) => [
+  '--server',
+  stack.emulator.url,
+  '--space',
+  'shop-prod',
+  '--token-file',
+  tokenFile,
+  ...more,
+];
 
 describe('one artifact pipeline', () => {
   it.each([
@@ -54,18 +44,7 @@ describe('one artifact pipeline', () => {
     const name = `same-${Object.keys(spec).length}`;
     await createRepository(stack, 'pipeline', name, spec);
     const published = (await waitForReady(stack, 'pipeline', name)).status!.artifact!;
-    const out = join(dir, name);
-    const { code, out: stdout } = await cli([
-      '--server',
-      stack.emulator.url,
-      '--space',
-      'shop-prod',
-      '--token-file',
-      tokenFile,
-      '--out',
-      out,
-      ...flags,
-    ]);
+    const { code, stdout } = await cli(build, args('--out', join(dir, name), ...flags));
     expect(code).toBe(0);
     const line = JSON.parse(stdout) as { revision: string; digest: string; path: string; size: number };
     expect(line).toMatchObject({
@@ -79,20 +58,12 @@ describe('one artifact pipeline', () => {
   });
 
   it('the CLI refuses an empty selection as the controller does', async () => {
-    const { code, err } = await cli([
-      '--server',
-      stack.emulator.url,
-      '--space',
-      'shop-prod',
-      '--token-file',
-      tokenFile,
-      '--where',
-      "Slug = 'no-such-unit'",
-      '--out',
-      join(dir, 'empty'),
-    ]);
+    const { code, stderr } = await cli(
+      build,
+      args('--where', "Slug = 'no-such-unit'", '--out', join(dir, 'empty')),
+    );
     expect(code).toBe(1);
-    expect(err).toMatch(
+    expect(stderr).toMatch(
       /no unit of space 'shop-prod' .* matches the selection .*Flux prune everything.*NoUnitsSelected/,
     );
   });
