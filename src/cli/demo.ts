@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { parseDuration } from '../api/duration.ts';
 import type { RepositoryObject } from '../api/v1beta1.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { findKubectl } from '../testkit/flux/index.ts';
@@ -43,7 +44,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     args: argv,
     options: {
       once: { type: 'boolean', default: false },
-      timeout: { type: 'string', default: '60' },
+      timeout: { type: 'string', default: '60s' },
       'kubeconfig-dir': { type: 'string', default: '.demo' },
       'change-every': { type: 'string', default: '30' },
       'log-level': { type: 'string', default: 'error' },
@@ -53,6 +54,14 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
+  }
+  // A Flux duration (60s, 2m); a bare number is read as seconds, as earlier versions took it.
+  const timeoutMs = /^[0-9]+$/.test(values.timeout)
+    ? Number(values.timeout) * 1000
+    : parseDuration(values.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) {
+    io.stderr.write(`demo: --timeout must be a duration such as 60s or 2m, not '${values.timeout}'\n`);
+    return 2;
   }
   const logger = createLogger({
     level: values['log-level'] as 'error',
@@ -100,7 +109,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     repos.every((r) => r.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
   if (values.once) {
-    const deadline = Date.now() + Number(values.timeout) * 1000;
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !allReady(view().repos)) await sleep(200);
     const { repos, text } = view();
     io.stdout.write(`$ kubectl get confighubrepositories -A\n${text}`);

@@ -17,11 +17,17 @@ const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 let rendered: string | undefined;
 let available: boolean | undefined;
 
+/**
+ * kubectl run for local work only (client version, kustomize): with a kubeconfig of the user's in the
+ * environment it would still ask that cluster for its version, so it gets none.
+ */
+export const LOCAL_ONLY_ENV = { ...process.env, KUBECONFIG: '/dev/null' };
+
 /** Whether kubectl can render the manifests (checked once per process). */
 export function kubectlAvailable(): boolean {
   if (available === undefined) {
     try {
-      execFileSync(KUBECTL, ['version', '--client'], { stdio: 'ignore' });
+      execFileSync(KUBECTL, ['version', '--client'], { stdio: 'ignore', env: LOCAL_ONLY_ENV });
       available = true;
     } catch {
       available = false;
@@ -48,6 +54,7 @@ export function renderShippedManifests(): string {
       ].join('\n'),
     );
     rendered = execFileSync(KUBECTL, ['kustomize', dir], {
+      env: LOCAL_ONLY_ENV,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

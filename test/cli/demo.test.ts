@@ -2,17 +2,19 @@
 // process whose printed kubeconfig the real kubectl can use.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as demo from '../../src/cli/demo.ts';
+import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
 import { cli, parseTable } from './support.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
 let dir: string;
@@ -44,6 +46,32 @@ describe('demo --once', () => {
       expect(row['STATUS']).toMatch(/^stored artifact for revision 'head@sha256:[0-9a-f]{64}'$/);
     }
   });
+});
+
+describe('npm start', () => {
+  it('runs the demo even with KUBECONFIG naming a reachable cluster, and sends that cluster nothing', async () => {
+    const cluster = await new KubeApiServer({ namespaces: ['default'] }).listen();
+    try {
+      const kubeconfig = await cluster.writeKubeconfig(join(dir, 'users-cluster'));
+      const scripts = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).scripts as Record<
+        string,
+        string
+      >;
+      // What `npm start` runs, with the project's Node (npm itself is not needed to prove it).
+      const [node, ...args] = scripts['start']!.split(' ');
+      expect(node).toBe('node');
+      const before = cluster.requests.length;
+      const { stdout } = await run(
+        process.execPath,
+        [...args, '--once', '--timeout', '60s', '--kubeconfig-dir', join(dir, 'npm-start')],
+        { cwd: ROOT, env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 90_000 },
+      );
+      expect(stdout).toContain('READY');
+      expect(cluster.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    } finally {
+      await cluster.close();
+    }
+  }, 120_000);
 });
 
 describe('demo without kubectl', () => {

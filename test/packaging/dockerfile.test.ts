@@ -61,9 +61,10 @@ describe('Dockerfile', () => {
     expect(entrypoint).toHaveLength(1);
     expect(JSON.parse(entrypoint[0]!.args)).toEqual(['node', 'src/main.ts']);
     expect(of(runtime, 'CMD')).toHaveLength(0);
-    // The entrypoint the image runs is the one `npm start` runs.
+    // The image runs the controller; `npm start` runs the local demo, never the controller.
     const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
-    expect(scripts.start).toBe('node src/main.ts');
+    expect(scripts.start).toBe('node src/cli/main.ts demo');
+    expect(readFileSync(join(REPO_ROOT, 'src/main.ts'), 'utf8')).not.toMatch(/testkit|demo\.ts/);
   });
 
   it('exposes the artifact, metrics and health ports', () => {

@@ -26,7 +26,8 @@ export function kustomizeBuild(kubectl: string, dir: string): Promise<string> {
     execFile(
       kubectl,
       ['kustomize', '--load-restrictor=LoadRestrictionsNone', dir],
-      { maxBuffer: 64 * 1024 * 1024 },
+      // Local work only: never the user's cluster (a kubeconfig in the environment would be asked its version).
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: '/dev/null' } },
       (error, stdout, stderr) => {
         if (error) reject(new BuildError(`kustomize build failed: ${(stderr || error.message).trim()}`));
         else resolve(stdout);
