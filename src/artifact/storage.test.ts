@@ -219,6 +219,30 @@ describe('Storage.verify', () => {
     await expect(storage.verify(stored.path, 'md5:abc')).rejects.toBeInstanceOf(DigestError);
     await expect(storage.verify('../x', stored.digest)).rejects.toSatisfy(expectStorageError('InvalidPath'));
   });
+
+  it('notices a file changed in place even with its size and mtime kept', async () => {
+    const storage = await ready();
+    const stored = await storage.store('ns', 'repo', Buffer.from('abc'));
+    expect(await storage.verify(stored.path, stored.digest)).toBe('ok');
+    const absolute = join(root, stored.path);
+    const before = await stat(absolute);
+    await writeFile(absolute, 'abd');
+    await utimes(absolute, before.atime, before.mtime);
+    expect(await storage.verify(stored.path, stored.digest)).toBe('mismatch');
+    // A fresh process (no record yet) hashes the file.
+    expect(await (await ready()).verify(stored.path, stored.digest)).toBe('mismatch');
+  });
+
+  it('tells listeners which files were rewritten or deleted', async () => {
+    const storage = await ready();
+    const changed: string[] = [];
+    storage.onChange((path) => changed.push(path));
+    const stored = await storage.store('ns', 'repo', Buffer.from('abc'));
+    await storage.store('ns', 'repo', Buffer.from('abc'));
+    expect(changed).toEqual([stored.path]);
+    await storage.removeObjectDir('ns', 'repo');
+    expect(changed).toEqual([stored.path, 'confighubrepository/ns/repo']);
+  });
 });
 
 describe('Storage.gc', () => {
