@@ -1,6 +1,8 @@
 // Process entry of the controller image and of `npm start`. With a cluster configured (in-cluster,
 // --kubeconfig, $KUBECONFIG or ~/.kube/config) it runs the controller; with none it runs the local
 // demo stack so a newcomer sees the whole loop with one command.
+// First, before the controller loads client-node (see kube/client-node-slim.ts).
+import './kube/client-node-slim.ts';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
