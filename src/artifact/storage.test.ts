@@ -108,6 +108,26 @@ describe('Storage setup and paths', () => {
     );
     expect(await storage.absolutePath('missing/deeper/file')).toBe(join(root, 'missing/deeper/file'));
   });
+
+  it('still refuses symlinks out of directories it has already resolved, and after they are removed', async () => {
+    const storage = await ready();
+    const outside = join(base, 'outside');
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret'), 'x');
+    const stored = await storage.store('ns', 'repo', Buffer.from('abc'));
+    expect(await storage.absolutePath(stored.path)).toBe(join(root, stored.path));
+    const dir = join(root, 'confighubrepository/ns/repo');
+    await symlink(join(outside, 'secret'), join(dir, 'escape.tar.gz'));
+    await expect(storage.absolutePath('confighubrepository/ns/repo/escape.tar.gz')).rejects.toSatisfy(
+      expectStorageError('InvalidPath'),
+    );
+    await storage.removeObjectDir('ns', 'repo');
+    await mkdir(join(root, 'confighubrepository/ns'), { recursive: true });
+    await symlink(outside, dir);
+    await expect(storage.absolutePath('confighubrepository/ns/repo/secret')).rejects.toSatisfy(
+      expectStorageError('InvalidPath'),
+    );
+  });
 });
 
 describe('Storage.store', () => {

@@ -130,6 +130,12 @@ export class Storage {
    */
   readonly #verified = new Map<string, VerifiedFile>();
   readonly #changeListeners = new Set<(relativePath: string) => void>();
+  /**
+   * Directories under the root known to be real (no symlink on the way), each learnt from a realpath
+   * that came back unchanged. Only this process creates and removes them, so a path in one of them
+   * needs an lstat of its last component rather than a realpath of every component per access.
+   */
+  readonly #realDirs = new Set<string>();
 
   constructor(options: StorageOptions) {
     const parsed = storageOptionsSchema.parse(options);
@@ -204,12 +210,18 @@ export class Storage {
     if (!absolute.startsWith(root + sep)) {
       throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
     }
+    if (this.#realDirs.has(dirname(absolute)) && !(await this.#isSymlink(absolute, relativePath))) {
+      return absolute;
+    }
     let probe = absolute;
     for (;;) {
       try {
         const real = await realpath(probe);
         if (real !== root && !real.startsWith(root + sep)) {
           throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
+        }
+        if (real === absolute && probe === absolute && dirname(absolute) !== root) {
+          this.#realDirs.add(dirname(absolute));
         }
         return absolute;
       } catch (error) {
@@ -227,6 +239,19 @@ export class Storage {
         if (probe === root) return absolute;
         probe = dirname(probe);
       }
+    }
+  }
+
+  /** Whether the last component is a symlink (false when it does not exist). */
+  async #isSymlink(absolute: string, relativePath: string): Promise<boolean> {
+    try {
+      return (await lstat(absolute)).isSymbolicLink();
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw new StorageError('StatOperationFailed', `cannot resolve ${quoteName(relativePath)}: ${code}`, {
+        cause: error,
+      });
     }
   }
 
@@ -537,6 +562,11 @@ export class Storage {
         });
       }
       this.#changed(dir);
+      for (const real of this.#realDirs) {
+        if (real === dirname(absoluteDir) || real === absoluteDir || real.startsWith(absoluteDir + sep)) {
+          this.#realDirs.delete(real);
+        }
+      }
       // Drop the namespace directory once its last object is gone; another object may race us.
       await rmdir(dirname(absoluteDir)).catch(() => undefined);
     });
