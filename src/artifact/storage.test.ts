@@ -108,6 +108,26 @@ describe('Storage setup and paths', () => {
     );
     expect(await storage.absolutePath('missing/deeper/file')).toBe(join(root, 'missing/deeper/file'));
   });
+
+  it('still refuses symlinks out of directories it has already resolved, and after they are removed', async () => {
+    const storage = await ready();
+    const outside = join(base, 'outside');
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret'), 'x');
+    const stored = await storage.store('ns', 'repo', Buffer.from('abc'));
+    expect(await storage.absolutePath(stored.path)).toBe(join(root, stored.path));
+    const dir = join(root, 'confighubrepository/ns/repo');
+    await symlink(join(outside, 'secret'), join(dir, 'escape.tar.gz'));
+    await expect(storage.absolutePath('confighubrepository/ns/repo/escape.tar.gz')).rejects.toSatisfy(
+      expectStorageError('InvalidPath'),
+    );
+    await storage.removeObjectDir('ns', 'repo');
+    await mkdir(join(root, 'confighubrepository/ns'), { recursive: true });
+    await symlink(outside, dir);
+    await expect(storage.absolutePath('confighubrepository/ns/repo/secret')).rejects.toSatisfy(
+      expectStorageError('InvalidPath'),
+    );
+  });
 });
 
 describe('Storage.store', () => {
@@ -218,6 +238,30 @@ describe('Storage.verify', () => {
     expect(await storage.verify('confighubrepository/none/x/y.tar.gz', stored.digest)).toBe('missing');
     await expect(storage.verify(stored.path, 'md5:abc')).rejects.toBeInstanceOf(DigestError);
     await expect(storage.verify('../x', stored.digest)).rejects.toSatisfy(expectStorageError('InvalidPath'));
+  });
+
+  it('notices a file changed in place even with its size and mtime kept', async () => {
+    const storage = await ready();
+    const stored = await storage.store('ns', 'repo', Buffer.from('abc'));
+    expect(await storage.verify(stored.path, stored.digest)).toBe('ok');
+    const absolute = join(root, stored.path);
+    const before = await stat(absolute);
+    await writeFile(absolute, 'abd');
+    await utimes(absolute, before.atime, before.mtime);
+    expect(await storage.verify(stored.path, stored.digest)).toBe('mismatch');
+    // A fresh process (no record yet) hashes the file.
+    expect(await (await ready()).verify(stored.path, stored.digest)).toBe('mismatch');
+  });
+
+  it('tells listeners which files were rewritten or deleted', async () => {
+    const storage = await ready();
+    const changed: string[] = [];
+    storage.onChange((path) => changed.push(path));
+    const stored = await storage.store('ns', 'repo', Buffer.from('abc'));
+    await storage.store('ns', 'repo', Buffer.from('abc'));
+    expect(changed).toEqual([stored.path]);
+    await storage.removeObjectDir('ns', 'repo');
+    expect(changed).toEqual([stored.path, 'confighubrepository/ns/repo']);
   });
 });
 

@@ -5,7 +5,7 @@
 // so a reader never sees a partial file and a published path never changes content. Storage files
 // are 0600 and directories 0700: the server reading them runs in this same process.
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, type Dirent } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import {
   chmod,
   lstat,
@@ -98,6 +98,23 @@ function checkObjectKey(namespace: string, name: string): void {
   }
 }
 
+interface VerifiedFile {
+  digest: string;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+function sameFile(known: VerifiedFile, info: Stats): boolean {
+  return (
+    known.size === info.size &&
+    known.mtimeMs === info.mtimeMs &&
+    known.ctimeMs === info.ctimeMs &&
+    known.ino === info.ino
+  );
+}
+
 export class Storage {
   readonly root: string;
   readonly advertisedAddress: string;
@@ -107,6 +124,18 @@ export class Storage {
   readonly #locks = new KeyedMutex();
   /** Real path of the root, known once init() succeeded. */
   #realRoot: string | undefined;
+  /**
+   * Files known to hash to a digest, with the lstat fields that would change if the file did: verify()
+   * re-hashes only a file that changed (or was never hashed by this process), not on every reconcile.
+   */
+  readonly #verified = new Map<string, VerifiedFile>();
+  readonly #changeListeners = new Set<(relativePath: string) => void>();
+  /**
+   * Directories under the root known to be real (no symlink on the way), each learnt from a realpath
+   * that came back unchanged. Only this process creates and removes them, so a path in one of them
+   * needs an lstat of its last component rather than a realpath of every component per access.
+   */
+  readonly #realDirs = new Set<string>();
 
   constructor(options: StorageOptions) {
     const parsed = storageOptionsSchema.parse(options);
@@ -181,12 +210,18 @@ export class Storage {
     if (!absolute.startsWith(root + sep)) {
       throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
     }
+    if (this.#realDirs.has(dirname(absolute)) && !(await this.#isSymlink(absolute, relativePath))) {
+      return absolute;
+    }
     let probe = absolute;
     for (;;) {
       try {
         const real = await realpath(probe);
         if (real !== root && !real.startsWith(root + sep)) {
           throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
+        }
+        if (real === absolute && probe === absolute && dirname(absolute) !== root) {
+          this.#realDirs.add(dirname(absolute));
         }
         return absolute;
       } catch (error) {
@@ -207,14 +242,57 @@ export class Storage {
     }
   }
 
-  /** Whether the file at `relativePath` exists and hashes to `digest`; hashed as a stream. */
+  /** Whether the last component is a symlink (false when it does not exist). */
+  async #isSymlink(absolute: string, relativePath: string): Promise<boolean> {
+    try {
+      return (await lstat(absolute)).isSymbolicLink();
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw new StorageError('StatOperationFailed', `cannot resolve ${quoteName(relativePath)}: ${code}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Calls `listener` with the relative path of every artifact file rewritten or deleted, or with an
+   * object directory removed as a whole (for caches of file contents).
+   */
+  onChange(listener: (relativePath: string) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  #changed(relativePath: string): void {
+    for (const [path] of this.#verified) {
+      if (path === relativePath || path.startsWith(`${relativePath}/`)) this.#verified.delete(path);
+    }
+    for (const listener of this.#changeListeners) listener(relativePath);
+  }
+
+  async #remember(relativePath: string, absolute: string, digest: string): Promise<void> {
+    const info = await lstat(absolute).catch(() => undefined);
+    if (info?.isFile()) {
+      const { size, mtimeMs, ctimeMs, ino } = info;
+      this.#verified.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
+    }
+  }
+
+  /**
+   * Whether the file at `relativePath` exists and hashes to `digest`; hashed as a stream, unless this
+   * process hashed (or wrote) it before and its size, mtime, ctime and inode have not changed since.
+   */
   async verify(relativePath: string, digest: string): Promise<VerifyResult> {
     const { hex } = parseDigest(digest);
     const absolute = await this.absolutePath(relativePath);
     let handle: Awaited<ReturnType<typeof open>>;
+    let info: Stats;
     try {
-      const info = await lstat(absolute);
+      info = await lstat(absolute);
       if (!info.isFile()) return 'mismatch';
+      const known = this.#verified.get(relativePath);
+      if (known !== undefined && known.digest === digest && sameFile(known, info)) return 'ok';
       handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       const code = errnoCode(error);
@@ -224,7 +302,10 @@ export class Storage {
     try {
       const hash = createHash('sha256');
       await pipeline(handle.createReadStream({ autoClose: false }), hash);
-      return hash.digest('hex') === hex ? 'ok' : 'mismatch';
+      if (hash.digest('hex') !== hex) return 'mismatch';
+      const { size, mtimeMs, ctimeMs, ino } = info;
+      this.#verified.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
+      return 'ok';
     } catch (error) {
       throw new StorageError('StatOperationFailed', `cannot hash ${relativePath}: ${errnoCode(error)}`, {
         cause: error,
@@ -318,6 +399,8 @@ export class Storage {
           });
         }
         await syncDirectory(absoluteDir);
+        this.#changed(path);
+        await this.#remember(path, absolute, digest);
         return {
           path,
           url,
@@ -406,6 +489,7 @@ export class Storage {
           );
         }
         deleted.push(`${dir}/${file}`);
+        this.#changed(`${dir}/${file}`);
       }
       return { deleted };
     });
@@ -423,6 +507,12 @@ export class Storage {
         throw new StorageError('ArchiveOperationFailed', `cannot remove ${dir}: ${errnoCode(cause)}`, {
           cause,
         });
+      }
+      this.#changed(dir);
+      for (const real of this.#realDirs) {
+        if (real === dirname(absoluteDir) || real === absoluteDir || real.startsWith(absoluteDir + sep)) {
+          this.#realDirs.delete(real);
+        }
       }
       // Drop the namespace directory once its last object is gone; another object may race us.
       await rmdir(dirname(absoluteDir)).catch(() => undefined);

@@ -1,6 +1,6 @@
 // `confighub-source controller`: runs the controller against the cluster of the current kubeconfig
 // (or in-cluster config) until SIGTERM/SIGINT, then shuts down gracefully and releases the lease.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { OptionsError, parseControllerOptions, usage } from '../config/options.ts';
 import { startController } from '../controller/runtime.ts';
 import { createLogger } from '../telemetry/logger.ts';

@@ -2,7 +2,7 @@
 // (file, $KUBECONFIG, ~/.kube/config or in-cluster) with an optional --context, and the namespace the
 // command acts in (the context's namespace unless -n or -A says otherwise).
 import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { KubeClient } from '../kube/client.ts';
 import { CommandError, UsageError } from './errors.ts';
 

@@ -1,4 +1,6 @@
 // `confighub-source` command-line entry: dispatches to one module per subcommand.
+// First, before any command loads client-node (see client-node-slim.ts).
+import '../kube/client-node-slim.ts';
 import { commands } from './commands.ts';
 
 const USAGE = `confighub-source — a Flux source for ConfigHub

@@ -12,6 +12,7 @@ import type { RepositoryObject } from '../api/v1beta1.ts';
 import type { BuildEngine, Storage } from '../artifact/index.ts';
 import { DeliveryTracker } from '../delivery/index.ts';
 import type { DriftDetector, DriftMetrics, DriftMode } from '../drift/index.ts';
+import { repositoryCacheTransform } from '../kube/cache-transforms.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { EventSink } from '../kube/events.ts';
 import { Informer, objectKey } from '../kube/informer.ts';
@@ -74,6 +75,7 @@ export class Manager {
       ...informerOptions,
       namespace: options.watchNamespace,
       labelSelector: options.watchLabelSelector,
+      transform: repositoryCacheTransform,
     });
     this.externalArtifacts = new Informer<ExternalArtifactObject>(kube, resources.externalArtifact, {
       ...informerOptions,

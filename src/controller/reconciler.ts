@@ -137,7 +137,7 @@ export class Reconciler {
       }
 
       const key = `${namespace}/${name}`;
-      const written = this.#status.remembered(namespace, name, object.metadata.uid);
+      const written = this.#status.remembered(namespace, name, object.metadata);
       if (written !== undefined) object = { ...object, status: written };
       // The status is read back from the API, where others can write it too: a status this controller
       // cannot read is replaced as a whole rather than failing every reconcile.

@@ -2,7 +2,7 @@
 // order. main.ts and the local demo both build one of these; nothing here reads process.env.
 import type { RequestListener } from 'node:http';
 import { availableParallelism } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Logger } from 'pino';
 import { CONTROLLER_NAME, FIELD_MANAGER } from '../api/constants.ts';
 import { createBuildEngine, Storage } from '../artifact/index.ts';

@@ -3,7 +3,12 @@
 // server, timeout or Secrets change.
 import { createHash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
-import { ConfigHubClient, createLruDataCache, type DataCache } from '../confighub/index.ts';
+import {
+  ConfigHubClient,
+  createLruDataCache,
+  type DataCache,
+  type LruDataCache,
+} from '../confighub/index.ts';
 import type { ResolvedCredentials } from './credentials.ts';
 
 interface Entry {
@@ -17,6 +22,8 @@ export interface UpstreamLimits {
   maxUnitSizeBytes: number;
 }
 
+export const DEFAULT_DATA_CACHE_BYTES = 64 << 20;
+
 export class UpstreamClients {
   readonly #entries = new Map<string, Entry>();
   /**
@@ -25,12 +32,17 @@ export class UpstreamClients {
    */
   readonly #pools = new Map<string, Dispatcher>();
   readonly #limits: UpstreamLimits;
-  /** Bytes of unit data kept per repository so a change to one unit downloads only that unit. */
-  readonly #cacheBytes: number;
+  /**
+   * Unit data kept so a change to one unit downloads only that unit: one content-addressed cache for
+   * the whole process, bounded in bytes (4 MiB per repository was 20+ KiB each at 5,000 repositories,
+   * and repositories reading the same space now share entries). It only matters when a listing
+   * changes; an unchanged one downloads nothing.
+   */
+  readonly dataCache: LruDataCache;
 
-  constructor(limits: UpstreamLimits, cacheBytesPerRepository = 4 << 20) {
+  constructor(limits: UpstreamLimits, dataCacheBytes = DEFAULT_DATA_CACHE_BYTES) {
     this.#limits = limits;
-    this.#cacheBytes = cacheBytesPerRepository;
+    this.dataCache = createLruDataCache(dataCacheBytes);
   }
 
   get(key: string, server: string, timeoutMs: number, resolved: ResolvedCredentials): Entry {
@@ -47,7 +59,7 @@ export class UpstreamClients {
       dispatcher: this.#pool(resolved.tls),
       limits: { maxUnits: this.#limits.maxUnits, maxUnitDataBytes: this.#limits.maxUnitSizeBytes },
     });
-    const entry = { version, client, cache: existing?.cache ?? createLruDataCache(this.#cacheBytes) };
+    const entry = { version, client, cache: this.dataCache };
     this.#entries.set(key, entry);
     return entry;
   }

@@ -3,7 +3,8 @@
 // write says which patch semantics it wants and every error carries the API's Status reason.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { type KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { Agent, type Dispatcher, request } from 'undici';
 import { KubeApiError } from './errors.ts';
 import { type ResourceType, resourcePath } from './resources.ts';

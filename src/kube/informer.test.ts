@@ -77,6 +77,19 @@ describe('Informer', () => {
     expect(i.get('team-a', 'b')).toBeUndefined();
   });
 
+  it('caches listed and watched objects without managedFields', async () => {
+    await client.create(resources.secret, 'team-a', secret('listed'));
+    const i = start();
+    await i.start();
+    await client.create(resources.secret, 'team-a', secret('watched'));
+    await kube.waitFor(() => seen.includes('add watched'), { description: 'watched add' });
+    for (const name of ['listed', 'watched']) {
+      const live = await client.get(resources.secret, 'team-a', name);
+      expect(live.metadata['managedFields']).toBeDefined();
+      expect(i.get('team-a', name)?.metadata).not.toHaveProperty('managedFields');
+    }
+  });
+
   it('resumes a dropped watch from its last resourceVersion without re-listing, missing nothing', async () => {
     const i = start();
     await i.start();

@@ -3,6 +3,7 @@
 // backs off on errors instead of stopping (client-node's informer stops on any non-410 error).
 import type { Logger } from 'pino';
 import { capRetryAfter, delay } from '../util/timers.ts';
+import { type CacheTransform, withoutManagedFields } from './cache-transforms.ts';
 import type { KubeClient, KubeObject, WatchEvent } from './client.ts';
 import { isGone, KubeApiError } from './errors.ts';
 import type { ResourceType } from './resources.ts';
@@ -24,6 +25,8 @@ export interface InformerOptions {
   /** Server-side watch timeout; each stream ends after this and is resumed from the last resourceVersion. */
   watchTimeoutSeconds?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Applied to each listed and watched object before it is cached; default drops managedFields. */
+  transform?: CacheTransform;
 }
 
 /** A watch shorter than this that delivered nothing counts as failed. */
@@ -150,7 +153,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       fieldSelector: this.#options.fieldSelector,
     });
     const seen = new Set<string>();
-    for (const object of list.items) {
+    for (const listed of list.items) {
+      const object = this.#transform(listed);
       const key = objectKey(object);
       seen.add(key);
       this.#upsert(key, object);
@@ -168,8 +172,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     }
   }
 
+  #transform(object: KubeObject): T {
+    return (this.#options.transform ?? withoutManagedFields)(object) as T;
+  }
+
   #apply(event: WatchEvent): void {
-    const object = event.object as T;
+    const object = (event.type === 'ERROR' ? event.object : this.#transform(event.object)) as T;
     switch (event.type) {
       case 'BOOKMARK':
         break;

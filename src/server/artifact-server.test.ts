@@ -44,6 +44,40 @@ afterAll(async () => {
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
+describe('artifact server: memory cache', () => {
+  it('serves a small artifact from memory until Storage rewrites or deletes it', async () => {
+    let lookups = 0;
+    const counted = {
+      isReady: () => storage.isReady(),
+      absolutePath: (path: string) => {
+        lookups++;
+        return storage.absolutePath(path);
+      },
+      onChange: (listener: (path: string) => void) => storage.onChange(listener),
+    };
+    const cached = await storage.store('ns', 'cached', Buffer.from('small artifact'));
+    const own = await startHttpServer(
+      createArtifactApp({ storage: counted, isLeader: () => true }),
+      '127.0.0.1:0',
+    );
+    try {
+      for (let i = 0; i < 5; i++) {
+        const response = await fetch(`${own.url}/${cached.path}`);
+        expect(Buffer.from(await response.arrayBuffer()).toString()).toBe('small artifact');
+        expect(response.headers.get('content-length')).toBe(String(cached.size));
+      }
+      const head = await fetch(`${own.url}/${cached.path}`, { method: 'HEAD' });
+      expect([head.status, head.headers.get('content-length')]).toEqual([200, String(cached.size)]);
+      expect(lookups).toBe(1);
+      await storage.removeObjectDir('ns', 'cached');
+      expect((await fetch(`${own.url}/${cached.path}`)).status).toBe(404);
+      expect(lookups).toBe(2);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('artifact server: files', () => {
   it('serves the exact bytes whose sha256 is the published digest', async () => {
     const response = await fetch(`${server.url}/${stored.path}`);

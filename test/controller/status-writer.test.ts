@@ -71,3 +71,38 @@ it('removes a cleared drift error (and other nested fields) from the stored stat
     'confighub-source-controller',
   ]);
 });
+
+it('remembers a write until the cache shows it, without the unit list, and clears stale units', async () => {
+  const created = server.create({
+    apiVersion: 'source.confighub.com/v1beta1',
+    kind: 'ConfigHubRepository',
+    metadata: { name: 'fleet', namespace: 'default' },
+    spec: { interval: '1h', space: 'fleet', secretRef: { name: 'token' } },
+  });
+  const writer = new StatusWriter(client);
+  const uid = created.metadata.uid;
+  const unit = { slug: 'web', unitID: 'u1', revisionNum: 1, dataHash: 'h1' };
+  const fetched = { spaceID: 's', ref: 'HEAD', unitCount: 1, fingerprint: 'f1', units: [unit] };
+  await writer.write('default', 'fleet', uid, {}, { fetched });
+  const stored = server.get(CHR, 'default', 'fleet')!;
+  expect((stored['status'] as RepositoryStatus).fetched?.units).toEqual([unit]);
+
+  // A cache that has not seen the write yet gets what was written, with an empty unit list.
+  const stale = writer.remembered('default', 'fleet', {
+    uid,
+    resourceVersion: created.metadata.resourceVersion,
+  });
+  expect(stale).toEqual({ fetched: { ...fetched, units: [] } });
+  expect(writer.remembered('default', 'fleet', { uid: 'other', resourceVersion: 'x' })).toBeUndefined();
+
+  // A new summary without units (say, too many to list) still removes the stored list.
+  const { units: _, ...withoutUnits } = { ...fetched, fingerprint: 'f2' };
+  await writer.write('default', 'fleet', uid, stale!, { fetched: withoutUnits });
+  const after = server.get(CHR, 'default', 'fleet')!;
+  expect((after['status'] as RepositoryStatus).fetched).toEqual(withoutUnits);
+
+  // Once the cache shows the write, the cache is the only copy.
+  const caught = { uid, resourceVersion: after.metadata.resourceVersion };
+  expect(writer.remembered('default', 'fleet', caught)).toBeUndefined();
+  expect(writer.remembered('default', 'fleet', { uid, resourceVersion: 'older' })).toBeUndefined();
+});

@@ -561,6 +561,8 @@ export class KubeApiServer {
     this.registry.remove(crd.spec.group, crd.spec.names.plural);
     if (event.type === 'DELETED') {
       this.store.dropResource(`${crd.spec.names.plural}.${crd.spec.group}`);
+      // Those objects went without events: their dependents may now be orphans.
+      this.#gc.rescan();
       return;
     }
     for (const def of crdToResourceDefs(crd)) this.registry.add(def);
