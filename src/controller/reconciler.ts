@@ -43,6 +43,7 @@ import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
 import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
 import { capRetryAfter, timeoutSignal } from '../util/timers.ts';
 import { fetchAndBuild, type PipelineRequest, type PipelineResult } from './artifact-pipeline.ts';
 import { classifyError, describeError } from './classify.ts';
@@ -61,6 +62,7 @@ import { checkGates } from './gates.ts';
 import { readyNotes } from './ready-notes.ts';
 import { StatusWriter } from './status-writer.ts';
 import type { UpstreamClients } from './upstream.ts';
+import { refuseUrlCredentials } from './url-check.ts';
 
 export type ReconcileOutcome =
   | { kind: 'done' }
@@ -210,6 +212,7 @@ export class Reconciler {
     const { namespace, name, status, log } = ctx;
     const intervalMs = parseDuration(spec.interval)!;
     const timeoutMs = parseDuration(spec.timeout)!;
+    refuseUrlCredentials(spec.url);
     if (spec.url.startsWith('http://') && spec.insecure !== true) {
       throw new StalledError(
         Reason.InvalidURL,
@@ -453,6 +456,8 @@ export class Reconciler {
     const { reason, message } = typed;
     if (typed instanceof StalledError) {
       status.conditions = removeCondition(status.conditions, ConditionType.Reconciling);
+      // Stalled is the one story now: an earlier failure (e.g. SecretNotFound) no longer describes it.
+      status.conditions = removeCondition(status.conditions, ConditionType.FetchFailed);
       mark(ctx, ConditionType.Stalled, 'True', reason, message);
       mark(ctx, ConditionType.Ready, 'False', reason, message);
       status.observedGeneration = ctx.generation;
@@ -650,7 +655,7 @@ export class Reconciler {
       involvedObject: involved,
       type,
       reason,
-      message,
+      message: stripControl(withoutUserinfo(message)),
       metadata,
       forwardAs: eaRef,
     });
