@@ -59,6 +59,7 @@ import {
 } from './external-artifact.ts';
 import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
 import { checkGates } from './gates.ts';
+import { provenance } from './provenance.ts';
 import { readyNotes } from './ready-notes.ts';
 import { StatusWriter } from './status-writer.ts';
 import type { UpstreamClients } from './upstream.ts';
@@ -277,7 +278,11 @@ export class Reconciler {
     let published = false;
     if (previous !== undefined && stored === 'ok' && status.fetched?.fingerprint === listing.fingerprint) {
       // Nothing changed upstream and the file is intact: no download, no build, no write.
-      artifact = { ...previous, url: this.#deps.storage.urlFor(previous.path) };
+      artifact = {
+        ...previous,
+        url: this.#deps.storage.urlFor(previous.path),
+        metadata: provenance(spec.url, listing),
+      };
       log.debug({ revision: artifact.revision }, 'artifact up-to-date with upstream');
     } else {
       if (previous !== undefined && status.fetched?.fingerprint !== listing.fingerprint) {
@@ -411,7 +416,7 @@ export class Reconciler {
       storage.commit(ctx.namespace, ctx.name, built.file, built.hex),
     );
     this.#deps.metrics.artifactsBuilt.inc();
-    return toArtifact(stored, built.revision);
+    return toArtifact(stored, built.revision, provenance(spec.url, listing));
   }
 
   /** Runs a storage operation, reporting its failure as StorageOperationFailed. */
