@@ -50,6 +50,7 @@ import { classifyError, describeError } from './classify.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
 import type { DeliveryReporter } from './delivery.ts';
+import type { EaStatusMemory } from './ea-status-memory.ts';
 import { StalledError, TransientError, WaitingError } from './errors.ts';
 import {
   type EaReadiness,
@@ -82,6 +83,8 @@ export interface ReconcilerDeps {
   /** Informer reads: the current object and its ExternalArtifact. */
   getRepository(namespace: string, name: string): RepositoryObject | undefined;
   getExternalArtifact(namespace: string, name: string): ExternalArtifactObject | undefined;
+  /** The EA statuses written, so the manager can tell someone else's edit from ours. */
+  eaStatuses?: EaStatusMemory;
   options: {
     requeueDependencyMs: number;
     intervalJitterPercentage: number;
@@ -440,6 +443,7 @@ export class Reconciler {
         artifact,
         readiness,
         ctx.now,
+        this.#deps.eaStatuses,
       );
     } catch (error) {
       if (error instanceof ExternalArtifactConflictError) {
