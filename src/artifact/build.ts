@@ -105,8 +105,11 @@ export async function buildTarGzFile(engine: BuildEngine, request: BuildRequest)
       headers.set(check.unit, result.headers);
     }
     current = undefined;
-    if (plan.ownKustomization) checkKustomizationPaths(plan, checked);
-    else refuseDuplicates(headers);
+    if (plan.ownKustomization) {
+      // Only the units the kustomization builds become objects: those must be distinct.
+      const built = checkKustomizationPaths(plan, checked);
+      refuseDuplicates(new Map(built.map((unit) => [unit, headers.get(unit) ?? []])));
+    } else refuseDuplicates(headers);
     return headers;
   })();
   const written = writeTarGz(plan.files, request.target, signal).catch((error: unknown) => {

@@ -184,18 +184,24 @@ export function checkUnit(check: UnitCheck): CheckedUnit {
 
 /**
  * The kustomization policy's second half, once every unit is checked: the paths the kustomization unit
- * names must be files of this artifact of the right kind (see kustomization-policy.ts).
+ * names must be files of this artifact of the right kind (see kustomization-policy.ts). Returns the units
+ * it builds as resources, whose objects must then be distinct.
  */
-export function checkKustomizationPaths(plan: LayoutPlan, checked: ReadonlyMap<string, CheckedUnit>): void {
+export function checkKustomizationPaths(
+  plan: LayoutPlan,
+  checked: ReadonlyMap<string, CheckedUnit>,
+): string[] {
   const own = plan.checks.find((check) => check.kustomization);
   const refs = own === undefined ? undefined : checked.get(own.unit)?.kustomization;
-  if (own === undefined || refs === undefined) return;
+  if (own === undefined || refs === undefined) return [];
   const objectsByPath = new Map(plan.checks.map((check) => [check.path, checked.get(check.unit)?.headers]));
   const files = new Map<string, ArtifactFileFacts>(
     plan.files.map((file) => [file.path, { data: file.data, objects: objectsByPath.get(file.path) }]),
   );
   const problem = referencesProblem(refs, files, own.path);
   if (problem !== undefined) throw new InvalidUnitError(own.unit, problem, undefined, POLICY_VERDICT);
+  const resources = new Set(refs.references.filter((r) => r.role === 'resource').map((r) => r.path));
+  return plan.checks.filter((check) => resources.has(check.path)).map((check) => check.unit);
 }
 
 /** The layout with every unit checked in this thread: for tests and tools working on small inputs. */
