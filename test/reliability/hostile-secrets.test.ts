@@ -146,13 +146,31 @@ describe('hostile credential cases', () => {
     expect(stack.kube.get(CHR, 'userinfo', 'shop')).toBeUndefined();
   });
 
-  it('a non-ASCII token is Stalled with one precise message', async () => {
-    secret('non-ascii', 'creds', { token: nonAsciiToken });
-    await createRepository(stack, 'non-ascii', 'shop', { secretRef: { name: 'creds' } });
+  /** A Ready repository in its own namespace, and its artifact. */
+  async function readyRepository(ns: string) {
+    secret(ns, 'creds', { token });
+    await createRepository(stack, ns, 'shop', { secretRef: { name: 'creds' } });
+    return (await waitForReady(stack, ns, 'shop')).status!.artifact!;
+  }
+
+  async function expectStillServed(ns: string, good: NonNullable<NonNullable<Repo['status']>['artifact']>) {
+    expect((stack.kube.get(CHR, ns, 'shop') as Repo).status!.artifact).toEqual(good);
+    const served = await download(good.url);
+    expect(served.status).toBe(200);
+    expect(sha256(served.bytes)).toBe(good.digest);
+  }
+
+  it('a non-ASCII token is Stalled with one precise message, the last artifact stays', async () => {
+    const good = await readyRepository('non-ascii');
+    stack.kube.patch(SECRET, 'non-ascii', 'creds', {
+      data: { token: Buffer.from(nonAsciiToken).toString('base64') },
+    });
+    requestReconcile(stack, 'non-ascii', 'shop', 'non-ascii');
     const repo = await waitForCondition(stack, 'non-ascii', 'shop', 'Stalled', 'True', 'InvalidSecret');
     expect(condition(repo, 'Stalled')!.message).toBe(
       "invalid Secret 'creds': the ConfigHub token contains non-ASCII characters",
     );
+    await expectStillServed('non-ascii', good);
   });
 
   it('Stalled=InvalidSecret clears a stale FetchFailed=SecretNotFound', async () => {
@@ -166,29 +184,28 @@ describe('hostile credential cases', () => {
     expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSecret' });
   });
 
-  it('an invalid ca.crt is Stalled, naming the key and not the TLS library text', async () => {
-    secret('bad-ca', 'creds', { token });
+  it('an invalid ca.crt is Stalled, naming the key and not the TLS library text; the last artifact stays', async () => {
+    const good = await readyRepository('bad-ca');
     secret('bad-ca', 'tls', { 'ca.crt': 'not a certificate\nat all' });
-    await createRepository(stack, 'bad-ca', 'shop', {
-      secretRef: { name: 'creds' },
-      certSecretRef: { name: 'tls' },
-    });
+    stack.kube.patch(CHR, 'bad-ca', 'shop', { spec: { certSecretRef: { name: 'tls' } } });
     const repo = await waitForCondition(stack, 'bad-ca', 'shop', 'Stalled', 'True', 'InvalidSecret');
     expect(condition(repo, 'Stalled')!.message).toBe(
       "invalid Secret 'tls': 'ca.crt' holds no PEM certificate",
     );
+    await expectStillServed('bad-ca', good);
   });
 
-  it('a NUL in where is refused before anything is sent', async () => {
-    secret('nul', 'creds', { token });
+  it('a NUL in where is refused before anything is sent; the last artifact stays', async () => {
+    const good = await readyRepository('nul');
     const before = stack.emulator.requests.length;
-    await createRepository(stack, 'nul', 'shop', {
-      secretRef: { name: 'creds' },
-      where: "Labels.app = 'web'\u0000 OR 1=1",
-    });
+    stack.kube.patch(CHR, 'nul', 'shop', { spec: { where: "Labels.app = 'web'\u0000 OR 1=1" } });
     const repo = await waitForCondition(stack, 'nul', 'shop', 'Stalled', 'True', 'InvalidFilter');
     expect(condition(repo, 'Stalled')!.message).toContain('NUL');
-    expect(stack.emulator.requests.slice(before).filter((r) => r.path.includes('%00'))).toEqual([]);
+    expect(condition(repo, 'Stalled')!.message).not.toMatch(/[\u0000-\u001f]/);
+    // No request after the change carries the filter (it travels in the query).
+    const sent = stack.emulator.requests.slice(before);
+    expect(sent.filter((r) => Object.values(r.query).some((v) => v.includes('OR 1=1')))).toEqual([]);
+    await expectStillServed('nul', good);
   });
 
   it('no 12-character piece of any credential in logs, Events, statuses, /metrics or artifacts', async () => {
