@@ -2,6 +2,7 @@
 // Flux reads (kustomize-controller reports `org.opencontainers.image.revision` as the origin revision of its
 // events). It changes with any unit's revision and only then; the tarball and its digest stay byte-stable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findKubectl } from '../../src/testkit/flux/index.ts';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import { startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
@@ -16,7 +17,7 @@ import {
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack();
+  stack = await startLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -69,4 +70,32 @@ describe('artifact provenance', () => {
       artifact.metadata!['org.opencontainers.image.revision'],
     );
   });
+
+  it.skipIf(findKubectl() === undefined)(
+    "kustomize-controller's events carry it as the origin revision",
+    async () => {
+      stack.kube.create({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'app', namespace: 'prov' },
+        spec: { interval: '10m', prune: true, sourceRef: { kind: 'ExternalArtifact', name: 'shop' } },
+      });
+      const origin = ((stack.kube.get(CHR, 'prov', 'shop') as Repo).status!.artifact as WithMetadata)
+        .metadata!['org.opencontainers.image.revision'];
+      await expect
+        .poll(
+          () =>
+            (
+              stack.kube.list('events', 'prov') as {
+                reason?: string;
+                metadata: { annotations?: Record<string, string> };
+              }[]
+            )
+              .filter((e) => e.reason === 'ReconciliationSucceeded')
+              .map((e) => e.metadata.annotations?.['kustomize.toolkit.fluxcd.io/originRevision']),
+          { timeout: 15_000 },
+        )
+        .toContain(origin);
+    },
+  );
 });
