@@ -18,7 +18,7 @@ export const SLUG_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,126}[A-Za-z0-9])?$';
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const SPACE_PATTERN = `(${SLUG_PATTERN})|(${UUID_PATTERN})`;
 export const RELEASE_PATTERN = '^(latest|[1-9][0-9]{0,9})$';
-export const URL_PATTERN = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
+export const URL_PATTERN = '^https?://[^\\s/?#@]+(/[^\\s?#]*)?$';
 export const MAX_WHERE_LENGTH = 8192;
 
 /**

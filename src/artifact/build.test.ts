@@ -75,6 +75,25 @@ describe('buildTarGzFile', () => {
     );
   });
 
+  it('with a kustomization unit: refuses duplicates among the units it builds, and its policy in the worker', async () => {
+    const own = (resources: string) =>
+      unit(
+        'kustomization',
+        `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: ${resources}\n`,
+      );
+    const twins = [unit('a', cm('same')), unit('b', cm('same'))];
+    await expect(build([...twins, own('[a.yaml]')])).resolves.toMatchObject({ objects: 3 });
+    await expect(build([...twins, own('[a.yaml, b.yaml]')])).rejects.toThrow(
+      /ConfigMap default\/same is declared also in unit 'a'/,
+    );
+    await expect(build([...twins, own('[https://example.com/x]')])).rejects.toThrow(
+      /unit "kustomization" is refused by the kustomization policy: resources entry "https:\/\/example.com\/x" is a remote location/,
+    );
+    await expect(build([...twins, own('[gone.yaml]')])).rejects.toThrow(
+      /"gone.yaml" is not a file of the artifact/,
+    );
+  });
+
   it('validates unchanged content once: the cache answers by DataHash', async () => {
     const hash = 'ab'.repeat(32);
     const before = engine.cache.count;

@@ -2,8 +2,15 @@
 // thread (results cached by DataHash), and the tar.gz streamed to a file at the same time. Validation
 // and compression run side by side on different threads; if a unit is refused, the write is cancelled.
 import { availableParallelism } from 'node:os';
-import { BuildLimitError, errnoCode, InvalidUnitError, StorageError } from './errors.ts';
-import { type LayoutOptions, planLayout, type UnitCheck, type UnitInput } from './layout.ts';
+import { BuildLimitError, errnoCode, InvalidUnitError, POLICY_VERDICT, StorageError } from './errors.ts';
+import {
+  type CheckedUnit,
+  checkKustomizationPaths,
+  type LayoutOptions,
+  planLayout,
+  type UnitCheck,
+  type UnitInput,
+} from './layout.ts';
 import { MemoryBudget } from './memory-budget.ts';
 import { writeTarGz } from './tarball-stream.ts';
 import { type CheckResult, ValidationCache } from './validation-cache.ts';
@@ -89,13 +96,20 @@ export async function buildTarGzFile(engine: BuildEngine, request: BuildRequest)
   const signal = AbortSignal.any([request.signal, stop.signal]);
   let current: string | undefined;
   const validation = (async () => {
+    const checked = new Map<string, CheckedUnit>();
     const headers = new Map<string, ObjectHeader[]>();
     for (const check of plan.checks) {
       current = check.unit;
-      headers.set(check.unit, await validate(engine, check, signal));
+      const result = await validate(engine, check, signal);
+      checked.set(check.unit, result);
+      headers.set(check.unit, result.headers);
     }
     current = undefined;
-    if (!plan.ownKustomization) refuseDuplicates(headers);
+    if (plan.ownKustomization) {
+      // Only the units the kustomization builds become objects: those must be distinct.
+      const built = checkKustomizationPaths(plan, checked);
+      refuseDuplicates(new Map(built.map((unit) => [unit, headers.get(unit) ?? []])));
+    } else refuseDuplicates(headers);
     return headers;
   })();
   const written = writeTarGz(plan.files, request.target, signal).catch((error: unknown) => {
@@ -124,28 +138,28 @@ export async function buildTarGzFile(engine: BuildEngine, request: BuildRequest)
   }
 }
 
-async function validate(engine: BuildEngine, check: UnitCheck, signal: AbortSignal): Promise<ObjectHeader[]> {
+async function validate(engine: BuildEngine, check: UnitCheck, signal: AbortSignal): Promise<CheckedUnit> {
   const key =
     check.dataHash === undefined ? undefined : `${check.kustomization ? 'k' : 'r'}:${check.dataHash}`;
   let result: CheckResult | undefined = key === undefined ? undefined : engine.cache.get(key);
   if (result === undefined) {
     try {
-      result = {
-        ok: true,
-        headers: await engine.validator.validate(check.data, check.kustomization, signal),
-      };
+      result = { ok: true, ...(await engine.validator.validate(check.data, check.kustomization, signal)) };
     } catch (error) {
       if (error instanceof BuildLimitError) {
         throw new BuildLimitError(`unit '${check.unit}' was not validated: ${error.message}`);
       }
       if (!(error instanceof UnitCheckFailure)) throw error;
       // The verdict depends on the bytes alone, so a refusal is remembered as well as a success.
-      result = { ok: false, problem: error.message, position: error.position };
+      result = { ok: false, problem: error.message, position: error.position, policy: error.policy };
     }
     if (key !== undefined) engine.cache.set(key, result);
   }
-  if (!result.ok) throw new InvalidUnitError(check.unit, result.problem, result.position);
-  return result.headers;
+  if (!result.ok) {
+    if (result.policy) throw new InvalidUnitError(check.unit, result.problem, undefined, POLICY_VERDICT);
+    throw new InvalidUnitError(check.unit, result.problem, result.position);
+  }
+  return { headers: result.headers, kustomization: result.kustomization };
 }
 
 /** Kinds kustomize and the API server treat as cluster-scoped: their namespace is ignored. */

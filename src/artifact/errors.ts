@@ -25,14 +25,22 @@ export class InvalidUnitError extends Error {
   readonly line: number | undefined;
   readonly column: number | undefined;
 
-  constructor(unit: string, problem: string, position?: { line: number; column: number }) {
+  constructor(
+    unit: string,
+    problem: string,
+    position?: { line: number; column: number },
+    verdict = 'is not valid Kubernetes YAML',
+  ) {
     const where = position ? ` at line ${position.line}, column ${position.column}` : '';
-    super(`unit ${quoteName(unit)} is not valid Kubernetes YAML${where}: ${problem}`);
+    super(`unit ${quoteName(unit)} ${verdict}${where}: ${problem}`);
     this.unit = unit;
     this.line = position?.line;
     this.column = position?.column;
   }
 }
+
+/** How a kustomization refused by the policy is described (see kustomization-policy.ts). */
+export const POLICY_VERDICT = 'is refused by the kustomization policy';
 
 /**
  * A build that would exceed a bound the controller sets on itself: its time budget (spec.timeout), the

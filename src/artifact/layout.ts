@@ -5,10 +5,17 @@
 // Flux prunes what disappears from an artifact, so publishing a tree with one unit silently dropped
 // would delete that unit's objects from the cluster. Keeping the last good artifact is safer.
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
-import { InvalidUnitError, UnsafeNameError } from './errors.ts';
+import { InvalidUnitError, POLICY_VERDICT, UnsafeNameError } from './errors.ts';
+import {
+  type ArtifactFileFacts,
+  KustomizationPolicyError,
+  type KustomizationRefs,
+  kustomizationReferences,
+  referencesProblem,
+} from './kustomization-policy.ts';
 import { relativePathProblem } from './paths.ts';
 import type { ArtifactFile } from './tarball.ts';
-import { checkKubernetesYaml, YamlCheckError } from './yaml-check.ts';
+import { checkKubernetesYaml, type ObjectHeader, YamlCheckError } from './yaml-check.ts';
 
 export type UnitInput = { slug: string; toolchainType: string; data: Uint8Array; dataHash?: string };
 export type LayoutOptions = { toolchains?: readonly string[] };
@@ -67,6 +74,8 @@ function decodeUtf8(unit: string, data: Uint8Array): string {
 /** A Kubernetes/YAML unit whose content must be checked before the tree may be published. */
 export interface UnitCheck {
   unit: string;
+  /** The unit's file in the artifact. */
+  path: string;
   data: Uint8Array;
   /** The unit named `kustomization`, which must hold a kustomize Kustomization. */
   kustomization: boolean;
@@ -133,6 +142,7 @@ export function planLayout(units: readonly UnitInput[], options: LayoutOptions =
     if (isKubernetes) {
       checks.push({
         unit: unit.slug,
+        path: fileName,
         data: unit.data,
         kustomization: isKustomization,
         dataHash: unit.dataHash,
@@ -150,20 +160,54 @@ export function planLayout(units: readonly UnitInput[], options: LayoutOptions =
   return { files, checks, ownKustomization };
 }
 
+/** What a unit's check found: its objects, and for the kustomization unit the paths it names. */
+export interface CheckedUnit {
+  headers: ObjectHeader[];
+  kustomization?: KustomizationRefs | undefined;
+}
+
 /** Runs one unit's check in this thread; the controller runs the same check in a worker thread. */
-export function checkUnit(check: UnitCheck): void {
+export function checkUnit(check: UnitCheck): CheckedUnit {
   try {
-    checkKubernetesYaml(decodeUtf8(check.unit, check.data), check.kustomization);
+    const text = decodeUtf8(check.unit, check.data);
+    const headers = checkKubernetesYaml(text, check.kustomization);
+    return check.kustomization ? { headers, kustomization: kustomizationReferences(text) } : { headers };
   } catch (error) {
+    if (error instanceof KustomizationPolicyError) {
+      throw new InvalidUnitError(check.unit, error.problem, undefined, POLICY_VERDICT);
+    }
     if (error instanceof YamlCheckError)
       throw new InvalidUnitError(check.unit, error.problem, error.position);
     throw error;
   }
 }
 
+/**
+ * The kustomization policy's second half, once every unit is checked: the paths the kustomization unit
+ * names must be files of this artifact of the right kind (see kustomization-policy.ts). Returns the units
+ * it builds as resources, whose objects must then be distinct.
+ */
+export function checkKustomizationPaths(
+  plan: LayoutPlan,
+  checked: ReadonlyMap<string, CheckedUnit>,
+): string[] {
+  const own = plan.checks.find((check) => check.kustomization);
+  const refs = own === undefined ? undefined : checked.get(own.unit)?.kustomization;
+  if (own === undefined || refs === undefined) return [];
+  const objectsByPath = new Map(plan.checks.map((check) => [check.path, checked.get(check.unit)?.headers]));
+  const files = new Map<string, ArtifactFileFacts>(
+    plan.files.map((file) => [file.path, { data: file.data, objects: objectsByPath.get(file.path) }]),
+  );
+  const problem = referencesProblem(refs, files, own.path);
+  if (problem !== undefined) throw new InvalidUnitError(own.unit, problem, undefined, POLICY_VERDICT);
+  const resources = new Set(refs.references.filter((r) => r.role === 'resource').map((r) => r.path));
+  return plan.checks.filter((check) => resources.has(check.path)).map((check) => check.unit);
+}
+
 /** The layout with every unit checked in this thread: for tests and tools working on small inputs. */
 export function unitsToFiles(units: readonly UnitInput[], options: LayoutOptions = {}): ArtifactFile[] {
   const plan = planLayout(units, options);
-  for (const check of plan.checks) checkUnit(check);
+  const checked = new Map(plan.checks.map((check) => [check.unit, checkUnit(check)]));
+  checkKustomizationPaths(plan, checked);
   return plan.files;
 }

@@ -1,4 +1,5 @@
 // Messages between the validator pool and its worker threads.
+import type { KustomizationRefs } from './kustomization-policy.ts';
 import type { ObjectHeader, YamlPosition } from './yaml-check.ts';
 
 export interface ValidationRequest {
@@ -8,5 +9,5 @@ export interface ValidationRequest {
 }
 
 export type ValidationReply =
-  | { id: number; ok: true; headers: ObjectHeader[] }
-  | { id: number; ok: false; problem: string; position?: YamlPosition | undefined };
+  | { id: number; ok: true; headers: ObjectHeader[]; kustomization?: KustomizationRefs | undefined }
+  | { id: number; ok: false; problem: string; position?: YamlPosition | undefined; policy?: boolean };

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { type LongTimer, setLongTimeout } from '../util/timers.ts';
 import { BuildLimitError } from './errors.ts';
+import type { KustomizationRefs } from './kustomization-policy.ts';
 import type { ValidationReply, ValidationRequest } from './validation-protocol.ts';
 import type { ObjectHeader, YamlPosition } from './yaml-check.ts';
 
@@ -32,17 +33,26 @@ export interface ValidatorPoolOptions {
 export class UnitCheckFailure extends Error {
   override readonly name = 'UnitCheckFailure';
   readonly position: YamlPosition | undefined;
+  /** Refused by the kustomization policy rather than as YAML. */
+  readonly policy: boolean;
 
-  constructor(problem: string, position?: YamlPosition) {
+  constructor(problem: string, position?: YamlPosition, policy = false) {
     super(problem);
     this.position = position;
+    this.policy = policy;
   }
+}
+
+/** A unit that passed: its objects, and for the kustomization unit the paths it names. */
+export interface ValidatedUnit {
+  headers: ObjectHeader[];
+  kustomization?: KustomizationRefs | undefined;
 }
 
 interface Task {
   request: Omit<ValidationRequest, 'id'>;
   signal: AbortSignal;
-  resolve: (headers: ObjectHeader[]) => void;
+  resolve: (result: ValidatedUnit) => void;
   reject: (error: unknown) => void;
   onAbort?: () => void;
 }
@@ -71,7 +81,7 @@ export class ValidatorPool {
   }
 
   /** Validates one unit's bytes; rejects with UnitCheckFailure, BuildLimitError or the signal's reason. */
-  validate(data: Uint8Array, kustomization: boolean, signal: AbortSignal): Promise<ObjectHeader[]> {
+  validate(data: Uint8Array, kustomization: boolean, signal: AbortSignal): Promise<ValidatedUnit> {
     if (this.#closed) return Promise.reject(new Error('validator pool is closed'));
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
@@ -125,8 +135,9 @@ export class ValidatorPool {
       const task = slot.task;
       if (task === undefined || task.id !== reply.id) return;
       slot.task = undefined;
-      if (reply.ok) this.#settle(task, undefined, reply.headers);
-      else this.#settle(task, new UnitCheckFailure(reply.problem, reply.position));
+      if (reply.ok)
+        this.#settle(task, undefined, { headers: reply.headers, kustomization: reply.kustomization });
+      else this.#settle(task, new UnitCheckFailure(reply.problem, reply.position, reply.policy === true));
       if (task.request.data.byteLength >= RECYCLE_AFTER_BYTES) void this.#stop(slot);
       else this.#park(slot);
       this.#dispatch();
@@ -191,9 +202,9 @@ export class ValidatorPool {
     }
   }
 
-  #settle(task: Task, error: unknown, headers?: ObjectHeader[]): void {
+  #settle(task: Task, error: unknown, result?: ValidatedUnit): void {
     if (task.onAbort) task.signal.removeEventListener('abort', task.onAbort);
-    if (error === undefined) task.resolve(headers ?? []);
+    if (error === undefined) task.resolve(result ?? { headers: [] });
     else task.reject(error);
   }
 }

@@ -44,6 +44,8 @@ export function checkCredentials(credentials: Credentials): Credentials {
   if (credentials.kind === 'token') {
     const token = credentials.token.trim();
     if (token === '') throw new InvalidCredentialsError('the ConfigHub token is empty');
+    if (/[^\u0000-\u007f]/.test(token))
+      throw new InvalidCredentialsError('the ConfigHub token contains non-ASCII characters');
     if (!printable.test(token))
       throw new InvalidCredentialsError('the ConfigHub token contains whitespace or control characters');
     return { kind: 'token', token };

@@ -94,6 +94,15 @@ describe('pure helpers', () => {
     expect(describeErrorBody(Buffer.from('<html><body>login</body></html>'), secrets)).toBe('an HTML page');
     expect(describeErrorBody(Buffer.from('plain\ntext'), secrets)).toBe('plain text');
     expect(describeErrorBody(Buffer.from('x'.repeat(400)), secrets)).toHaveLength(301);
+    // A secret straddling the cut is scrubbed first, so no piece of it survives the truncation.
+    const token = 'chx_straddles_the_cut_0123456789';
+    const body = Buffer.from(JSON.stringify({ Message: `${'y'.repeat(272)}Bearer ${token}\u001b[0m` }));
+    const described = describeErrorBody(body, [token]);
+    expect(described).not.toContain(token.slice(0, 12));
+    expect(described).not.toMatch(/[\u0000-\u001f]/);
+    expect(describeErrorBody(Buffer.from('see https://bob:pa55w0rd-here@hub.example/x'), [])).toBe(
+      'see https://hub.example/x',
+    );
   });
 
   it('parses JSON bodies into typed errors for HTML, broken JSON and wrong shapes', () => {

@@ -2,6 +2,7 @@
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
+import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
 import { timeoutSignal } from '../util/timers.ts';
 import {
   AbortedError,
@@ -142,9 +143,12 @@ export function scrub(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** The `Message` of a ConfigHub error body, else the first line of the text; scrubbed and shortened. */
+/**
+ * The `Message` of a ConfigHub error body, else the text; scrubbed of secrets before anything is cut (a
+ * secret straddling the cut would otherwise survive in part), flattened to one line, then shortened.
+ */
 export function describeErrorBody(body: Buffer, secrets: readonly string[]): string {
-  const text = body.toString('utf8');
+  const text = scrub(body.toString('utf8'), secrets);
   let message = text;
   try {
     const parsed = errorBodySchema.safeParse(JSON.parse(text));
@@ -153,9 +157,11 @@ export function describeErrorBody(body: Buffer, secrets: readonly string[]): str
     // Not JSON: use the raw text.
   }
   if (/^\s*</.test(message)) return 'an HTML page';
-  const line = message.replace(/\s+/g, ' ').trim();
-  const short = line.length > 300 ? `${line.slice(0, 300)}…` : line;
-  return scrub(short, secrets);
+  // Scrubbed again: a JSON `Message` may spell a secret with escapes the raw text did not match.
+  const line = stripControl(withoutUserinfo(scrub(message, secrets)))
+    .replace(/\s+/g, ' ')
+    .trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 class BodyLimitError extends Error {}

@@ -26,6 +26,10 @@ export function inList(attribute: string, values: readonly string[], what: strin
  */
 export function checkUserWhere(where: string): string {
   const trimmed = where.trim();
+  // A NUL or other control character cannot be part of a filter; it is refused, never sent or echoed.
+  if (/[\u0000-\u001f\u007f]/.test(trimmed.replace(/[\t\r\n]/g, ' '))) {
+    throw new InvalidFilterError('where must not contain a NUL or other control character');
+  }
   if (trimmed.includes('\\')) {
     throw new InvalidFilterError('where must not contain a backslash (ConfigHub has no escape in literals)');
   }

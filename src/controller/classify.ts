@@ -14,7 +14,11 @@ export function classifyError(
   if (error instanceof ConfigHubError) {
     const message = `failed to fetch from ConfigHub: ${error.message}`;
     // A filter or ref the server rejects will not start working by itself: the spec must change.
-    if (error.reason === Reason.InvalidFilter || error.reason === Reason.InvalidSpec) {
+    if (
+      error.reason === Reason.InvalidFilter ||
+      error.reason === Reason.InvalidSpec ||
+      error.reason === Reason.InvalidURL
+    ) {
       return new StalledError(error.reason, message);
     }
     return new TransientError(ConditionType.FetchFailed, error.reason, message, error.retryAfterMs);

@@ -3,6 +3,7 @@
 // rather than set to False.
 import type { Condition } from '../api/v1beta1.ts';
 import { sameJson } from '../kube/same-json.ts';
+import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
 
 export interface ConditionInput {
   type: string;
@@ -57,8 +58,9 @@ function sortConditions(conditions: Condition[]): Condition[] {
   return conditions.sort((a, b) => rank(a) - rank(b) || a.type.localeCompare(b.type));
 }
 
-/** metav1.Condition allows 32768 characters. */
-function truncateMessage(message: string): string {
+/** metav1.Condition allows 32768 characters; control characters never reach `kubectl` output. */
+function truncateMessage(raw: string): string {
+  const message = stripControl(withoutUserinfo(raw));
   return message.length > 32_000 ? `${message.slice(0, 32_000)}…` : message;
 }
 

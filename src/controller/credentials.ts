@@ -1,5 +1,7 @@
 // Reads the ConfigHub credentials (and optional TLS material) a ConfigHubRepository references.
 // Secrets are read on demand, never cached or watched, as Flux's controllers do.
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { Reason } from '../api/conditions.ts';
 import { SECRET_KEY_CA, SECRET_KEY_TLS_CERT, SECRET_KEY_TLS_KEY } from '../api/constants.ts';
 import type { RepositorySpec } from '../api/v1beta1.ts';
@@ -64,6 +66,13 @@ export async function resolveCredentials(
         `invalid Secret '${spec.certSecretRef.name}': '${SECRET_KEY_TLS_CERT}' and '${SECRET_KEY_TLS_KEY}' must be set together`,
       );
     }
+    const tlsProblem = tlsMaterialProblem(tls);
+    if (tlsProblem !== undefined) {
+      throw new StalledError(
+        Reason.InvalidSecret,
+        `invalid Secret '${spec.certSecretRef.name}': ${tlsProblem}`,
+      );
+    }
     version += `,${certSecret.metadata.uid}/${certSecret.metadata.resourceVersion}`;
   }
   return { credentials, tls, version };
@@ -94,6 +103,34 @@ async function readSecret(
       `unable to read Secret '${name}': ${detail}`,
     );
   }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * Checks TLS material before use: a bad CA would otherwise fail every connection with raw OpenSSL text,
+ * retried forever. Messages name the key, never the library's text or the material.
+ */
+function tlsMaterialProblem(tls: NonNullable<ResolvedCredentials['tls']>): string | undefined {
+  if (tls.ca !== undefined) {
+    const blocks = tls.ca.match(PEM_CERTIFICATE) ?? [];
+    if (blocks.length === 0) return `'${SECRET_KEY_CA}' holds no PEM certificate`;
+    for (const [i, block] of blocks.entries()) {
+      try {
+        new X509Certificate(block);
+      } catch {
+        return `'${SECRET_KEY_CA}' certificate ${i + 1} of ${blocks.length} cannot be parsed`;
+      }
+    }
+  }
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    try {
+      createSecureContext({ cert: tls.cert, key: tls.key });
+    } catch {
+      return `'${SECRET_KEY_TLS_CERT}' and '${SECRET_KEY_TLS_KEY}' are not a matching PEM certificate and key`;
+    }
+  }
+  return undefined;
 }
 
 function decode(data: Record<string, string> | undefined): Record<string, Buffer> {

@@ -21,6 +21,7 @@ import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
 import { sameJson } from '../kube/same-json.ts';
 import { sameConditions, setCondition } from './conditions.ts';
+import type { EaStatusMemory } from './ea-status-memory.ts';
 
 export type ExternalArtifactObject = KubeObject & {
   spec?: { sourceRef?: Record<string, string> };
@@ -137,6 +138,7 @@ export async function reconcileExternalArtifact(
   artifact: Artifact | undefined,
   readiness: EaReadiness,
   now: string,
+  memory?: EaStatusMemory,
 ): Promise<boolean> {
   if (current === undefined && artifact === undefined) return false;
   if (current !== undefined && current.metadata.deletionTimestamp !== undefined) return false;
@@ -177,7 +179,12 @@ export async function reconcileExternalArtifact(
   // On failure the EA keeps its last good artifact: consumers go on downloading it.
   const nextArtifact = artifact ?? live.status?.artifact;
   const artifactSame = sameJson(nextArtifact, live.status?.artifact);
-  if (artifactSame && sameConditions(previous, conditions)) return wrote;
+  const status = { ...(nextArtifact ? { artifact: nextArtifact } : {}), conditions };
+  if (artifactSame && sameConditions(previous, conditions)) {
+    memory?.remember(owner.namespace, owner.name, live.status);
+    return wrote;
+  }
+  memory?.remember(owner.namespace, owner.name, status);
   await kube.patch(
     resources.externalArtifact,
     owner.namespace,
@@ -187,7 +194,7 @@ export async function reconcileExternalArtifact(
       apiVersion: EA_API_VERSION,
       kind: EA_KIND,
       metadata: { name: owner.name, namespace: owner.namespace },
-      status: { ...(nextArtifact ? { artifact: nextArtifact } : {}), conditions },
+      status,
     },
     { subresource: 'status', fieldManager: FIELD_MANAGER, force: true },
   );

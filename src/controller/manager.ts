@@ -21,6 +21,7 @@ import { sameJson } from '../kube/same-json.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
 import { DeliveryReporter } from './delivery.ts';
+import { EaStatusMemory } from './ea-status-memory.ts';
 import type { ExternalArtifactObject } from './external-artifact.ts';
 import { type ReconcileOutcome, Reconciler } from './reconciler.ts';
 import { UpstreamClients } from './upstream.ts';
@@ -61,6 +62,7 @@ export class Manager {
   readonly delivery: DeliveryTracker;
   readonly #deps: ManagerDeps;
   readonly #upstream: UpstreamClients;
+  readonly #eaStatuses = new EaStatusMemory();
   #started = false;
 
   constructor(deps: ManagerDeps) {
@@ -103,6 +105,7 @@ export class Manager {
       logger,
       getRepository: (ns, name) => this.repositories.get(ns, name),
       getExternalArtifact: (ns, name) => this.externalArtifacts.get(ns, name),
+      eaStatuses: this.#eaStatuses,
       options: {
         requeueDependencyMs: options.requeueDependencyMs,
         intervalJitterPercentage: options.intervalJitterPercentage,
@@ -187,8 +190,15 @@ export class Manager {
     this.externalArtifacts.on({
       // Someone deleted or rewrote our ExternalArtifact: put it back.
       delete: (ea) => this.#enqueueOwner(ea),
+      // A status we did not write (someone pointed `url` elsewhere, edited Ready) is put back too.
       update: (previous, current) => {
-        if (!sameJson(previous.spec, current.spec)) this.#enqueueOwner(current);
+        const { namespace = '', name } = current.metadata;
+        if (
+          !sameJson(previous.spec, current.spec) ||
+          !this.#eaStatuses.matches(namespace, name, current.status)
+        ) {
+          this.#enqueueOwner(current);
+        }
       },
     });
   }
@@ -198,6 +208,7 @@ export class Manager {
     const { namespace = '', name } = object.metadata;
     void this.#upstream.forget(objectKey(object));
     this.reconciler.forget(namespace, name);
+    this.#eaStatuses.forget(namespace, name);
     this.#deps.metrics.forgetObject(KIND, namespace, name);
   }
 
@@ -210,10 +221,13 @@ export class Manager {
 
   async #process(key: string): Promise<void> {
     const slash = key.indexOf('/');
-    const outcome: ReconcileOutcome = await this.reconciler.reconcile(
-      key.slice(0, slash),
-      key.slice(slash + 1),
-    );
+    const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
+    const outcome: ReconcileOutcome = await this.reconciler.reconcile(namespace, name);
+    // A reconcile that ran while the object was deleted recorded its duration after the series were
+    // dropped: drop them again, so a deleted object's series stay deleted.
+    if (this.repositories.get(namespace, name) === undefined) {
+      this.#deps.metrics.forgetObject(KIND, namespace, name);
+    }
     switch (outcome.kind) {
       case 'done':
         this.queue.forget(key);

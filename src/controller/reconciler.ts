@@ -43,12 +43,14 @@ import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import type { EventSink, EventType, InvolvedObject } from '../kube/events.ts';
 import { resources } from '../kube/resources.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
+import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
 import { capRetryAfter, timeoutSignal } from '../util/timers.ts';
 import { fetchAndBuild, type PipelineRequest, type PipelineResult } from './artifact-pipeline.ts';
 import { classifyError, describeError } from './classify.ts';
 import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
 import type { DeliveryReporter } from './delivery.ts';
+import type { EaStatusMemory } from './ea-status-memory.ts';
 import { StalledError, TransientError, WaitingError } from './errors.ts';
 import {
   type EaReadiness,
@@ -58,9 +60,11 @@ import {
 } from './external-artifact.ts';
 import { addFinalizer, hasFinalizer, releaseFinalizer } from './finalizer.ts';
 import { checkGates } from './gates.ts';
+import { provenance } from './provenance.ts';
 import { readyNotes } from './ready-notes.ts';
 import { StatusWriter } from './status-writer.ts';
 import type { UpstreamClients } from './upstream.ts';
+import { refuseUrlCredentials } from './url-check.ts';
 
 export type ReconcileOutcome =
   | { kind: 'done' }
@@ -79,6 +83,8 @@ export interface ReconcilerDeps {
   /** Informer reads: the current object and its ExternalArtifact. */
   getRepository(namespace: string, name: string): RepositoryObject | undefined;
   getExternalArtifact(namespace: string, name: string): ExternalArtifactObject | undefined;
+  /** The EA statuses written, so the manager can tell someone else's edit from ours. */
+  eaStatuses?: EaStatusMemory;
   options: {
     requeueDependencyMs: number;
     intervalJitterPercentage: number;
@@ -210,6 +216,7 @@ export class Reconciler {
     const { namespace, name, status, log } = ctx;
     const intervalMs = parseDuration(spec.interval)!;
     const timeoutMs = parseDuration(spec.timeout)!;
+    refuseUrlCredentials(spec.url);
     if (spec.url.startsWith('http://') && spec.insecure !== true) {
       throw new StalledError(
         Reason.InvalidURL,
@@ -274,7 +281,11 @@ export class Reconciler {
     let published = false;
     if (previous !== undefined && stored === 'ok' && status.fetched?.fingerprint === listing.fingerprint) {
       // Nothing changed upstream and the file is intact: no download, no build, no write.
-      artifact = { ...previous, url: this.#deps.storage.urlFor(previous.path) };
+      artifact = {
+        ...previous,
+        url: this.#deps.storage.urlFor(previous.path),
+        metadata: provenance(spec.url, listing),
+      };
       log.debug({ revision: artifact.revision }, 'artifact up-to-date with upstream');
     } else {
       if (previous !== undefined && status.fetched?.fingerprint !== listing.fingerprint) {
@@ -408,7 +419,7 @@ export class Reconciler {
       storage.commit(ctx.namespace, ctx.name, built.file, built.hex),
     );
     this.#deps.metrics.artifactsBuilt.inc();
-    return toArtifact(stored, built.revision);
+    return toArtifact(stored, built.revision, provenance(spec.url, listing));
   }
 
   /** Runs a storage operation, reporting its failure as StorageOperationFailed. */
@@ -432,6 +443,7 @@ export class Reconciler {
         artifact,
         readiness,
         ctx.now,
+        this.#deps.eaStatuses,
       );
     } catch (error) {
       if (error instanceof ExternalArtifactConflictError) {
@@ -453,6 +465,8 @@ export class Reconciler {
     const { reason, message } = typed;
     if (typed instanceof StalledError) {
       status.conditions = removeCondition(status.conditions, ConditionType.Reconciling);
+      // Stalled is the one story now: an earlier failure (e.g. SecretNotFound) no longer describes it.
+      status.conditions = removeCondition(status.conditions, ConditionType.FetchFailed);
       mark(ctx, ConditionType.Stalled, 'True', reason, message);
       mark(ctx, ConditionType.Ready, 'False', reason, message);
       status.observedGeneration = ctx.generation;
@@ -650,7 +664,7 @@ export class Reconciler {
       involvedObject: involved,
       type,
       reason,
-      message,
+      message: stripControl(withoutUserinfo(message)),
       metadata,
       forwardAs: eaRef,
     });

@@ -127,6 +127,47 @@ describe.skipIf(!hasKubectl)('kubectl kustomize on the extracted artifact', () =
     expect((await kustomize([...units, own])).ids).toEqual(['Service/prod-web']);
   });
 
+  it('builds a kustomization unit that uses every kind of path the policy allows', async () => {
+    const labels = unit(
+      'team-labels',
+      'apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: team}\nlabels: {team: shop}\nfieldSpecs:\n- {path: metadata/labels, create: true}\n',
+    );
+    const replicas = unit(
+      'replicas-patch',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 5}\n',
+    );
+    const own = unit(
+      'kustomization',
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources: [./web-deployment.yaml, shop-config.yaml]',
+        'transformers: [team-labels.yaml]',
+        'patches:',
+        '- path: replicas-patch.yaml',
+        'configMapGenerator:',
+        '- name: notes',
+        '  namespace: shop',
+        '  files: [NOTES=notes.txt]',
+        '',
+      ].join('\n'),
+    );
+    const { ids, stdout } = await kustomize(
+      [...units, labels, replicas, own],
+      ['Kubernetes/YAML', 'AppConfig/Text'],
+    );
+    // The generated ConfigMap's name carries kustomize's content hash.
+    expect(ids.filter((id) => !id.startsWith('ConfigMap/notes-')).sort()).toEqual([
+      'ConfigMap/web-config',
+      'Deployment/web',
+      'Namespace/shop',
+    ]);
+    expect(ids.filter((id) => id.startsWith('ConfigMap/notes-'))).toHaveLength(1);
+    expect(stdout).toContain('replicas: 5');
+    expect(stdout).toContain('team: shop');
+    expect(stdout).toContain('NOTES: not kubernetes');
+  });
+
   it('builds an empty tree to no objects', async () => {
     expect((await kustomize([])).ids).toEqual([]);
   });

@@ -142,6 +142,34 @@ describe('confighub-source build', () => {
     expect(existsSync(join(dir, 'none'))).toBe(false);
   });
 
+  it('exits 1 on a kustomization unit the policy refuses, writing nothing', async () => {
+    emulator.createUnit('shop-prod', {
+      slug: 'kustomization',
+      data: 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../etc]\n',
+    });
+    try {
+      const out = join(dir, 'refused');
+      const result = await build([
+        '--server',
+        emulator.url,
+        '--space',
+        'shop-prod',
+        '--token-file',
+        tokenFile,
+        '--out',
+        out,
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(
+        'unit "kustomization" is refused by the kustomization policy: resources entry "../../etc" leaves the artifact',
+      );
+      // The directory may have been created; no artifact (nor a temporary file) is left in it.
+      expect(existsSync(out) ? await readdir(out) : []).toEqual([]);
+    } finally {
+      emulator.deleteUnit('shop-prod', 'kustomization');
+    }
+  });
+
   it.each([
     [['--space', 'x', '--token-file', 'f', '--out', 'o'], /--server is required/],
     [['--server', 'http://h', '--space', 'x', '--out', 'o'], /credentials are required/],

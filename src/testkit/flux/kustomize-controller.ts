@@ -206,7 +206,16 @@ export class KustomizeControllerStandIn {
 
     const ea = await this.#externalArtifact(ks);
     const artifact = (
-      ea?.status as { artifact?: { url?: string; digest?: string; revision?: string } } | undefined
+      ea?.status as
+        | {
+            artifact?: {
+              url?: string;
+              digest?: string;
+              revision?: string;
+              metadata?: Record<string, string>;
+            };
+          }
+        | undefined
     )?.artifact;
     if (ea === undefined) {
       const ref = spec.sourceRef;
@@ -221,6 +230,8 @@ export class KustomizeControllerStandIn {
       return fail('ArtifactFailed', 'Source artifact not found, retrying in 30s', undefined, false);
     }
     const revision = artifact.revision;
+    // As kustomize-controller: the source's OCI revision annotation is the events' origin revision.
+    const origin = artifact.metadata?.['org.opencontainers.image.revision'];
     const dir = await mkdtemp(join(tmpdir(), 'kustomization-'));
     try {
       let objects: Awaited<ReturnType<typeof build>>;
@@ -271,6 +282,7 @@ export class KustomizeControllerStandIn {
           changed.map((c) => `${c.subject} ${c.action}`).join('\n'),
           revision,
           now,
+          origin,
         );
       }
       if (spec.prune) {
@@ -288,6 +300,7 @@ export class KustomizeControllerStandIn {
             deleted.map((c) => `${c.subject} deleted`).join('\n'),
             revision,
             now,
+            origin,
           );
         }
       }
@@ -338,6 +351,7 @@ export class KustomizeControllerStandIn {
         `Reconciliation finished in ${formatDuration(Date.now() - started)}, next run in ${formatDuration(interval)}`,
         revision,
         now,
+        origin,
       );
       this.reconciliations++;
       return {

@@ -7,6 +7,8 @@ import { resources } from '../../kube/resources.ts';
 
 export const STATUS_MANAGER = 'gotk-kustomize-controller';
 export const REVISION_ANNOTATION = `${KUSTOMIZE_GROUP}/revision`;
+/** kustomize-controller copies the artifact's `org.opencontainers.image.revision` into this annotation. */
+export const ORIGIN_REVISION_ANNOTATION = `${KUSTOMIZE_GROUP}/originRevision`;
 
 export interface Condition {
   type: string;
@@ -55,15 +57,20 @@ export async function recordEvent(
   message: string,
   revision: string | undefined,
   now: string,
+  originRevision?: string,
 ): Promise<void> {
   const namespace = ks.metadata.namespace ?? 'default';
+  const annotations = {
+    ...(revision !== undefined ? { [REVISION_ANNOTATION]: revision } : {}),
+    ...(originRevision !== undefined ? { [ORIGIN_REVISION_ANNOTATION]: originRevision } : {}),
+  };
   await kube.create(resources.event, namespace, {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: {
       name: `${ks.metadata.name}.${randomBytes(8).toString('hex')}`,
       namespace,
-      ...(revision !== undefined ? { annotations: { [REVISION_ANNOTATION]: revision } } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
     involvedObject: {
       apiVersion: `${KUSTOMIZE_GROUP}/v1`,
