@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --only=build,serve,scale,memory] [-- --out=FILE]`
 //
-// Runs the benchmarks of issue 7 and writes bench/results.md: tables of medians, ratios against
+// Runs the benchmarks and writes bench/results.md: tables of medians, ratios against
 // reference tools, the machine description and one PASS/FAIL line per target. Every byte of traffic
 // goes to 127.0.0.1. Missing reference tools (nginx, wrk) are installed from Debian packages when
 // possible; otherwise the section says what it skipped and why.

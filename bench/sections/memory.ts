@@ -1,4 +1,4 @@
-// Issue 7.4: memory growth under constant churn. Repositories at a 1 s interval stand in for hours at
+// Memory growth under constant churn. Repositories at a 1 s interval stand in for hours at
 // a 1m interval; units change every second (so artifacts are rebuilt, stored and collected) and
 // repositories are deleted and created every few seconds. RSS must not grow beyond noise.
 import { mkdir } from 'node:fs/promises';

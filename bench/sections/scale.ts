@@ -1,4 +1,4 @@
-// Issue 7.3: reconcile at scale. For 1, 100, 1,000 and 5,000 ConfigHubRepositories (20 units each, one
+// Reconcile at scale. For 1, 100, 1,000 and 5,000 ConfigHubRepositories (20 units each, one
 // space per repository) against the emulator and the Kubernetes API test server, with the controller
 // as a child process (--concurrent=10): time until all are Ready, steady-state CPU% and RSS at a 1m
 // interval, requests per poll when nothing changed, and the latency from a unit change plus a
