@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import { startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
-  CHR,
   condition,
   createRepository,
   download,
+  expectStillServed,
   type Repo,
+  reconcileNow,
   requestReconcile,
   sha256,
   waitForCondition,
@@ -37,27 +38,6 @@ async function ownUnitRepository(name: string, spec: Record<string, unknown> = {
   stack.emulator.createUnit(SPACE, { slug: name, data: configMap(name), labels: { case: name } });
   await createRepository(stack, 'engine', name, { where: `Labels.case = '${name}'`, ...spec });
   return waitForReady(stack, 'engine', name, undefined, 20_000);
-}
-
-/** Requests a reconcile and waits until that very request was handled. */
-async function reconcileNow(name: string, token: string): Promise<Repo> {
-  requestReconcile(stack, 'engine', name, token);
-  return (await stack.kube.waitForObject(
-    CHR,
-    'engine',
-    name,
-    (o) =>
-      (o as Repo).status?.lastHandledReconcileAt === token &&
-      condition(o, 'Reconciling')?.reason !== 'Progressing',
-    { timeoutMs: 30_000 },
-  )) as Repo;
-}
-
-async function expectStillServed(good: Repo, now: Repo): Promise<void> {
-  expect(now.status!.artifact).toEqual(good.status!.artifact);
-  const served = await download(good.status!.artifact!.url);
-  expect(served.status).toBe(200);
-  expect(sha256(served.bytes)).toBe(good.status!.artifact!.digest);
 }
 
 function reconcileCount(name: string): number {
@@ -94,14 +74,14 @@ describe('hostile unit content', () => {
     let body = '';
     for (let i = 0; i < 3000; i++) body += `${'  '.repeat(i + 1)}k${i}:\n`;
     stack.emulator.setUnitData(SPACE, 'deep', configMap('deep', body));
-    const failed = await reconcileNow('deep', 'deep-1');
+    const failed = await reconcileNow(stack, 'engine', 'deep', 'deep-1', 30_000);
     const fetch = condition(failed, 'FetchFailed')!;
     expect(fetch).toMatchObject({ status: 'True', reason: 'InvalidUnit' });
     expect(fetch.message).toMatch(
       /unit "deep" is not valid Kubernetes YAML at line \d+, column \d+: nesting is deeper than 512 levels/,
     );
     expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
-    await expectStillServed(good, failed);
+    await expectStillServed(good.status!.artifact!, failed);
   });
 
   it('an alias bomb is refused as excessive aliasing before anything expands it', async () => {
@@ -112,10 +92,10 @@ describe('hostile unit content', () => {
       lines.push(`  ${level}: &${level} [${Array(9).fill(`*${previous}`).join(',')}]`);
     }
     stack.emulator.setUnitData(SPACE, 'bomb', configMap('bomb', `${lines.join('\n')}\n`));
-    const failed = await reconcileNow('bomb', 'bomb-1');
+    const failed = await reconcileNow(stack, 'engine', 'bomb', 'bomb-1', 30_000);
     expect(condition(failed, 'FetchFailed')).toMatchObject({ status: 'True', reason: 'InvalidUnit' });
     expect(condition(failed, 'FetchFailed')!.message).toMatch(/unit "bomb" .*excessive aliasing/);
-    await expectStillServed(good, failed);
+    await expectStillServed(good.status!.artifact!, failed);
   });
 
   it('a unit with 100,000 keys builds off the main loop: probes and artifacts keep answering', async () => {
@@ -140,7 +120,7 @@ describe('hostile unit content', () => {
         latencies.push(performance.now() - started);
       }
     })();
-    const built = await reconcileNow('wide', 'wide-1');
+    const built = await reconcileNow(stack, 'engine', 'wide', 'wide-1', 30_000);
     building = false;
     await probing;
     loop.disable();
@@ -176,7 +156,7 @@ describe('durations at any size', () => {
         'UpstreamUnavailable',
       );
       expect(condition(failed, 'Ready')!.message).toContain('429');
-      await expectStillServed(good, failed);
+      await expectStillServed(good.status!.artifact!, failed);
       const due = await dueIn('throttled');
       // Capped at max(--max-retry-delay, interval) = 1h; an overflowing timer would have fired at once.
       expect(due).toBeGreaterThan(HOUR - 60_000);

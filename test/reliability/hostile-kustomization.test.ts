@@ -19,7 +19,7 @@ import {
   download,
   EA,
   type Repo,
-  requestReconcile,
+  reconcileNow,
   sha256,
   waitForReady,
 } from '../support/repositories.ts';
@@ -38,19 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function reconcileNow(ns: string, name: string, token: string): Promise<Repo> {
-  requestReconcile(stack, ns, name, token);
-  return (await stack.kube.waitForObject(
-    CHR,
-    ns,
-    name,
-    (o) =>
-      (o as Repo).status?.lastHandledReconcileAt === token &&
-      condition(o, 'Reconciling')?.reason !== 'Progressing',
-    { timeoutMs: 20_000 },
-  )) as Repo;
-}
 
 describe('a kustomization unit', () => {
   let good: NonNullable<NonNullable<Repo['status']>['artifact']>;
@@ -119,7 +106,7 @@ describe('a kustomization unit', () => {
   hostile.forEach(([label, body, pattern], i) => {
     it(`${label}: InvalidUnit naming the field and entry, the last artifact stays`, async () => {
       stack.emulator.setUnitData(SPACE, 'kustomization', HEAD + body);
-      const repo = await reconcileNow('kpolicy', 'shop', `hostile-${i}`);
+      const repo = await reconcileNow(stack, 'kpolicy', 'shop', `hostile-${i}`);
       const ready = condition(repo, 'Ready')!;
       expect(ready).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
       expect(ready.message).toContain('unit "kustomization" is refused by the kustomization policy: ');

@@ -19,6 +19,7 @@ import {
   download,
   EA,
   type Repo,
+  reconcileNow,
   repository,
   requestReconcile,
   SECRET,
@@ -106,19 +107,6 @@ function secret(ns: string, name: string, data: Record<string, string>) {
   });
 }
 
-async function reconcileNow(ns: string, name: string, mark: string): Promise<Repo> {
-  requestReconcile(stack, ns, name, mark);
-  return (await stack.kube.waitForObject(
-    CHR,
-    ns,
-    name,
-    (o) =>
-      (o as Repo).status?.lastHandledReconcileAt === mark &&
-      condition(o, 'Reconciling')?.reason !== 'Progressing',
-    { timeoutMs: 20_000 },
-  )) as Repo;
-}
-
 describe('hostile credential cases', () => {
   it('a 401 body echoing the bearer token where messages are cut: scrubbed, one line, last artifact served', async () => {
     secret('echo', 'creds', { token });
@@ -126,7 +114,7 @@ describe('hostile credential cases', () => {
     const good = (await waitForReady(stack, 'echo', 'shop')).status!.artifact!;
     echo401 = true;
     try {
-      const repo = await reconcileNow('echo', 'shop', 'echo');
+      const repo = await reconcileNow(stack, 'echo', 'shop', 'echo');
       const ready = condition(repo, 'Ready')!;
       expect(ready).toMatchObject({ status: 'False', reason: 'AuthenticationFailed' });
       expect(ready.message).toContain('[redacted]');

@@ -6,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 import { startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
-  CHR,
   condition,
   createRepository,
-  download,
+  expectStillServed,
   type Repo,
-  requestReconcile,
-  sha256,
+  reconcileNow,
   waitForReady,
 } from '../support/repositories.ts';
 import { type RewritingProxy, startRewritingProxy } from './support/rewriting-proxy.ts';
@@ -28,27 +26,6 @@ afterAll(async () => {
   await proxy?.close();
   await stack?.stop();
 });
-
-/** Requests a reconcile and waits until that very request was handled. */
-async function reconcileNow(ns: string, name: string, token: string): Promise<Repo> {
-  requestReconcile(stack, ns, name, token);
-  return (await stack.kube.waitForObject(
-    CHR,
-    ns,
-    name,
-    (o) =>
-      (o as Repo).status?.lastHandledReconcileAt === token &&
-      condition(o, 'Reconciling')?.reason !== 'Progressing',
-    { timeoutMs: 20_000 },
-  )) as Repo;
-}
-
-async function expectStillServed(good: NonNullable<NonNullable<Repo['status']>['artifact']>, repo: Repo) {
-  expect(repo.status!.artifact).toEqual(good);
-  const served = await download(good.url);
-  expect(served.status).toBe(200);
-  expect(sha256(served.bytes)).toBe(good.digest);
-}
 
 describe('hostile unit slugs (through a rewriting upstream)', () => {
   const cases: [string, string][] = [
@@ -74,7 +51,7 @@ describe('hostile unit slugs (through a rewriting upstream)', () => {
     it(`${label}: the revision is refused (InvalidUnit), the last artifact stays`, async () => {
       proxy.rewrites.set('web-config', slug);
       try {
-        const repo = await reconcileNow('slugs', 'shop', `slug-${i}`);
+        const repo = await reconcileNow(stack, 'slugs', 'shop', `slug-${i}`);
         expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
         expect(condition(repo, 'FetchFailed')).toMatchObject({ status: 'True', reason: 'InvalidUnit' });
         const message = condition(repo, 'Ready')!.message;
@@ -91,7 +68,7 @@ describe('hostile unit slugs (through a rewriting upstream)', () => {
   it('nothing was written outside the object directory, and the clean space recovers', async () => {
     const files = await walk(stack.storagePath);
     expect(files.filter((f) => !ARTIFACT_FILE.test(f))).toEqual([]);
-    const repo = await reconcileNow('slugs', 'shop', 'clean');
+    const repo = await reconcileNow(stack, 'slugs', 'shop', 'clean');
     expect(condition(repo, 'Ready')?.status).toBe('True');
     expect(repo.status!.artifact!.digest).toBe(good.digest);
   });
@@ -108,7 +85,7 @@ describe('invalid YAML in one unit', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n',
     );
     try {
-      const repo = await reconcileNow('yaml', 'shop', 'broken');
+      const repo = await reconcileNow(stack, 'yaml', 'shop', 'broken');
       expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
       expect(condition(repo, 'Ready')!.message).toMatch(
         /unit "web-config" is not valid Kubernetes YAML at line 4/,
@@ -117,7 +94,7 @@ describe('invalid YAML in one unit', () => {
     } finally {
       stack.emulator.setUnitData('shop-prod', 'web-config', `${original}\n# fixed\n`);
     }
-    const fixed = await reconcileNow('yaml', 'shop', 'fixed');
+    const fixed = await reconcileNow(stack, 'yaml', 'shop', 'fixed');
     expect(condition(fixed, 'Ready')?.status).toBe('True');
     expect(fixed.status!.artifact!.digest).not.toBe(good.digest);
   });

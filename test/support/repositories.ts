@@ -1,5 +1,7 @@
 // Builders and waits shared by the controller tests.
+
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
 import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
 
@@ -155,4 +157,34 @@ export function forbiddenControllerRequests(stack: LocalStack) {
       (r.status === 401 || r.status === 403) &&
       !(r.method === 'PATCH' && r.query['dryRun'] === 'All'),
   );
+}
+
+export type RepoArtifact = NonNullable<NonNullable<Repo['status']>['artifact']>;
+
+/** Requests a reconcile and waits until that very request was handled and the reconcile has ended. */
+export async function reconcileNow(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  token: string,
+  timeoutMs = 20_000,
+): Promise<Repo> {
+  requestReconcile(stack, namespace, name, token);
+  return (await stack.kube.waitForObject(
+    CHR,
+    namespace,
+    name,
+    (o) =>
+      (o as Repo).status?.lastHandledReconcileAt === token &&
+      condition(o, 'Reconciling')?.reason !== 'Progressing',
+    { timeoutMs },
+  )) as Repo;
+}
+
+/** The last good artifact is still the published one and is served byte for byte. */
+export async function expectStillServed(good: RepoArtifact, repo: Repo): Promise<void> {
+  expect(repo.status!.artifact).toEqual(good);
+  const served = await download(good.url);
+  expect(served.status).toBe(200);
+  expect(sha256(served.bytes)).toBe(good.digest);
 }

@@ -6,10 +6,9 @@ import {
   CHR,
   condition,
   createRepository,
-  download,
+  expectStillServed,
   type Repo,
   requestReconcile,
-  sha256,
   waitForReady,
 } from '../../support/repositories.ts';
 
@@ -22,12 +21,6 @@ async function reconcileNow(stack: LocalStack, ns: string, token: string, timeou
     (o) => (o as Repo).status?.lastHandledReconcileAt === token,
     { timeoutMs },
   )) as Repo;
-}
-
-async function expectStillServed(good: NonNullable<NonNullable<Repo['status']>['artifact']>, repo: Repo) {
-  expect(repo.status!.artifact).toEqual(good);
-  const served = await download(good.url);
-  expect(sha256(served.bytes)).toBe(good.digest);
 }
 
 /** One unit of `bytes` bytes is refused with LimitExceeded naming the unit and the limit. */
