@@ -15,6 +15,7 @@ import {
   type ScalarEvent,
   YAMLException,
 } from 'js-yaml';
+import { stripControl } from '../util/clean-text.ts';
 
 /** Deeper nesting is refused; Kubernetes objects stay far below it, and the parser's stack stays safe. */
 export const MAX_NESTING_DEPTH = 512;
@@ -133,9 +134,9 @@ export function positionOf(text: string, offset: number): YamlPosition {
 }
 
 /** Parser messages without control characters and bounded, as they reach conditions and events. */
-function cleanReason(reason: string): string {
-  const flat = reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return flat.length > MAX_REASON_LENGTH ? `${flat.slice(0, MAX_REASON_LENGTH)}...` : flat;
+function oneLine(text: string, max: number): string {
+  const flat = stripControl(text).trim();
+  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
 
 function nodeStart(event: Event): number {
@@ -165,7 +166,7 @@ function parse(text: string): Event[] {
       const position = mark ? { line: mark.line + 1, column: mark.column + 1 } : undefined;
       const reason = error.reason.startsWith('nesting exceeded maxDepth')
         ? `nesting is deeper than ${MAX_NESTING_DEPTH} levels`
-        : `YAML: ${cleanReason(error.reason)}`;
+        : `YAML: ${oneLine(error.reason, MAX_REASON_LENGTH)}`;
       throw new YamlCheckError(reason, position);
     }
     if (error instanceof RangeError) {
@@ -369,7 +370,7 @@ export function checkKubernetesYaml(text: string, kustomization: boolean): Objec
   return headers;
 }
 
+/** Keys and anchor names quoted in messages: short and on one line. */
 function clip(text: string): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return flat.length > 64 ? `${flat.slice(0, 64)}...` : flat;
+  return oneLine(text, 64);
 }
