@@ -6,12 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/telemetry/logger.ts';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
   CHR,
   condition,
@@ -27,6 +24,7 @@ import {
   waitForCondition,
   waitForReady,
 } from '../support/repositories.ts';
+import { startWatchedStack, type WatchedStack } from './support/watched-stack.ts';
 
 const token = `chx_echoed_${randomBytes(12).toString('hex')}`;
 const password = `Pw${randomBytes(10).toString('hex')}`;
@@ -34,31 +32,15 @@ const nonAsciiToken = `chx_ünïcødé_${randomBytes(8).toString('hex')}`;
 const controlToken = `chx_bell_${randomBytes(8).toString('hex')}\u0007x`;
 
 let stack: LocalStack;
-let logs = '';
-let forwarded = '';
-let notifications: Server;
+let watched: WatchedStack;
 let echoing: Server;
 let echoUrl = '';
 /** While set, the upstream answers 401 with a body echoing the bearer token at character 272. */
 let echo401 = false;
 
 beforeAll(async () => {
-  notifications = createServer((req, res) => {
-    req.on('data', (chunk: Buffer) => {
-      forwarded += chunk.toString('utf8');
-    });
-    req.on('end', () => res.writeHead(202).end());
-  });
-  await new Promise<void>((resolve) => notifications.listen(0, '127.0.0.1', resolve));
-  const eventsAddr = `http://127.0.0.1:${(notifications.address() as AddressInfo).port}/`;
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs += chunk.toString('utf8');
-      callback();
-    },
-  });
-  const logger = createLogger({ level: 'trace', encoding: 'json', destination });
-  stack = await startLocalStack({ logger, controllerArgs: [`--events-addr=${eventsAddr}`] });
+  watched = await startWatchedStack();
+  stack = watched.stack;
   stack.emulator.addToken(token);
   echoing = createServer((req, res) => {
     const authorization = req.headers.authorization ?? '';
@@ -84,11 +66,9 @@ beforeAll(async () => {
   echoUrl = `http://127.0.0.1:${(echoing.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await stack?.stop();
-  for (const server of [notifications, echoing]) {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-  }
+  await watched?.stop();
+  echoing?.closeAllConnections();
+  await new Promise((resolve) => echoing?.close(resolve));
 });
 
 function namespace(ns: string) {
@@ -203,14 +183,14 @@ describe('hostile credential cases', () => {
       artifacts += gunzipSync((await download(repo.status.artifact.url)).bytes).toString('latin1');
     }
     const outputs: Record<string, string> = {
-      logs,
+      logs: watched.logs(),
       events: JSON.stringify(stack.kube.list('events')),
-      forwardedEvents: forwarded,
+      forwardedEvents: watched.forwarded(),
       statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
       metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
       artifacts,
     };
-    expect(logs.length).toBeGreaterThan(1000);
+    expect(watched.logs().length).toBeGreaterThan(1000);
     expect(artifacts.length).toBeGreaterThan(1000);
     const hits: string[] = [];
     for (const credential of [token, password, nonAsciiToken, controlToken]) {

@@ -3,14 +3,9 @@
 // all statuses, /metrics, served artifacts — is searched for the token, the worker secret, the JWTs ConfigHub
 // issued and the rejected credentials.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/telemetry/logger.ts';
 import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
 import {
   CHR,
   createRepository,
@@ -23,6 +18,7 @@ import {
   waitForReady,
 } from '../support/repositories.ts';
 import { listingPath } from './support/fault-cycle.ts';
+import { startWatchedStack, type WatchedStack } from './support/watched-stack.ts';
 
 const token = `chx_reliability_${randomBytes(12).toString('hex')}`;
 const rejectedToken = `chx_rejected_${randomBytes(12).toString('hex')}`;
@@ -31,33 +27,15 @@ const workerSecret = `ch_workersecret_${randomBytes(16).toString('hex')}`;
 const rejectedWorkerSecret = `ch_wrongsecret_${randomBytes(16).toString('hex')}`;
 
 let stack: LocalStack;
-let logs = '';
-/** Event payloads forwarded to a notification-controller stand-in (--events-addr). */
-let forwarded = '';
-let notifications: Server;
+let watched: WatchedStack;
 beforeAll(async () => {
-  notifications = createServer((req, res) => {
-    req.on('data', (chunk: Buffer) => {
-      forwarded += chunk.toString('utf8');
-    });
-    req.on('end', () => res.writeHead(202).end());
-  });
-  await new Promise<void>((resolve) => notifications.listen(0, '127.0.0.1', resolve));
-  const eventsAddr = `http://127.0.0.1:${(notifications.address() as AddressInfo).port}/`;
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs += chunk.toString('utf8');
-      callback();
-    },
-  });
-  const logger = createLogger({ level: 'trace', encoding: 'json', destination });
-  stack = await startLocalStack({ logger, controllerArgs: [`--events-addr=${eventsAddr}`] });
+  watched = await startWatchedStack();
+  stack = watched.stack;
   stack.emulator.addToken(token);
   stack.emulator.addWorker(workerID, workerSecret);
 });
 afterAll(async () => {
-  await stack?.stop();
-  await new Promise((resolve) => notifications?.close(resolve));
+  await watched?.stop();
 });
 
 function secret(ns: string, name: string, data: Record<string, string>) {
@@ -135,14 +113,14 @@ describe('no credential in any output', () => {
     expect(bearers).toContain(`Bearer ${token}`);
     expect(bearers).toContain(`Bearer ${rejectedToken}`);
     expect(jwts().length).toBeGreaterThanOrEqual(2);
-    expect(logs.length).toBeGreaterThan(1000);
+    expect(watched.logs().length).toBeGreaterThan(1000);
   });
 
   it('logs, events, statuses, metrics and artifacts contain none of them', async () => {
     const outputs: Record<string, string> = {
-      logs,
+      logs: watched.logs(),
       events: JSON.stringify(stack.kube.list('events')),
-      forwardedEvents: forwarded,
+      forwardedEvents: watched.forwarded(),
       statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
       metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
       artifacts: await artifactContents(),
@@ -159,7 +137,7 @@ describe('no credential in any output', () => {
     }
     expect(hits).toEqual([]);
     expect(outputs['artifacts']!.length).toBeGreaterThan(1000);
-    expect(forwarded).toContain('AuthenticationFailed');
+    expect(watched.forwarded()).toContain('AuthenticationFailed');
   });
 });
 
