@@ -1,7 +1,7 @@
 // The scale and memory runs' setup: emulator + Kubernetes API test server in this process (from
 // startLocalStack, without its in-process controller) and the real controller as a child process.
 import { join } from 'node:path';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { type ControllerProcess, startControllerProcess } from './controller-process.ts';
 import { BENCH_TOKEN, benchFixture, spaceSlug } from './fixture.ts';
 import { ProcessSampler } from './proc.ts';

@@ -1,7 +1,8 @@
 // Emulator fixtures for the scale runs: `spaces` spaces of `unitsPerSpace` small Kubernetes units each,
 // readable by one static token.
-import type { FixtureInput } from '../../src/testkit/confighub-emulator/index.ts';
+
 import { prng } from '../../test/support/prng.ts';
+import type { FixtureInput } from '../../testkit/confighub-emulator/index.ts';
 import { configMapYaml } from './units.ts';
 
 export const BENCH_TOKEN = 'chx_bench_token_all_spaces';

@@ -54,12 +54,4 @@ export const commands: Record<string, Command> = {
     summary: 'Fetch a ConfigHub space once and write its artifact to a directory.',
     load: () => import('./build.ts'),
   },
-  demo: {
-    summary: 'Run the local demo: emulator, test API server, controller and samples.',
-    load: () => import('./demo.ts'),
-  },
-  emulator: {
-    summary: 'Serve a local ConfigHub emulator with a fixture space (for tests and demos).',
-    load: () => import('./emulator.ts'),
-  },
 };

@@ -1,8 +1,8 @@
 // Size limits at the controller's default bounds: a 50 MiB unit against --max-unit-size 32 MiB, and a
 // space of 10,000 units (--max-units) published, then refused at 10,001.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { oversizedUnit, unitCountLimit } from '../reliability/support/limits.ts';
 
 let stack: LocalStack;

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as demo from '../../src/cli/demo.ts';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import * as demo from '../../testkit/demo/demo.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 import { cli, parseTable } from './support.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../testkit/cli.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 

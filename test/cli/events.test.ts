@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import * as events from '../../src/cli/events.ts';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
-import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../testkit/local-stack.ts';
 import { createRepository, waitForReady } from '../support/repositories.ts';
 import { cli, parseTable } from './support.ts';
 

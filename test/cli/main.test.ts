@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
-import { PROJECT_CRD } from '../../src/testkit/local-stack.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 import { parseTable } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));

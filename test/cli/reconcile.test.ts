@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as reconcile from '../../src/cli/reconcile.ts';
 import * as resume from '../../src/cli/resume.ts';
 import * as suspend from '../../src/cli/suspend.ts';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
-import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

@@ -8,7 +8,7 @@ import { extract } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
 import type { CommandIO } from '../../src/cli/commands.ts';
-import { type ConfigHubEmulator, startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { type ConfigHubEmulator, startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { fixture, TOKEN, WORKER_ID, WORKER_SECRET } from './fixture.ts';
 
 const KUBECTL = '/usr/bin/kubectl';

@@ -7,7 +7,7 @@ import {
   credentialsFromSecretData,
   InvalidCredentialsError,
 } from '../../src/confighub/index.ts';
-import { startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { failure, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;

@@ -1,6 +1,6 @@
 // A small organization for the client tests: two spaces, Kubernetes and other toolchains, a hidden
 // backing unit, a tag, two published releases and a withdrawn one.
-import type { FixtureInput } from '../../src/testkit/confighub-emulator/index.ts';
+import type { FixtureInput } from '../../testkit/confighub-emulator/index.ts';
 
 export const TOKEN = 'tok-full-7f3a9c1e5b2d';
 export const RESTRICTED_TOKEN = 'tok-staging-4e8b0d6a';

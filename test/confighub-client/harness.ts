@@ -1,6 +1,6 @@
 // Shared set-up for the client tests: an emulator with the test fixture and clients that never really sleep.
 import { ConfigHubClient, type ConfigHubClientOptions } from '../../src/confighub/index.ts';
-import { type ConfigHubEmulator, startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { type ConfigHubEmulator, startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { fixture, TOKEN } from './fixture.ts';
 
 export interface Harness {

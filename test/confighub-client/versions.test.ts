@@ -1,7 +1,7 @@
 // Server versions at the client: select fallback, release selection without ReleaseNum, SkippedUnits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigHubClient, InvalidFilterError } from '../../src/confighub/index.ts';
-import { startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { failure, type Harness, startHarness } from './harness.ts';
 
 let h: Harness;

@@ -2,7 +2,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AssertionSigner, CLIENT_ASSERTION_TYPE } from '../../src/confighub/assertion.ts';
-import { startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { call, PROD_ID, STAGING_ID, slugs, useEmulator, workerToken } from './support.ts';
 
 const emu = useEmulator({ tokenTtlSeconds: 120 });

@@ -1,11 +1,11 @@
-// `confighub-source emulator`: flags, the JSON line it prints, serving, and a clean stop on signal.
+// `npm run emulator`: flags, the JSON line it prints, serving, and a clean stop on signal.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/emulator.ts';
-import { DEFAULT_FIXTURE_PATH } from '../../src/testkit/confighub-emulator/index.ts';
+import { DEFAULT_FIXTURE_PATH } from '../../testkit/confighub-emulator/index.ts';
+import { run } from '../../testkit/demo/emulator.ts';
 
 interface Started {
   url: string;
@@ -72,7 +72,7 @@ describe('emulator command', () => {
   it('prints help and exits 0', async () => {
     const { stdout, exit } = await runInProcess(['--help']);
     expect(await exit).toBe(0);
-    expect(stdout.text()).toMatch(/^Usage: confighub-source emulator/);
+    expect(stdout.text()).toMatch(/^Usage: npm run emulator/);
     expect(stdout.text()).toContain('test-only values');
   });
 
@@ -95,7 +95,7 @@ describe('emulator command', () => {
   });
 
   it('stops on SIGTERM as a separate process and exits 0', async () => {
-    const cli = fileURLToPath(new URL('../../src/cli/emulator.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../testkit/demo/emulator.ts', import.meta.url));
     const script = `import { run } from ${JSON.stringify(cli)};
 process.exitCode = await run(process.argv.slice(1), { stdout: process.stdout, stderr: process.stderr, env: process.env });`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', '--port', '0'], {

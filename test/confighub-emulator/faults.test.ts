@@ -1,7 +1,7 @@
 // Fault knobs: each one observed over HTTP, plus route/method/times scoping and the request log.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { call, PROD_ID, PROD_WEB_ID, slugs, useEmulator, withQuery, workerToken } from './support.ts';
 
 const emu = useEmulator();

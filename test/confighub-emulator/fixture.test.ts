@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { call, entities, PROD_ID, STAGING_ID, useEmulator, withQuery } from './support.ts';
 
 const emu = useEmulator();

@@ -1,7 +1,7 @@
 // Entity invariants under change: revisions, hashes, versions, tags and releases, observed over HTTP.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { readBundle, StoreError, startEmulator } from '../../src/testkit/confighub-emulator/index.ts';
+import { readBundle, StoreError, startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { call, entities, PROD_ID, STAGING_ID, useEmulator, withQuery } from './support.ts';
 
 const emu = useEmulator();

@@ -6,7 +6,7 @@ import {
   type FixtureInput,
   loadFixture,
   startEmulator,
-} from '../../src/testkit/confighub-emulator/index.ts';
+} from '../../testkit/confighub-emulator/index.ts';
 import { call } from './support.ts';
 
 const tiny: FixtureInput = {

@@ -4,7 +4,7 @@ import {
   type ConfigHubEmulator,
   type EmulatorOptions,
   startEmulator,
-} from '../../src/testkit/confighub-emulator/index.ts';
+} from '../../testkit/confighub-emulator/index.ts';
 
 export const PROD_ID = '5a0c1e00-0001-4000-8000-000000000001';
 export const STAGING_ID = '5a0c1e00-0002-4000-8000-000000000001';

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
-import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
+import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

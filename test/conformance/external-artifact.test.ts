@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { parseControllerOptions } from '../../src/config/options.ts';
 import { type ControllerRuntime, startController } from '../../src/controller/runtime.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 import {
   condition,

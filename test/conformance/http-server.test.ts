@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseControllerOptions } from '../../src/config/options.ts';
 import type { ControllerRuntime } from '../../src/controller/runtime.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
 import {
   condition,

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   createRepository,

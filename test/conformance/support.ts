@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
 import { EA, type Repo } from '../support/repositories.ts';
 
 export const SHARED_CRDS = resolve(import.meta.dirname, '../../../shared/crds');

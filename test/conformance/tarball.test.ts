@@ -2,7 +2,7 @@
 // controller, read with a strict ustar reader and extracted with Flux's rules.
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { fluxTree, readTarGz, type TarEntry } from '../artifact/helpers/tar-reader.ts';
 import { createRepository, download, type Repo, waitForReady } from '../support/repositories.ts';
 

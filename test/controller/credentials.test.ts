@@ -1,7 +1,7 @@
 // Credentials end to end: a pre-minted token's expiry (warned ahead, precise after) and key assertions.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import {
   condition,
   createRepository,

@@ -1,8 +1,8 @@
 // A deleted object's metric series are dropped and stay dropped: a reconcile that was running while the
 // object went away must not bring its gotk_reconcile_duration_seconds series back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
 import { CHR, createRepository, requestReconcile, waitForReady } from '../support/repositories.ts';
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { readTarGz } from '../../src/drift/index.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
-import { kubectlAvailable } from '../../src/testkit/shipped-rbac.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import {
   type Repo as BaseRepo,
   CHR,

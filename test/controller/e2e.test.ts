@@ -6,8 +6,8 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
-import { kubectlAvailable } from '../../src/testkit/shipped-rbac.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import {
   CHR,
   condition,

@@ -1,7 +1,7 @@
 // Gate policy over the emulator: a head revision ConfigHub would not release is held (the last artifact
 // stays published, Ready=False names the units and gates); spec.gates.mode: ignore publishes and says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

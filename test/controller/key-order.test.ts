@@ -3,7 +3,7 @@
 // way: over a scenario of consumer changes, it writes status exactly as often, and never rewrites the
 // ExternalArtifact status, whose artifact does not change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import {
   condition,
   createRepository,

@@ -2,7 +2,7 @@
 // serving and reconciling at once (no two writers), and the standby takes over the objects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControllerRuntime } from '../../src/controller/runtime.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const LEASE_FLAGS = [

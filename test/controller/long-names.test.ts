@@ -2,7 +2,7 @@
 // published, and its ExternalArtifact must stay selectable by the repository-name label.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repositoryNameLabelValue } from '../../src/api/name-label.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { condition, createRepository, EA, type Repo, waitForReady } from '../support/repositories.ts';
 
 let stack: LocalStack;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
 import type { CommandModule } from '../../src/cli/commands.ts';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { cli } from '../cli/support.ts';
 import { createRepository, download, sha256, waitForReady } from '../support/repositories.ts';
 

@@ -2,9 +2,9 @@
 // Flux reads (kustomize-controller reports `org.opencontainers.image.revision` as the origin revision of its
 // events). It changes with any unit's revision and only then; the tarball and its digest stay byte-stable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findKubectl } from '../../src/testkit/flux/index.ts';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import { findKubectl } from '../../testkit/flux/index.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

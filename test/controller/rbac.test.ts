@@ -5,8 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { KubeClient } from '../../src/kube/client.ts';
 import { KubeApiError } from '../../src/kube/errors.ts';
 import { resources } from '../../src/kube/resources.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
-import { kubectlAvailable } from '../../src/testkit/shipped-rbac.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const isForbidden = (error: unknown) => error instanceof KubeApiError && error.code === 403;

@@ -2,8 +2,8 @@
 // back within seconds, not at the next poll (the interval here is an hour), and our own writes start no
 // further reconcile, so repairing never loops.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
 import {
   CHR,

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RepositoryStatus } from '../../src/api/v1beta1.ts';
 import { StatusWriter } from '../../src/controller/status-writer.ts';
 import { KubeClient } from '../../src/kube/client.ts';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
-import { PROJECT_CRD } from '../../src/testkit/local-stack.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 import { CHR } from '../support/repositories.ts';
 
 let server: KubeApiServer;

@@ -1,7 +1,7 @@
 // ConfigHub versions: release selection on a server before v0.8.10 (no ReleaseNum in a release where),
 // SkippedUnits honoured and reported, and the ConfigHub-Version recorded in status and in failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { condition, createRepository, waitForCondition, waitForReady } from '../support/repositories.ts';
 
 describe('an older ConfigHub server (v0.8.3)', () => {

@@ -1,13 +1,13 @@
 // A Kubernetes API test server with Flux's consumer kinds, and a KubeClient talking to it over HTTP.
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.ts';
-import { KubeApiServer, type RequestRecord } from '../../src/testkit/kube-api-server/index.ts';
+import { KubeApiServer, type RequestRecord } from '../../testkit/kube-api-server/index.ts';
 import {
   CONTROLLER_NAMESPACE,
   CONTROLLER_SERVICE_ACCOUNT,
   kubectlAvailable,
   renderShippedManifests,
-} from '../../src/testkit/shipped-rbac.ts';
+} from '../../testkit/shipped-rbac.ts';
 
 export const KS = { group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' };
 export const HR = { group: 'helm.toolkit.fluxcd.io', plural: 'helmreleases' };

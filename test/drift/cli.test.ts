@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/drift.ts';
 import type { DriftReport } from '../../src/drift/index.ts';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 const CRD = new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url);
 const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };

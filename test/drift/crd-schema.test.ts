@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Cause, Classification, DetectionMethod, type DriftReport, Severity } from '../../src/drift/index.ts';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 const CRD = parse(
   readFileSync(

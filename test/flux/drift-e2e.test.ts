@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findKubectl } from '../../src/testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { findKubectl } from '../../testkit/flux/index.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { checkDrift, type DriftRepo, KS, kubectl, kustomization, waitForKs } from '../support/flux.ts';
 import { condition, createRepository, waitForCondition, waitForReady } from '../support/repositories.ts';
 

@@ -2,8 +2,8 @@
 // applied (through the real kustomize) is what drift detection expects, so a clean cluster reports no
 // drift. Features drift detection does not reproduce are named in the report instead of compared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findKubectl } from '../../src/testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { findKubectl } from '../../testkit/flux/index.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { checkDrift, kustomization, waitForKs } from '../support/flux.ts';
 import { createRepository, waitForReady } from '../support/repositories.ts';
 

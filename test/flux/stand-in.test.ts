@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { findKubectl } from '../../src/testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../../src/testkit/local-stack.ts';
+import { findKubectl } from '../../testkit/flux/index.ts';
+import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { KS, type Ks, kubectl, kustomization, waitForKs } from '../support/flux.ts';
 import { CHR, createRepository, waitForReady } from '../support/repositories.ts';
 

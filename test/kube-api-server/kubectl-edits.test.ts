@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findKubectl } from '../../src/testkit/flux/index.ts';
-import { type KubeApiServer, startKubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { findKubectl } from '../../testkit/flux/index.ts';
+import { type KubeApiServer, startKubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 const KUBECTL = findKubectl();
 

@@ -12,7 +12,7 @@ import {
   DEFAULT_FLUX_CRDS_DIR,
   type KubeApiServer,
   startKubeApiServer,
-} from '../../src/testkit/kube-api-server/index.ts';
+} from '../../testkit/kube-api-server/index.ts';
 import { CRD_PATH } from './target.ts';
 
 const KUBECTL = '/usr/bin/kubectl';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const execFileAsync = promisify(execFile);

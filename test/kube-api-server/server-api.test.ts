@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type KubeApiServer, startKubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { type KubeApiServer, startKubeApiServer } from '../../testkit/kube-api-server/index.ts';
 import { type Chr, chr, chrPath, configMapPath } from './fixtures.ts';
 import { CRD_PATH } from './target.ts';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { fetch } from 'undici';
-import { type KubeApiServer, startKubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import { type KubeApiServer, startKubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 export const CRD_PATH = new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url)
   .pathname;

@@ -63,7 +63,7 @@ describe('Dockerfile', () => {
     expect(of(runtime, 'CMD')).toHaveLength(0);
     // The image runs the controller; `npm start` runs the local demo, never the controller.
     const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
-    expect(scripts.start).toBe('node src/cli/main.ts demo');
+    expect(scripts.start).toBe('node testkit/cli.ts demo');
     expect(readFileSync(join(REPO_ROOT, 'src/main.ts'), 'utf8')).not.toMatch(/testkit|demo\.ts/);
   });
 

@@ -4,8 +4,8 @@
 // artifact still served with its digest.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import {
   condition,
   createRepository,

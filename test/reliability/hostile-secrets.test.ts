@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

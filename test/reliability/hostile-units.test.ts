@@ -3,8 +3,8 @@
 // is refused with a precise reason, the last good artifact stays published and served byte for byte,
 // and nothing is ever written outside the object's storage directory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import {
   condition,
   createRepository,

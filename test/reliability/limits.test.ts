@@ -1,8 +1,8 @@
 // Size limits with small bounds so they run in seconds; test/chaos/limits.chaos.ts runs the same
 // scenarios at the default bounds (10,000 units, 32 MiB per unit, with a 50 MiB unit).
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { oversizedUnit, unitCountLimit } from './support/limits.ts';
 
 const MAX_UNITS = 200;

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

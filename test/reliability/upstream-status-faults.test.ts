@@ -1,8 +1,8 @@
 // Upstream HTTP status and timing faults against the whole system: each must give its Flux condition and
 // reason, keep the last good artifact served, retry with backoff and recover once the fault clears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
-import { startLocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import {
   condition,
   createRepository,

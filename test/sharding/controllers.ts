@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import type { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 

@@ -1,7 +1,7 @@
 // Helpers for end-to-end tests through the kustomize-controller stand-in: Kustomizations, waiting for
 // Flux's status, asking our controller for a fresh drift check, and the real kubectl.
 import { execFile } from 'node:child_process';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
 import { CHR, type Repo, requestReconcile } from './repositories.ts';
 
 export const KS = { group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' };

@@ -3,7 +3,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeApiServer } from '../../src/testkit/kube-api-server/index.ts';
+import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 export interface RecordedRequest {
   method: string;

@@ -2,8 +2,8 @@
 
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import type { KubeObject } from '../../src/testkit/kube-api-server/index.ts';
-import type { LocalStack } from '../../src/testkit/local-stack.ts';
+import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
 
 export const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };
 export const EA = { group: 'source.toolkit.fluxcd.io', plural: 'externalartifacts' };

@@ -2,8 +2,8 @@
 // last good artifact still served byte for byte, bounded retries while it lasts, and recovery to Ready
 // on the controller's own backoff once it clears (no reconcile request).
 import { expect } from 'vitest';
-import type { Fault } from '../../../src/testkit/confighub-emulator/index.ts';
-import type { LocalStack } from '../../../src/testkit/local-stack.ts';
+import type { Fault } from '../../../testkit/confighub-emulator/index.ts';
+import type { LocalStack } from '../../../testkit/local-stack.ts';
 import {
   condition,
   createRepository,

@@ -1,7 +1,7 @@
 // The size-limit scenarios, shared by the fast run (small --max-units/--max-unit-size) and the chaos run
 // (the defaults: 10,000 units, 32 MiB per unit).
 import { expect } from 'vitest';
-import type { LocalStack } from '../../../src/testkit/local-stack.ts';
+import type { LocalStack } from '../../../testkit/local-stack.ts';
 import {
   CHR,
   condition,

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/telemetry/logger.ts';
-import { type LocalStack, startLocalStack } from '../../../src/testkit/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../../testkit/local-stack.ts';
 
 export interface WatchedStack {
   stack: LocalStack;

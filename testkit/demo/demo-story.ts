@@ -4,8 +4,8 @@
 // apply corrects it, and the drift report shows it resolved.
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RepositoryObject } from '../api/v1beta1.ts';
-import type { LocalStack } from '../testkit/local-stack.ts';
+import type { RepositoryObject } from '../../src/api/v1beta1.ts';
+import type { LocalStack } from '../local-stack.ts';
 import { type ChangePrinter, shortRevision } from './demo-view.ts';
 
 const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };

@@ -2,11 +2,11 @@
 // stream without re-listing, re-list on 410 with deletions noticed, and backoff that honours Retry-After.
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../telemetry/logger.ts';
-import { KubeApiServer } from '../testkit/kube-api-server/index.ts';
-import { KubeClient, type KubeObject } from './client.ts';
-import { Informer } from './informer.ts';
-import { resources } from './resources.ts';
+import { KubeClient, type KubeObject } from '../../src/kube/client.ts';
+import { Informer } from '../../src/kube/informer.ts';
+import { resources } from '../../src/kube/resources.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 let kube: KubeApiServer;
 let client: KubeClient;

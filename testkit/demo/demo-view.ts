@@ -1,7 +1,7 @@
 // What the demo prints: one table per concern, each under a heading, and only when it changed.
-import type { RepositoryObject } from '../api/v1beta1.ts';
-import type { KubeObject } from '../testkit/kube-api-server/index.ts';
-import { renderTable } from './table.ts';
+import type { RepositoryObject } from '../../src/api/v1beta1.ts';
+import { renderTable } from '../../src/cli/table.ts';
+import type { KubeObject } from '../kube-api-server/index.ts';
 
 type Condition = { type: string; status: string; reason?: string; message?: string };
 type DriftItem = {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { EA_KIND, FLUX_SOURCE_GROUP, KUSTOMIZE_GROUP } from '../api/constants.ts';
-import { type ControllerOptions, parseControllerOptions } from '../config/options.ts';
-import { type ControllerRuntime, startController } from '../controller/runtime.ts';
-import { silentLogger } from '../telemetry/logger.ts';
+import { EA_KIND, FLUX_SOURCE_GROUP, KUSTOMIZE_GROUP } from '../src/api/constants.ts';
+import { type ControllerOptions, parseControllerOptions } from '../src/config/options.ts';
+import { type ControllerRuntime, startController } from '../src/controller/runtime.ts';
+import { silentLogger } from '../src/telemetry/logger.ts';
 import { type ConfigHubEmulator, startEmulator } from './confighub-emulator/index.ts';
 import { findKubectl, KustomizeControllerStandIn } from './flux/index.ts';
 import { DEFAULT_FLUX_CRDS_DIR, KubeApiServer } from './kube-api-server/index.ts';
@@ -22,7 +22,7 @@ import {
 } from './shipped-rbac.ts';
 
 export const PROJECT_CRD = fileURLToPath(
-  new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url),
+  new URL('../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url),
 );
 
 export interface LocalStackOptions {

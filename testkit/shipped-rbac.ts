@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const CONTROLLER_NAMESPACE = 'flux-system';
 export const CONTROLLER_SERVICE_ACCOUNT = 'confighub-source-controller';
 
-const CONFIG = fileURLToPath(new URL('../../config/', import.meta.url));
+const CONFIG = fileURLToPath(new URL('../config/', import.meta.url));
 const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 
 let rendered: string | undefined;

@@ -70,7 +70,7 @@ export interface KubeApiServerOptions {
 
 export type ResourceRef = string | { group: string; version?: string; plural?: string; kind?: string };
 
-export const DEFAULT_FLUX_CRDS_DIR = new URL('../../../../shared/crds/', import.meta.url).pathname;
+export const DEFAULT_FLUX_CRDS_DIR = new URL('../../../shared/crds/', import.meta.url).pathname;
 const CRD_RESOURCE = 'customresourcedefinitions.apiextensions.k8s.io';
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const GONE = Symbol('gone');

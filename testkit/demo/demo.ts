@@ -8,23 +8,23 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { parseDuration } from '../api/duration.ts';
-import type { RepositoryObject } from '../api/v1beta1.ts';
-import { createLogger } from '../telemetry/logger.ts';
-import { findKubectl } from '../testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../testkit/local-stack.ts';
-import { delay } from '../util/timers.ts';
-import type { CommandIO } from './commands.ts';
+import { parseDuration } from '../../src/api/duration.ts';
+import type { RepositoryObject } from '../../src/api/v1beta1.ts';
+import type { CommandIO } from '../../src/cli/commands.ts';
+import { renderKubectlView, renderRepositories } from '../../src/cli/table.ts';
+import { createLogger } from '../../src/telemetry/logger.ts';
+import { delay } from '../../src/util/timers.ts';
+import { findKubectl } from '../flux/index.ts';
+import { type LocalStack, startLocalStack } from '../local-stack.ts';
 import { tellStory } from './demo-story.ts';
 import { ChangePrinter, driftTable, kustomizationsTable, repositoriesTable } from './demo-view.ts';
-import { renderKubectlView, renderRepositories } from './table.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../config/samples/', import.meta.url));
 const DEMO_SPACE = 'shop-prod';
 /** Short enough to see Flux correct a kubectl edit within a minute. */
 const DEMO_KUSTOMIZATION_INTERVAL = '20s';
 
-const HELP = `Usage: npm start  (or: confighub-source demo [flags])
+const HELP = `Usage: npm start -- [flags]  (or: node testkit/cli.ts demo [flags])
 
 Runs the ConfigHub emulator, a Kubernetes API test server, the controller and (with kubectl on PATH) a
 kustomize-controller stand-in on 127.0.0.1, applies config/samples against them, then shows a unit

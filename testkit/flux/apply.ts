@@ -1,9 +1,9 @@
 // Server-side apply as kustomize-controller: field manager `kustomize-controller`, forced, cluster
 // definitions (CRDs, Namespaces) before everything else; the action per object is read from the
 // write itself (no resourceVersion before → created, changed → configured, same → unchanged).
-import type { KubeClient, KubeObject } from '../../kube/client.ts';
-import { isNotFound } from '../../kube/errors.ts';
-import type { ResourceType } from '../../kube/resources.ts';
+import type { KubeClient, KubeObject } from '../../src/kube/client.ts';
+import { isNotFound } from '../../src/kube/errors.ts';
+import type { ResourceType } from '../../src/kube/resources.ts';
 import type { Manifest } from './build.ts';
 
 export const FIELD_MANAGER = 'kustomize-controller';

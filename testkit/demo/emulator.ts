@@ -1,11 +1,11 @@
-// `confighub-source emulator`: runs the ConfigHub emulator as a standalone server for local experiments.
+// `npm run emulator` (`node testkit/cli.ts emulator`): runs the ConfigHub emulator as a standalone server for local experiments.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../api/duration.ts';
-import { DEFAULT_FIXTURE_PATH, FixtureError, startEmulator } from '../testkit/confighub-emulator/index.ts';
-import type { CommandIO } from './commands.ts';
+import { parseDuration } from '../../src/api/duration.ts';
+import type { CommandIO } from '../../src/cli/commands.ts';
+import { DEFAULT_FIXTURE_PATH, FixtureError, startEmulator } from '../confighub-emulator/index.ts';
 
-const HELP = `Usage: confighub-source emulator [--host H] [--port N] [--fixture FILE] [--token-ttl 1h]
+const HELP = `Usage: npm run emulator -- [--host H] [--port N] [--fixture FILE] [--token-ttl 1h]
 
 Serves an in-memory ConfigHub API (a test double) until interrupted (SIGINT/SIGTERM).
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mergePatch } from '../testkit/kube-api-server/patch.ts';
-import type { Json } from '../testkit/kube-api-server/types.ts';
-import { replacingMergePatch } from './merge-patch.ts';
+import { replacingMergePatch } from '../../src/kube/merge-patch.ts';
+import { mergePatch } from '../../testkit/kube-api-server/patch.ts';
+import type { Json } from '../../testkit/kube-api-server/types.ts';
 
 describe('replacingMergePatch', () => {
   it('nulls keys removed at any depth and keeps the rest of after', () => {

@@ -1,9 +1,9 @@
 // Kustomization status and events as kustomize-controller writes them (status field manager
 // `gotk-kustomize-controller`; event reason = the Ready reason; revision annotations on events).
 import { randomBytes } from 'node:crypto';
-import { KUSTOMIZE_GROUP } from '../../api/constants.ts';
-import type { KubeClient, KubeObject } from '../../kube/client.ts';
-import { resources } from '../../kube/resources.ts';
+import { KUSTOMIZE_GROUP } from '../../src/api/constants.ts';
+import type { KubeClient, KubeObject } from '../../src/kube/client.ts';
+import { resources } from '../../src/kube/resources.ts';
 
 export const STATUS_MANAGER = 'gotk-kustomize-controller';
 export const REVISION_ANNOTATION = `${KUSTOMIZE_GROUP}/revision`;

@@ -3,9 +3,9 @@
 // timeout. Against the Kubernetes API test server with bookmarks effectively off.
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { KubeApiServer } from '../testkit/kube-api-server/index.ts';
-import { KubeClient, type WatchEvent } from './client.ts';
-import { resources } from './resources.ts';
+import { KubeClient, type WatchEvent } from '../../src/kube/client.ts';
+import { resources } from '../../src/kube/resources.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 let kube: KubeApiServer;
 let client: KubeClient;

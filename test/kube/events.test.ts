@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../telemetry/logger.ts';
-import { KubeApiServer } from '../testkit/kube-api-server/index.ts';
-import { KubeClient } from './client.ts';
-import { KubeEventRecorder, type RecordedEvent } from './events.ts';
+import { KubeClient } from '../../src/kube/client.ts';
+import { KubeEventRecorder, type RecordedEvent } from '../../src/kube/events.ts';
+import { silentLogger } from '../../src/telemetry/logger.ts';
+import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 type Posted = { reason: string; severity: string; metadata: Record<string, string> };
 

@@ -1,9 +1,9 @@
 // Build as kustomize-controller builds: overlay → kustomize → postBuild substitution per object →
 // commonMetadata → the owner labels `kustomize.toolkit.fluxcd.io/name|namespace`.
 import { parseAllDocuments } from 'yaml';
-import type { KubeClient } from '../../kube/client.ts';
-import { isNotFound } from '../../kube/errors.ts';
-import { resources } from '../../kube/resources.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import { isNotFound } from '../../src/kube/errors.ts';
+import { resources } from '../../src/kube/resources.ts';
 import { kustomizeBuild } from './kubectl.ts';
 import { BuildError, type OverlaySpec, writeOverlay } from './overlay.ts';
 import { envsubst, SUBSTITUTE_KEY, SubstitutionError, validateVarNames } from './varsub.ts';
