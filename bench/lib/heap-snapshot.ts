@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { graphOf, type Holder, holderSizes, property, type SnapshotGraph } from './heap-dominators.ts';
 
 export const HEAP_SNAPSHOT_SIGNAL = 'SIGUSR2';
 
@@ -40,10 +41,49 @@ export interface HeapSummary {
   byKind: { kind: string; count: number; bytes: number }[];
   /** ArrayBuffer backing stores by the size of each and their retainer chain, largest first. */
   arrayBuffers: { chain: string; count: number; bytes: number; typicalBytes: number }[];
+  /** Retained bytes of the controller's long-lived holders (dominator tree), largest first. */
+  holders: Holder[];
+}
+
+/**
+ * The classes that hold per-repository state for the life of the process; informers are told apart by
+ * the resource they cache. Whatever none of them retains is reported as the rest of the heap.
+ */
+const HOLDER_CLASSES = [
+  'Informer',
+  'WorkQueue',
+  'StatusWriter',
+  'EaStatusMemory',
+  'Reconciler',
+  'Registry',
+  'ControllerMetrics',
+  'DriftMetrics',
+  'UpstreamClients',
+  'ConfigHubClient',
+  'Storage',
+  'ArtifactMemoryCache',
+  'ValidationCache',
+  'ValidatorPool',
+  'KubeEventRecorder',
+  'DeliveryTracker',
+  'DriftDetector',
+  'KubeClient',
+  'Manager',
+  // Pending timers and what their callbacks keep alive.
+  'TimersList',
+] as const;
+
+function informerResource(graph: SnapshotGraph, node: number): string | undefined {
+  if (graph.nameOf(node) !== 'Informer') return undefined;
+  const type = property(graph, node, '#type');
+  const plural = type === undefined ? undefined : property(graph, type, 'plural');
+  return plural === undefined ? 'Informer' : `Informer (${graph.nameOf(plural)})`;
 }
 
 interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[] } };
+  snapshot: {
+    meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+  };
   nodes: number[];
   edges: number[];
   strings: string[];
@@ -51,6 +91,7 @@ interface Snapshot {
 
 export async function summarizeHeapSnapshot(path: string, top = 12): Promise<HeapSummary> {
   const snap = JSON.parse(await readFile(path, 'utf8')) as Snapshot;
+  const holders = holderSizes(graphOf(snap), HOLDER_CLASSES, informerResource);
   const { meta } = snap.snapshot;
   const nodeFields = meta.node_fields.length;
   const edgeFields = meta.edge_fields.length;
@@ -119,5 +160,6 @@ export async function summarizeHeapSnapshot(path: string, top = 12): Promise<Hea
       }))
       .sort((a, b) => b.bytes - a.bytes)
       .slice(0, 4),
+    holders,
   };
 }

@@ -75,6 +75,23 @@ function plan(quick: boolean, levels: number[] | undefined) {
   }));
 }
 
+function holderTable(snapshot: HeapSummary, repositories: number): string {
+  const held = snapshot.holders.reduce((sum, h) => sum + h.retainedBytes, 0);
+  const rows = [
+    ...snapshot.holders.filter((h) => h.retainedBytes >= 64 * 1024),
+    { name: 'rest of the heap', instances: 0, retainedBytes: snapshot.totalBytes - held },
+  ];
+  return table(
+    ['holder', 'instances', 'retained', 'per repository'],
+    rows.map((h) => [
+      h.name,
+      h.instances === 0 ? '' : String(h.instances),
+      bytes(h.retainedBytes),
+      bytes(h.retainedBytes / repositories),
+    ]),
+  );
+}
+
 async function changeLatency(stack: BenchStack, index: number, round: number): Promise<number> {
   const namespace = namespaceOf(index);
   const name = repoName(index);
@@ -318,6 +335,12 @@ export async function runScaleBench(ctx: SectionContext): Promise<SectionResult>
     return [
       `Heap snapshot of the controller at ${r.repositories} repositories (after the steady window):`,
       `${bytes(r.snapshot.totalBytes)} in total (self sizes, ArrayBuffer backing stores included).`,
+      '',
+      'Per-repository breakdown: what each long-lived holder retains (its dominator subtree, as a heap',
+      "profiler's retained size), divided by the number of repositories; the rest is what none of them",
+      'retains alone (code, modules, shared strings, transient objects).',
+      '',
+      holderTable(r.snapshot, r.repositories),
       '',
       table(
         ['kind', 'objects', 'bytes'],
