@@ -298,17 +298,18 @@ describe.skipIf(!hasKubectl)('kustomize: config/samples', () => {
     const secretName = at(repository, 'spec', 'secretRef', 'name');
     const secret = one(objects, 'Secret', secretName as string);
     expect(secret.metadata.namespace).toBe(namespace);
-    expect(Object.keys(at(secret, 'stringData') as object)).toEqual([SECRET_KEY_TOKEN]);
+    // The worker credential comes first: it renews itself, where a token expires.
+    expect(Object.keys(at(secret, 'stringData') as object).sort()).toEqual(
+      [SECRET_KEY_WORKER_ID, SECRET_KEY_WORKER_SECRET].sort(),
+    );
 
     const consumer = one(objects, 'Kustomization');
     expect(consumer.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
     expect(consumer.metadata.namespace).toBe(namespace);
     expect(at(consumer, 'spec', 'sourceRef')).toEqual({ kind: EA_KIND, name: repository.metadata.name });
 
-    const worker = ofKind(objects, 'Secret').find((s) => s !== secret);
-    expect(Object.keys(at(worker, 'stringData') as object).sort()).toEqual(
-      [SECRET_KEY_WORKER_ID, SECRET_KEY_WORKER_SECRET].sort(),
-    );
+    const token = ofKind(objects, 'Secret').find((s) => s !== secret);
+    expect(Object.keys(at(token, 'stringData') as object)).toEqual([SECRET_KEY_TOKEN]);
     expectNoWildcardVerbs(objects);
   });
 });
