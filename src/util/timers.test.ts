@@ -82,6 +82,21 @@ describe('timers above 2^31−1 ms', () => {
   });
 });
 
+describe('timeoutSignal within one timer', () => {
+  it('is a platform timeout signal: aborts with a TimeoutError once the time is up', async () => {
+    const signal = timeoutSignal(5);
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it('treats zero, negative and NaN as already due', async () => {
+    for (const ms of [0, -5, Number.NaN]) {
+      const signal = timeoutSignal(ms);
+      await vi.waitFor(() => expect(signal.aborted).toBe(true));
+    }
+  });
+});
+
 describe('capRetryAfter', () => {
   it('honours a Retry-After up to the cap and no further', () => {
     expect(capRetryAfter(undefined, 1000)).toBeUndefined();

@@ -66,10 +66,17 @@ export function delay(ms: number, signal?: AbortSignal, options: TimerOptions = 
 /**
  * An AbortSignal that aborts after `ms` with a TimeoutError, as AbortSignal.timeout does, but correct
  * above 2^31−1 ms. The timer does not keep the process alive.
+ *
+ * Up to MAX_TIMER_MS it is AbortSignal.timeout itself, whose timer holds the signal weakly: a finished
+ * request's signal (and whatever its listeners captured) is collected at once instead of living until
+ * the deadline — with one deadline per reconcile and per ConfigHub request, that was thousands of
+ * pending signals at fleet scale.
  */
 export function timeoutSignal(ms: number): AbortSignal {
+  const delayMs = normalise(ms);
+  if (delayMs <= MAX_TIMER_MS) return AbortSignal.timeout(Math.ceil(delayMs));
   const controller = new AbortController();
-  setLongTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), ms);
+  setLongTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), delayMs);
   return controller.signal;
 }
 
