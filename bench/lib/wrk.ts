@@ -34,16 +34,24 @@ export function parseWrkReport(report: string): LoadResult {
   };
 }
 
+/** Runs the load generator on `cpus` only (taskset's list syntax). */
+export interface Pin {
+  taskset: string;
+  cpus: string;
+}
+
 export async function runWrk(
   wrk: string,
   url: string,
-  options: { connections: number; threads: number; seconds: number },
+  options: { connections: number; threads: number; seconds: number; pin?: Pin },
 ): Promise<LoadResult> {
   if (!url.startsWith('http://127.0.0.1:'))
     throw new CommandError(`refusing to load a non-loopback URL: ${url}`);
+  const pinned = options.pin === undefined ? [] : ['-c', options.pin.cpus];
   const report = await execOk(
-    wrk,
+    options.pin === undefined ? wrk : options.pin.taskset,
     [
+      ...(options.pin === undefined ? [] : [...pinned, wrk]),
       `-t${options.threads}`,
       `-c${options.connections}`,
       `-d${options.seconds}s`,
