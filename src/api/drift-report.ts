@@ -45,8 +45,9 @@ export const driftItemSchema = z.object({
   id: z
     .string()
     .describe(
-      'ID identifies the item across checks: Kind/namespace/name#<JSON pointer> (Kind/name#… for a ' +
-        'cluster-scoped object); the pointer is empty when the item is the whole object.',
+      'ID identifies the item across checks: Kind/namespace/name#<JSON pointer>, or ' +
+        'Kind/name#<JSON pointer> for a cluster-scoped object; the pointer is empty when the item is the ' +
+        'whole object.',
     ),
   apiVersion: z.string().describe('APIVersion of the drifted object.'),
   kind: z.string().describe('Kind of the drifted object.'),
@@ -80,7 +81,10 @@ export const driftItemSchema = z.object({
     .describe('Classification tells which kind of field drifted, e.g. scaling, image or missing-object.'),
   severity: z
     .enum(values(Severity))
-    .describe('Severity of the drift: info, warning or critical (see docs/drift.md for the rules).'),
+    .describe(
+      'Severity of the drift: info, warning or critical, from its classification and direction, e.g. ' +
+        'critical for a missing object, a Secret value or replicas scaled to 0.',
+    ),
   cause: z
     .enum(values(Cause))
     .describe(

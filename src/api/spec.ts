@@ -70,7 +70,10 @@ export const repositoryRefSchema = checkedBoth(
 );
 
 const ignoreTarget = (what: string) =>
-  z.string().optional().describe(`${what}, as a regular expression matched against the whole value.`);
+  z
+    .string()
+    .optional()
+    .describe(`${what}, as a regular expression matched against the whole value; any when unset.`);
 
 export const driftSpecSchema = z.object({
   mode: z
@@ -88,16 +91,16 @@ export const driftSpecSchema = z.object({
           .array(z.string().min(1))
           .min(1)
           .describe(
-            'Paths are RFC 6901 JSON pointers of the fields to leave out, e.g. /spec/replicas, as the ' +
-              'path of a status.drift item reads.',
+            'Paths is a list of JSON Pointer (RFC 6901) paths to leave out, e.g. /spec/replicas, as ' +
+              'the path of a status.drift item reads.',
           ),
         target: z
           .object({
-            group: ignoreTarget('Group is the API group of the objects'),
-            version: ignoreTarget('Version is the API version of the objects'),
-            kind: ignoreTarget('Kind of the objects'),
-            name: ignoreTarget('Name of the objects'),
-            namespace: ignoreTarget('Namespace of the objects'),
+            group: ignoreTarget('Group is the API group to select objects from'),
+            version: ignoreTarget('Version of the API group to select objects from'),
+            kind: ignoreTarget('Kind of the objects to select'),
+            name: ignoreTarget('Name to match objects with'),
+            namespace: ignoreTarget('Namespace to select objects from'),
           })
           .optional()
           .describe('Target selects the objects the paths apply to; every object when unset.'),
@@ -106,9 +109,9 @@ export const driftSpecSchema = z.object({
     .max(MAX_IGNORE_RULES)
     .optional()
     .describe(
-      "Ignore lists fields that are never reported, in the shape of a HelmRelease's " +
-        `spec.driftDetection.ignore, at most ${MAX_IGNORE_RULES} rules. The consuming Kustomization's ` +
-        'spec.ignore and HelmRelease ignore rules apply too.',
+      "Ignore is a list of rules, in the shape of a Kustomization's spec.ignore, for fields never " +
+        `reported; at most ${MAX_IGNORE_RULES}. The consuming Kustomization's spec.ignore (a HelmRelease's ` +
+        'spec.driftDetection.ignore) applies too.',
     ),
 });
 
@@ -135,9 +138,9 @@ export const repositorySpecSchema = z.object({
       .regex(new RegExp(INTERVAL_PATTERN), 'must be a duration such as 5m or 1h30m'),
     [withinMaximum],
   ).describe(
-    'Interval at which the ConfigHub space is checked for new revisions, as a duration such as 5m or ' +
-      `1h30m (units ms, s, m, h), at most ${MAX_DURATION}. The controller jitters each requeue ` +
-      '(--interval-jitter-percentage, 5% by default).',
+    'Interval at which the ConfigHub space is checked for new revisions, a duration such as 5m or ' +
+      `1h30m (units ms, s, m, h) of at most ${MAX_DURATION}. This interval is approximate and may be ` +
+      'subject to jitter to ensure efficient use of resources.',
   ),
   timeout: checkedBoth(
     z

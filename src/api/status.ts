@@ -92,7 +92,7 @@ export type Artifact = z.infer<typeof artifactSchema>;
 
 export const fetchedUnitSchema = z.object({
   slug: z.string().describe('Slug of the unit in ConfigHub; its file in the artifact is <slug>.yaml.'),
-  unitID: z.string().describe('UnitID is the unit’s UUID in ConfigHub.'),
+  unitID: z.string().describe('UnitID is the UUID of the unit in ConfigHub.'),
   revisionNum: z.number().int().describe('RevisionNum is the number of the unit revision that was packaged.'),
   dataHash: z.string().describe("DataHash is ConfigHub's hash of the packaged revision's data."),
 });
