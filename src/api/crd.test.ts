@@ -230,4 +230,20 @@ describe('CRD', () => {
     expect(validateStatus(structuredClone(value)), JSON.stringify(validateStatus.errors)).toBe(valid);
     expect(repositoryStatusSchema.safeParse(value).success).toBe(valid);
   });
+
+  // ajv cannot read x-kubernetes-list-type; the API server refuses two entries with one key, and so does zod.
+  it('keeps one condition per type, in the CRD (list map) and in zod', () => {
+    const conditions = (
+      openApi.properties!['status'] as { properties: Record<string, Record<string, unknown>> }
+    ).properties['conditions']!;
+    expect(conditions).toMatchObject({
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    });
+    const twice = { ...status, conditions: [condition, { ...condition, status: 'False' }] };
+    expect(repositoryStatusSchema.safeParse(twice).error?.issues[0]?.message).toBe(
+      'must hold at most one entry per type',
+    );
+    expect(repositoryStatusSchema.safeParse({ ...twice, conditions: [condition] }).success).toBe(true);
+  });
 });

@@ -27,9 +27,17 @@ export function checkedBoth<T extends z.ZodType>(
 /** An integer the API server stores as int64, as metav1 fields are. */
 export const int64 = <T extends z.ZodType>(schema: T): T => schema.meta({ format: 'int64' });
 
-/** A list merged by key, as `conditions` are: one entry per `type`. */
-export const listMap = <T extends z.ZodType>(schema: T, keys: string[]): T =>
-  schema.meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys });
+/** A list merged by key, as `conditions` are: one entry per key, which zod checks as the API server does. */
+export const listMap = <T extends z.ZodArray<z.ZodObject>>(schema: T, keys: string[]): T =>
+  schema
+    .refine(
+      (entries) => {
+        const seen = new Set(entries.map((entry) => JSON.stringify(keys.map((key) => entry[key]))));
+        return seen.size === entries.length;
+      },
+      `must hold at most one entry per ${keys.join(', ')}`,
+    )
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys });
 
 /** A value of any JSON type, kept as written instead of pruned. */
 export const anyValue = <T extends z.ZodType>(schema: T): T =>
