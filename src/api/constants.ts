@@ -68,3 +68,5 @@ export const DEFAULT_TOOLCHAINS = ['Kubernetes/YAML'] as const;
 
 /** Bound on per-unit traceability entries kept in status. */
 export const MAX_STATUS_UNITS = 200;
+/** Bound on the Flux consumers listed in status.consumers. */
+export const MAX_STATUS_CONSUMERS = 50;

@@ -78,7 +78,7 @@ export class DeliveryReporter {
               ? this.#deps.detector.pending(repository, 'no Flux consumer references this artifact')
               : await this.#deps.detector.detect(repository, bytes, consumers);
           events = driftEvents(previous, report);
-          (status as Record<string, unknown>)['drift'] = report;
+          status.drift = report;
           drift = summarize(report);
         } catch (error) {
           // A failed check keeps the last report: drift reporting never fails the reconcile.
@@ -92,7 +92,7 @@ export class DeliveryReporter {
         drift = summarize(previous);
       }
     } else if (mode === 'disabled' && 'drift' in status) {
-      delete (status as Record<string, unknown>)['drift'];
+      delete status.drift;
       this.#deps.driftMetrics?.forget(key);
     }
 

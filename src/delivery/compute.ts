@@ -4,12 +4,13 @@
 // `Delivered` and `Drifted` only report. They never feed `Ready`, which stays about our own artifact:
 // a failing health check in a consumer is not a reason to stop serving the artifact it needs.
 import { ConditionType, Reason } from '../api/conditions.ts';
+import { MAX_STATUS_CONSUMERS } from '../api/constants.ts';
 import type { ConsumerStatus } from '../api/v1beta1.ts';
 import type { ConditionInput } from '../controller/conditions.ts';
 import { type ConsumerObject, conditionOf, consumerKey } from './consumer.ts';
 
-/** status.consumers is bounded in the CRD (maxItems 50). */
-export const MAX_CONSUMERS = 50;
+/** status.consumers is bounded in the API (maxItems in the CRD). */
+export const MAX_CONSUMERS = MAX_STATUS_CONSUMERS;
 const MAX_MESSAGE = 256;
 const MAX_NAMED = 5;
 /** How long a Flux correction keeps `Drifted=False/DriftCorrected` before it reads NoDriftDetected. */

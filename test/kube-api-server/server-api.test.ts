@@ -420,7 +420,7 @@ describe('discovery', () => {
       singularResource: 'confighubrepository',
       scope: 'Namespaced',
       shortNames: ['chr'],
-      categories: ['all', 'fluxcd-sources'],
+      categories: ['all', 'fluxcd', 'fluxcd-sources'],
       subresources: [expect.objectContaining({ subresource: 'status' })],
     });
     const version = await call('GET', '/version');

@@ -113,7 +113,7 @@ describe('helm chart: defaults', () => {
     );
   });
 
-  it('ships the project CRD unchanged (run test/packaging/sync-chart-crd.ts after changing crds/)', () => {
+  it('ships the project CRD unchanged (both are written by `npm run generate`)', () => {
     expect(readFileSync(CHART_CRD, 'utf8')).toBe(readFileSync(PROJECT_CRD, 'utf8'));
   });
 
