@@ -35,6 +35,7 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     'node-args': { type: 'string' },
     'heap-snapshot': { type: 'string' },
+    'keep-heap-snapshot': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
@@ -43,7 +44,7 @@ if (values.help) {
   process.stdout.write(
     'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory,engine] [--out=FILE] [--note=TEXT]\n' +
       '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n' +
-      '                        [--heap-snapshot=1000|none]\n',
+      '                        [--heap-snapshot=1000|none] [--keep-heap-snapshot=DIR]\n',
   );
   process.exit(0);
 }
@@ -85,6 +86,7 @@ const ctx: SectionContext = {
   controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? [],
   scaleLevels,
   heapSnapshotLevels,
+  keepHeapSnapshotDir: values['keep-heap-snapshot'],
 };
 const results: SectionResult[] = [];
 try {

@@ -3,7 +3,7 @@
 // as a child process (--concurrent=10): time until all are Ready, steady-state CPU% and RSS at a 1m
 // interval, requests per poll when nothing changed, and the latency from a unit change plus a
 // requestedAt annotation to the new revision on the ExternalArtifact.
-import { mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -228,6 +228,9 @@ async function measureLevel(
       ctx.log(`scale: ${n}: heap snapshot of the controller`);
       try {
         const file = await takeHeapSnapshot(pid, workDir, () => stack.controller.memory());
+        if (ctx.keepHeapSnapshotDir !== undefined) {
+          await copyFile(file, join(ctx.keepHeapSnapshotDir, `controller-${n}.heapsnapshot`));
+        }
         result.snapshot = await summarizeHeapSnapshot(file);
         await rm(file, { force: true });
       } catch (error) {

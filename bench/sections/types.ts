@@ -27,4 +27,6 @@ export interface SectionContext {
   scaleLevels: number[] | undefined;
   /** Scale levels at which to take and summarize a heap snapshot of the controller (`--heap-snapshot`). */
   heapSnapshotLevels: number[] | undefined;
+  /** Where to copy each heap snapshot for a closer look in a heap profiler (`--keep-heap-snapshot`). */
+  keepHeapSnapshotDir?: string | undefined;
 }
