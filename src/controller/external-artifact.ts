@@ -1,7 +1,7 @@
 // The ExternalArtifact we publish for each ConfigHubRepository: same name and namespace, sourceRef
 // and a controller ownerReference back to it (garbage collection), written with server-side apply
 // under our field manager, object and status separately, and only when something differs.
-import { Reason } from '../api/conditions.ts';
+import { Reason, sameConditions, setCondition } from '../api/conditions.ts';
 import {
   ANNOTATION_REPOSITORY_NAME,
   API_VERSION,
@@ -19,8 +19,7 @@ import type { Artifact, Condition } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
-import { sameJson } from '../kube/same-json.ts';
-import { sameConditions, setCondition } from './conditions.ts';
+import { sameJson } from '../util/same-json.ts';
 import type { EaStatusMemory } from './ea-status-memory.ts';
 
 export type ExternalArtifactObject = KubeObject & {

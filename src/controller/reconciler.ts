@@ -3,7 +3,7 @@
 // ExternalArtifact → GC; then one status write at the end, and only if the status changed.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ConditionType, Reason } from '../api/conditions.ts';
+import { ConditionType, findCondition, Reason, removeCondition, setCondition } from '../api/conditions.ts';
 import {
   ANNOTATION_REQUESTED_AT,
   API_VERSION,
@@ -47,9 +47,8 @@ import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
 import { capRetryAfter, timeoutSignal } from '../util/timers.ts';
 import { fetchAndBuild, type PipelineRequest, type PipelineResult } from './artifact-pipeline.ts';
 import { classifyError, describeError } from './classify.ts';
-import { findCondition, removeCondition, setCondition } from './conditions.ts';
 import { resolveCredentials } from './credentials.ts';
-import type { DeliveryReporter } from './delivery.ts';
+import type { DeliveryReporter } from './delivery-reporter.ts';
 import type { EaStatusMemory } from './ea-status-memory.ts';
 import { StalledError, TransientError, WaitingError } from './errors.ts';
 import {

@@ -6,7 +6,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { replacingMergePatch } from '../kube/merge-patch.ts';
 import { resources } from '../kube/resources.ts';
-import { sameJson } from '../kube/same-json.ts';
+import { sameJson } from '../util/same-json.ts';
 
 export class StatusWriter {
   readonly #kube: KubeClient;
