@@ -23,7 +23,8 @@ import { sameJson } from '../util/same-json.ts';
 import { DeliveryReporter } from './delivery-reporter.ts';
 import { EaStatusMemory } from './ea-status-memory.ts';
 import type { ExternalArtifactObject } from './external-artifact.ts';
-import { type ReconcileOutcome, Reconciler } from './reconciler.ts';
+import type { ReconcileOutcome } from './reconcile-context.ts';
+import { Reconciler } from './reconciler.ts';
 import { UpstreamClients } from './upstream.ts';
 
 export interface ManagerOptions {
