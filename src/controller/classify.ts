@@ -66,14 +66,16 @@ interface Diagnosis {
   reason: Reason;
   message: string;
   condition: ConditionType | undefined;
+  /** Whether the same attempt can succeed later (the error's own word for ConfigHub errors). */
   retryable: boolean;
-  /** Not retryable, and only a change to the object can help. */
+  /** The fault lies in the object (its spec): when not retryable, nothing but a change to it helps. */
   needsChange?: boolean;
   retryAfterMs?: number | undefined;
   waitMs?: number;
   unexpected?: boolean;
 }
 
+/** What a source step's failure means; see the dispositions above. */
 export function classifyError(error: unknown, site: FailureSite): Failure {
   const d = diagnose(error, site);
   const base = { reason: d.reason, message: d.message, unexpected: d.unexpected === true };
@@ -87,6 +89,7 @@ export function classifyError(error: unknown, site: FailureSite): Failure {
     ...base,
     disposition: 'retry',
     condition: d.condition,
+    // A delay asked for by a non-retryable answer would pace nothing: the fix is made elsewhere.
     retryAfterMs: d.retryable ? d.retryAfterMs : undefined,
     event: 'Warning',
     logLevel: 'error',
