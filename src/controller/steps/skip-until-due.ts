@@ -1,6 +1,5 @@
 // Between polls, a trigger (a consumer or our ExternalArtifact changed) puts the ExternalArtifact back if
 // it was deleted or edited and lets the delivery report refresh; the upstream is left alone until due.
-
 import type { ReconcileContext } from '../reconcile-context.ts';
 import { publishArtifact } from './publish-artifact.ts';
 import { NEXT, type StepResult, stop } from './runner.ts';
