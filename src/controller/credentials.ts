@@ -6,7 +6,7 @@ import { Reason } from '../api/conditions.ts';
 import { SECRET_KEY_CA, SECRET_KEY_TLS_CERT, SECRET_KEY_TLS_KEY } from '../api/constants.ts';
 import type { RepositorySpec } from '../api/v1beta1.ts';
 import { type Credentials, credentialsFromSecretData, InvalidCredentialsError } from '../confighub/index.ts';
-import type { KubeClient, KubeObject } from '../kube/client.ts';
+import type { KubeObject, KubeObjectApi } from '../kube/client.ts';
 import { isNotFound, KubeApiError } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
 import { StalledError, TransientError } from './errors.ts';
@@ -21,7 +21,7 @@ export interface ResolvedCredentials {
 type SecretObject = KubeObject & { data?: Record<string, string> };
 
 export async function resolveCredentials(
-  kube: KubeClient,
+  kube: KubeObjectApi,
   namespace: string,
   spec: RepositorySpec,
   requeueDependencyMs: number,
@@ -79,7 +79,7 @@ export async function resolveCredentials(
 }
 
 async function readSecret(
-  kube: KubeClient,
+  kube: KubeObjectApi,
   namespace: string,
   name: string,
   requeueDependencyMs: number,

@@ -1,7 +1,7 @@
 // The ExternalArtifact status this controller last wrote, per object. An informer update whose status
 // differs was made by someone else (a stale URL, an edited condition) and is put back at once; our own
 // writes match and start nothing, so repairing never loops.
-import { sameJson } from '../kube/same-json.ts';
+import { sameJson } from '../util/same-json.ts';
 
 export class EaStatusMemory {
   readonly #written = new Map<string, unknown>();

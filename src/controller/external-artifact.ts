@@ -1,7 +1,7 @@
 // The ExternalArtifact we publish for each ConfigHubRepository: same name and namespace, sourceRef
 // and a controller ownerReference back to it (garbage collection), written with server-side apply
 // under our field manager, object and status separately, and only when something differs.
-import { Reason } from '../api/conditions.ts';
+import { Reason, sameConditions, setCondition } from '../api/conditions.ts';
 import {
   ANNOTATION_REPOSITORY_NAME,
   API_VERSION,
@@ -16,11 +16,10 @@ import {
 } from '../api/constants.ts';
 import { repositoryNameLabelValue } from '../api/name-label.ts';
 import type { Artifact, Condition } from '../api/v1beta1.ts';
-import type { KubeClient, KubeObject } from '../kube/client.ts';
+import type { KubeObject, KubeObjectApi } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
-import { sameJson } from '../kube/same-json.ts';
-import { sameConditions, setCondition } from './conditions.ts';
+import { sameJson } from '../util/same-json.ts';
 import type { EaStatusMemory } from './ea-status-memory.ts';
 
 export type ExternalArtifactObject = KubeObject & {
@@ -100,7 +99,7 @@ export class ExternalArtifactConflictError extends Error {
  * Whether an EA that our informer does not show (it only lists what carries our label) may be written:
  * absent, or already pointing at this very object. Anything else belongs to someone else.
  */
-async function checkUnclaimed(kube: KubeClient, owner: Owner): Promise<void> {
+async function checkUnclaimed(kube: KubeObjectApi, owner: Owner): Promise<void> {
   let existing: ExternalArtifactObject;
   try {
     existing = await kube.get<ExternalArtifactObject>(
@@ -132,7 +131,7 @@ async function checkUnclaimed(kube: KubeClient, owner: Owner): Promise<void> {
  * Returns true when anything was written.
  */
 export async function reconcileExternalArtifact(
-  kube: KubeClient,
+  kube: KubeObjectApi,
   owner: Owner,
   current: ExternalArtifactObject | undefined,
   artifact: Artifact | undefined,

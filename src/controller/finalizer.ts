@@ -3,7 +3,7 @@
 // so a concurrent change gives 409 and a retry, never a lost finalizer of another controller.
 import { FINALIZER } from '../api/constants.ts';
 import type { RepositoryObject } from '../api/v1beta1.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { KubeObjectApi } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
 
@@ -11,14 +11,14 @@ export function hasFinalizer(object: RepositoryObject): boolean {
   return (object.metadata.finalizers ?? []).includes(FINALIZER);
 }
 
-export async function addFinalizer(kube: KubeClient, object: RepositoryObject): Promise<RepositoryObject> {
+export async function addFinalizer(kube: KubeObjectApi, object: RepositoryObject): Promise<RepositoryObject> {
   const { namespace, name, resourceVersion } = object.metadata;
   return await kube.patch<RepositoryObject>(resources.repository, namespace, name, 'merge', {
     metadata: { finalizers: [...(object.metadata.finalizers ?? []), FINALIZER], resourceVersion },
   });
 }
 
-export async function releaseFinalizer(kube: KubeClient, object: RepositoryObject): Promise<void> {
+export async function releaseFinalizer(kube: KubeObjectApi, object: RepositoryObject): Promise<void> {
   const { namespace, name, resourceVersion } = object.metadata;
   try {
     await kube.patch(resources.repository, namespace, name, 'merge', {

@@ -17,13 +17,14 @@ import type { KubeClient } from '../kube/client.ts';
 import type { EventSink } from '../kube/events.ts';
 import { Informer, objectKey } from '../kube/informer.ts';
 import { resources } from '../kube/resources.ts';
-import { sameJson } from '../kube/same-json.ts';
 import { WorkQueue } from '../kube/workqueue.ts';
 import type { ControllerMetrics } from '../telemetry/metrics.ts';
-import { DeliveryReporter } from './delivery.ts';
+import { sameJson } from '../util/same-json.ts';
+import { DeliveryReporter } from './delivery-reporter.ts';
 import { EaStatusMemory } from './ea-status-memory.ts';
 import type { ExternalArtifactObject } from './external-artifact.ts';
-import { type ReconcileOutcome, Reconciler } from './reconciler.ts';
+import type { ReconcileOutcome } from './reconcile-context.ts';
+import { Reconciler } from './reconciler.ts';
 import { UpstreamClients } from './upstream.ts';
 
 export interface ManagerOptions {

@@ -2,14 +2,14 @@
 
 import { FIELD_MANAGER } from '../api/constants.ts';
 import type { RepositoryStatus } from '../api/v1beta1.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { KubeObjectApi } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { replacingMergePatch } from '../kube/merge-patch.ts';
 import { resources } from '../kube/resources.ts';
-import { sameJson } from '../kube/same-json.ts';
+import { sameJson } from '../util/same-json.ts';
 
 export class StatusWriter {
-  readonly #kube: KubeClient;
+  readonly #kube: KubeObjectApi;
   /**
    * The status this controller last wrote, per object. We are the only writer of status, so this is
    * authoritative even when the informer has not yet delivered our own write (a requeue right after a
@@ -23,7 +23,7 @@ export class StatusWriter {
     { uid: string | undefined; resourceVersion: string | undefined; status: RepositoryStatus }
   >();
 
-  constructor(kube: KubeClient) {
+  constructor(kube: KubeObjectApi) {
     this.#kube = kube;
   }
 

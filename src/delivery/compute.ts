@@ -3,10 +3,11 @@
 //
 // `Delivered` and `Drifted` only report. They never feed `Ready`, which stays about our own artifact:
 // a failing health check in a consumer is not a reason to stop serving the artifact it needs.
+
+import type { ConditionInput } from '../api/conditions.ts';
 import { ConditionType, Reason } from '../api/conditions.ts';
 import { MAX_STATUS_CONSUMERS } from '../api/constants.ts';
 import type { ConsumerStatus } from '../api/v1beta1.ts';
-import type { ConditionInput } from '../controller/conditions.ts';
 import { type ConsumerObject, conditionOf, consumerKey } from './consumer.ts';
 
 /** status.consumers is bounded in the API (maxItems in the CRD). */

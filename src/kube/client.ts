@@ -82,6 +82,12 @@ export interface KubeClientOptions {
   watchInactivityMs?: number;
 }
 
+/**
+ * The single-object reads and writes a reconcile makes: what its code depends on, so a unit test can
+ * pass a plain object implementing these three instead of a client on the network.
+ */
+export type KubeObjectApi = Pick<KubeClient, 'get' | 'patch' | 'delete'>;
+
 export class KubeClient {
   readonly #config: KubeConfig;
   readonly #server: string;

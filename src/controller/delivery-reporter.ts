@@ -3,6 +3,7 @@
 // object, the report-only drift report (from src/drift). None of this touches Ready.
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { removeCondition, setCondition } from '../api/conditions.ts';
 import type { RepositoryStatus } from '../api/v1beta1.ts';
 import type { Storage } from '../artifact/index.ts';
 import { computeDelivery, type DeliveryTracker, type DriftSummary } from '../delivery/index.ts';
@@ -17,7 +18,6 @@ import {
   previousReport,
   summarize,
 } from '../drift/index.ts';
-import { removeCondition, setCondition } from './conditions.ts';
 
 export interface DeliveryReporterDeps {
   tracker: DeliveryTracker;
