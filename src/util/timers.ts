@@ -76,7 +76,10 @@ export function timeoutSignal(ms: number): AbortSignal {
   const delayMs = normalise(ms);
   if (delayMs <= MAX_TIMER_MS) return AbortSignal.timeout(Math.ceil(delayMs));
   const controller = new AbortController();
-  setLongTimeout(() => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')), delayMs);
+  setLongTimeout(
+    () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    delayMs,
+  );
   return controller.signal;
 }
 
