@@ -203,6 +203,15 @@ export class Storage {
    * symlink (the deepest existing ancestor is resolved with realpath).
    */
   async absolutePath(relativePath: string): Promise<string> {
+    return this.#resolve(relativePath, true);
+  }
+
+  /**
+   * `absolutePath`, where the caller that lstat()s the path itself and refuses anything but a regular
+   * file passes `checkLast: false` to save the symlink check of the last component (one system call on
+   * every reconcile).
+   */
+  async #resolve(relativePath: string, checkLast: boolean): Promise<string> {
     const root = this.#requireRoot();
     const problem = relativePathProblem(relativePath);
     if (problem) throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} ${problem}`);
@@ -210,8 +219,8 @@ export class Storage {
     if (!absolute.startsWith(root + sep)) {
       throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
     }
-    if (this.#realDirs.has(dirname(absolute)) && !(await this.#isSymlink(absolute, relativePath))) {
-      return absolute;
+    if (this.#realDirs.has(dirname(absolute))) {
+      if (!checkLast || !(await this.#isSymlink(absolute, relativePath))) return absolute;
     }
     let probe = absolute;
     for (;;) {
@@ -220,8 +229,11 @@ export class Storage {
         if (real !== root && !real.startsWith(root + sep)) {
           throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
         }
-        if (real === absolute && probe === absolute && dirname(absolute) !== root) {
-          this.#realDirs.add(dirname(absolute));
+        // The parent resolved to itself: no symlink on the way, remember it (also when the file itself
+        // does not exist yet, as on a first build).
+        const parent = dirname(absolute);
+        if (real === probe && (probe === absolute || probe === parent) && parent !== root) {
+          this.#realDirs.add(parent);
         }
         return absolute;
       } catch (error) {
@@ -284,28 +296,35 @@ export class Storage {
    * process hashed (or wrote) it before and its size, mtime, ctime and inode have not changed since.
    */
   async verify(relativePath: string, digest: string): Promise<VerifyResult> {
+    return (await this.#verify(relativePath, digest)).result;
+  }
+
+  /** `verify`, with the file's lstat when it is a regular file. */
+  async #verify(relativePath: string, digest: string): Promise<{ result: VerifyResult; info?: Stats }> {
     const { hex } = parseDigest(digest);
-    const absolute = await this.absolutePath(relativePath);
+    // The lstat below refuses a symlink as the last component (not a regular file).
+    const absolute = await this.#resolve(relativePath, false);
     let handle: Awaited<ReturnType<typeof open>>;
     let info: Stats;
     try {
       info = await lstat(absolute);
-      if (!info.isFile()) return 'mismatch';
+      if (!info.isFile()) return { result: 'mismatch' };
       const known = this.#verified.get(relativePath);
-      if (known !== undefined && known.digest === digest && sameFile(known, info)) return 'ok';
+      if (known !== undefined && known.digest === digest && sameFile(known, info))
+        return { result: 'ok', info };
       handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { result: 'missing' };
       throw new StorageError('StatOperationFailed', `cannot read ${relativePath}: ${code}`, { cause: error });
     }
     try {
       const hash = createHash('sha256');
       await pipeline(handle.createReadStream({ autoClose: false }), hash);
-      if (hash.digest('hex') !== hex) return 'mismatch';
+      if (hash.digest('hex') !== hex) return { result: 'mismatch' };
       const { size, mtimeMs, ctimeMs, ino } = info;
       this.#verified.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
-      return 'ok';
+      return { result: 'ok', info };
     } catch (error) {
       throw new StorageError('StatOperationFailed', `cannot hash ${relativePath}: ${errnoCode(error)}`, {
         cause: error,
@@ -373,11 +392,10 @@ export class Storage {
         if (dirname(temp) !== absoluteDir) {
           throw new StorageError('InvalidPath', `temp file is not in ${dir}`);
         }
-        const absolute = await this.absolutePath(path);
         const url = this.urlFor(path);
-        const existing = await this.verify(path, digest);
-        if (existing === 'ok') {
-          const info = await this.#stat(absolute, path);
+        const { result: existing, info: published } = await this.#verify(path, digest);
+        if (existing === 'ok' && published !== undefined) {
+          const info = published;
           return {
             path,
             url,
@@ -387,6 +405,7 @@ export class Storage {
             outcome: 'reused',
           };
         }
+        const absolute = await this.absolutePath(path);
         const now = this.#now();
         const info = await this.#stat(temp, path);
         try {
