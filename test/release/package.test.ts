@@ -64,7 +64,7 @@ const confighubSource = (args: string[]) =>
     cwd: app,
     encoding: 'utf8',
     env: { PATH: NODE_PATH_ENV, HOME: work },
-    timeout: 30_000,
+    timeout: 60_000,
   });
 
 beforeAll(async () => {
@@ -142,7 +142,7 @@ describe('npm package', () => {
     const controllerConfig = await writeKubeconfig(stack.kube, work, stack.controllerToken);
     const controller = await fleet.start('package-pod', controllerConfig, []);
     await createRepository(stack, 'team-a', 'shop');
-    const repo = await waitForReady(stack, 'team-a', 'shop', () => true, 30_000).catch((error: Error) => {
+    const repo = await waitForReady(stack, 'team-a', 'shop', () => true, 60_000).catch((error: Error) => {
       throw new Error(`${error.message}\ncontroller log:\n${controller.log().slice(-4000)}`);
     });
     const artifact = repo.status!.artifact!;
@@ -185,5 +185,5 @@ describe('npm package', () => {
     expect(createHash('sha256').update(served.bytes).digest('hex')).toBe(
       artifact.digest.slice('sha256:'.length),
     );
-  }, 60_000);
+  }, 120_000);
 });

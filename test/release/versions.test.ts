@@ -1,4 +1,6 @@
 // The version checks a release tag must pass (scripts/release-versions.ts), and the changelog they read.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   changelogSection,
@@ -25,6 +27,19 @@ describe('release versions', () => {
     for (const name of ['Unreleased', ...versions]) {
       expect(sources.changelog).toMatch(new RegExp(`^\\[${name.replaceAll('.', '\\.')}\\]: https://`, 'm'));
     }
+  });
+
+  it('is the version the install instructions name', () => {
+    const docs = ['README.md', 'docs/install.md', 'charts/confighub-source-controller/README.md'];
+    let named = 0;
+    for (const doc of docs) {
+      const text = readFileSync(join(REPO_ROOT, doc), 'utf8');
+      for (const m of text.matchAll(/releases\/download\/v([^/\s]+)\/|oci:\/\/\S+ \\\n\s*--version (\S+)/g)) {
+        expect(m[1] ?? m[2], doc).toBe(sources.packageJson);
+        named++;
+      }
+    }
+    expect(named).toBeGreaterThanOrEqual(5);
   });
 
   it('names each source that disagrees with the tag', () => {
