@@ -9,10 +9,13 @@ const execFileAsync = promisify(execFile);
 /** PATH with the Node that runs the tests first. */
 export const NODE_PATH_ENV = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 
+const KEEP = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig']);
+
 export function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: NODE_PATH_ENV, ...extra };
-  // Settings npm passes to scripts (when the tests run under `npm test`) must not leak into these runs.
-  for (const key of Object.keys(env)) if (key.startsWith('npm_')) delete env[key];
+  // What npm passes to scripts (when the tests run under `npm test`) must not leak into these runs; where
+  // the cache and the registry are stays as the user set it.
+  for (const key of Object.keys(env)) if (key.startsWith('npm_') && !KEEP.has(key)) delete env[key];
   env['npm_config_update_notifier'] = 'false';
   return env;
 }
