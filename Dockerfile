@@ -1,13 +1,24 @@
 # syntax=docker/dockerfile:1
-# The controller is TypeScript run directly by Node 24 (type stripping): there is no compile step,
-# the build stage only installs production dependencies from the lockfile.
+# The image holds the product only: the compiled controller (dist/, built from src/ without its tests),
+# its production dependencies, package.json and the CRDs. Never the test kit, the tests or the sources.
+# The two preparation stages run on the build machine's platform ($BUILDPLATFORM): their output is the
+# same JavaScript for every target (no production dependency has native code or an install script), so a
+# multi-arch build needs no emulation; only the last stage is per platform, and it runs nothing.
 
-FROM node:24-bookworm-slim AS deps
+# Compiles src/ to dist/ with the project's TypeScript (a devDependency, hence the full install here).
+FROM --platform=$BUILDPLATFORM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --omit=dev skips the npm-shipped Node binary (a devDependency): the image's own Node 24 runs the code.
-# --ignore-scripts: no production dependency needs an install script, and none should run here.
-# The npm cache stays in this stage: only node_modules is copied into the image.
+# --ignore-scripts: the only install script is the npm-shipped Node's; the image's own Node 24 runs tsc.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
+# Production dependencies only, from the lockfile. The npm cache stays in this stage.
+FROM --platform=$BUILDPLATFORM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:24-bookworm-slim
@@ -22,10 +33,10 @@ LABEL org.opencontainers.image.title="confighub-source-controller" \
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY src ./src
 COPY crds ./crds
 # Numeric non-root user so that runAsNonRoot can be verified by the kubelet.
 USER 65532:65532
 EXPOSE 9090 8080 9440
-ENTRYPOINT ["node", "src/main.ts"]
+ENTRYPOINT ["node", "dist/main.js"]

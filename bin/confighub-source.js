@@ -1,3 +1,8 @@
 #!/usr/bin/env node
-// Entry point for `npx confighub-source`; the CLI is TypeScript run by Node 24's type stripping.
-import '../src/cli/main.ts';
+// Entry point of `confighub-source`. The published package holds the compiled CLI (dist/): Node refuses
+// to strip types under node_modules. A clone has the sources and runs them directly (Node 24 strips the
+// types), so it needs no build step and never runs a stale dist/.
+import { existsSync } from 'node:fs';
+
+const source = new URL('../src/cli/main.ts', import.meta.url);
+await import(existsSync(source) ? source.href : '../dist/cli/main.js');

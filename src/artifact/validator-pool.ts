@@ -5,13 +5,14 @@
 // a worker with a capped heap, a task is cancelled by terminating its worker (a parser cannot be
 // interrupted otherwise), and workers idle for a while are stopped so an idle controller holds none.
 import { Worker } from 'node:worker_threads';
+import { siblingModule } from '../util/sibling-module.ts';
 import { type LongTimer, setLongTimeout } from '../util/timers.ts';
 import { BuildLimitError } from './errors.ts';
 import type { KustomizationRefs } from './kustomization-policy.ts';
 import type { ValidationReply, ValidationRequest } from './validation-protocol.ts';
 import type { ObjectHeader, YamlPosition } from './yaml-check.ts';
 
-const WORKER_URL = new URL('./validation-worker.ts', import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, './validation-worker');
 const DEFAULT_IDLE_MS = 60_000;
 /**
  * A worker that parsed a unit this large is replaced rather than reused: its heap grew to several times

@@ -4,9 +4,10 @@
 // `dist/config.js` then gets client-node-gen.ts in place of that index. Without it (tests, embedders)
 // the same code loads the full index and works the same.
 import { registerHooks } from 'node:module';
+import { siblingModule } from '../util/sibling-module.ts';
 
 const CONFIG_MODULE = /\/@kubernetes\/client-node\/dist\/config\.js$/;
-const SLIM_GEN = new URL('./client-node-gen.ts', import.meta.url).href;
+const SLIM_GEN = siblingModule(import.meta.url, './client-node-gen').href;
 
 registerHooks({
   resolve(specifier, context, nextResolve) {

