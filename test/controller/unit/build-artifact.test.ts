@@ -118,7 +118,9 @@ describe('build', () => {
     const first = await prepared({});
     await buildArtifact(first.ctx);
     const built = first.ctx.artifact!;
-    const previous = tt.previousSameContent ? { ...built, lastUpdateTime: '2026-01-01T00:00:00Z' } : artifact();
+    const previous = tt.previousSameContent
+      ? { ...built, lastUpdateTime: '2026-01-01T00:00:00Z' }
+      : artifact();
 
     const { ctx } = await prepared({
       fingerprint: 'fp-2',
