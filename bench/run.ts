@@ -6,9 +6,10 @@
 // possible; otherwise the section says what it skipped and why.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildImageEntry } from './lib/image-entry.ts';
 import { describeMachine } from './lib/machine.ts';
 import { runBuildBench } from './sections/build.ts';
 import { runEngineBench } from './sections/engine.ts';
@@ -79,11 +80,14 @@ function counts(flag: string, value: string | undefined): number[] | undefined {
 }
 const scaleLevels = counts('scale', values.scale);
 const heapSnapshotLevels = counts('heap-snapshot', values['heap-snapshot']);
+const image = buildImageEntry(log);
 const ctx: SectionContext = {
   quick: values.quick,
   workDir,
   log,
-  controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? [],
+  controllerScript: image.script,
+  // The image's own flags unless an experiment names others.
+  controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? image.nodeArgs,
   scaleLevels,
   heapSnapshotLevels,
   keepHeapSnapshotDir: values['keep-heap-snapshot'],
@@ -127,9 +131,7 @@ const lines = [
     .join(' / ')}`,
   `- tools: ${machine.tools.join('; ')}`,
   ...(values.note ? [`- ${values.note}`] : []),
-  ...(ctx.controllerNodeArgs.length > 0
-    ? [`- controller started with node ${ctx.controllerNodeArgs.join(' ')}`]
-    : []),
+  `- controller started as the image starts it: \`node ${[...ctx.controllerNodeArgs, relative(process.cwd(), ctx.controllerScript)].join(' ')}\`${values['node-args'] === undefined ? " (the Dockerfile's ENTRYPOINT, compiled)" : ' (node flags from --node-args)'}`,
   '',
   '## Targets',
   '',

@@ -50,6 +50,8 @@ export async function startBenchStack(options: {
   workDir: string;
   controllerArgs: string[];
   nodeArgs?: string[];
+  /** See startControllerProcess. */
+  script?: string;
 }): Promise<BenchStack> {
   const local = await startLocalStack({
     controller: false,
@@ -80,6 +82,7 @@ export async function startBenchStack(options: {
       logFile: join(options.workDir, 'controller.log'),
       args: options.controllerArgs,
       nodeArgs: options.nodeArgs ?? [],
+      ...(options.script === undefined ? {} : { script: options.script }),
     });
   } catch (error) {
     unsubscribe();

@@ -51,14 +51,15 @@ export async function startControllerProcess(options: {
   args?: string[];
   /** Flags for node itself, e.g. V8 heap sizing. */
   nodeArgs?: string[];
+  /** A controller entry that takes the controller's flags directly (dist/main.js), instead of the CLI. */
+  script?: string;
 }): Promise<ControllerProcess> {
   const [storagePort, metricsPort, healthPort] = [await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(
     process.execPath,
     [
       ...(options.nodeArgs ?? []),
-      MAIN,
-      'controller',
+      ...(options.script === undefined ? [MAIN, 'controller'] : [options.script]),
       `--kubeconfig=${options.kubeconfig}`,
       `--storage-path=${options.storagePath}`,
       `--storage-addr=127.0.0.1:${storagePort}`,

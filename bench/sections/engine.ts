@@ -51,6 +51,7 @@ async function wideUnitRun(ctx: SectionContext, keys: number) {
     workDir: ctx.workDir,
     controllerArgs: [],
     nodeArgs: ctx.controllerNodeArgs,
+    script: ctx.controllerScript,
   });
   try {
     // A neighbour whose artifact is downloaded throughout.
@@ -112,6 +113,7 @@ async function largeSpaceRun(ctx: SectionContext, units: number, unitMiB: number
     workDir: ctx.workDir,
     controllerArgs: ['--concurrent=4'],
     nodeArgs: ctx.controllerNodeArgs,
+    script: ctx.controllerScript,
   });
   try {
     const random = prng(25);

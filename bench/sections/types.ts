@@ -23,6 +23,8 @@ export interface SectionContext {
   log: (message: string) => void;
   /** Node flags for the controller process (`--node-args`), e.g. to try V8 heap sizes. */
   controllerNodeArgs: string[];
+  /** The compiled controller entry the image runs (dist/main.js). */
+  controllerScript: string;
   /** Repository counts for the scale section (`--scale`); default per mode. */
   scaleLevels: number[] | undefined;
   /** Scale levels at which to take and summarize a heap snapshot of the controller (`--heap-snapshot`). */

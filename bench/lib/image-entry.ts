@@ -1,0 +1,35 @@
+// The controller as the image runs it: the compiled entry (dist/main.js, built here with the project's
+// own build script) with the node flags of the Dockerfile's ENTRYPOINT, so what the benchmark measures
+// (start-up memory, heap sizing) is what a cluster gets — not the sources under type stripping.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ImageEntry {
+  /** Flags for node before the script, from the Dockerfile. */
+  nodeArgs: string[];
+  /** Absolute path of the compiled controller entry. */
+  script: string;
+}
+
+/** Node flags and script of the Dockerfile's exec-form ENTRYPOINT (`["node", …flags, "dist/main.js"]`). */
+export function dockerfileEntrypoint(dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8')): {
+  nodeArgs: string[];
+  script: string;
+} {
+  const line = dockerfile.split('\n').find((l) => l.startsWith('ENTRYPOINT '));
+  if (line === undefined) throw new Error('the Dockerfile has no ENTRYPOINT');
+  const argv = JSON.parse(line.slice('ENTRYPOINT '.length)) as string[];
+  if (argv[0] !== 'node' || argv.length < 2) throw new Error(`unexpected ENTRYPOINT ${line}`);
+  return { nodeArgs: argv.slice(1, -1), script: argv[argv.length - 1]! };
+}
+
+/** Compiles the product (`npm run build`'s script) and returns how the image starts it. */
+export function buildImageEntry(log: (message: string) => void): ImageEntry {
+  log('compiling the controller as the image does (scripts/build.ts → dist/)');
+  execFileSync(process.execPath, [`${ROOT}scripts/build.ts`], { cwd: ROOT, stdio: 'ignore' });
+  const { nodeArgs, script } = dockerfileEntrypoint();
+  return { nodeArgs, script: `${ROOT}${script}` };
+}
