@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CONTROLLER_NAME } from '../api/constants.ts';
 import { parseDuration } from '../api/duration.ts';
+import { errorMessage } from '../util/errors.ts';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -178,7 +179,7 @@ export function parseControllerOptions(
       ),
     }) as { values: Record<string, string | boolean | undefined> });
   } catch (error) {
-    throw new OptionsError(error instanceof Error ? error.message : String(error));
+    throw new OptionsError(errorMessage(error));
   }
 
   const raw: Record<string, unknown> = {};

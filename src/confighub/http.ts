@@ -3,6 +3,7 @@
 import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
 import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
+import { errorMessage } from '../util/errors.ts';
 import { timeoutSignal } from '../util/timers.ts';
 import {
   AbortedError,
@@ -363,7 +364,7 @@ export class Transport {
       return `no answer within ${this.#options.timeoutMs}ms`;
     }
     if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) return `connection failed (${code})`;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return `request failed: ${scrub(message, this.#options.secrets())}`;
   }
 

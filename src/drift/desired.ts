@@ -3,6 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { MAX_NESTING_DEPTH } from '../artifact/yaml-check.ts';
+import { errorMessage } from '../util/errors.ts';
 import { isRecord } from './pointer.ts';
 
 export interface ArtifactFileInput {
@@ -67,9 +68,7 @@ export function readTarGz(bytes: Uint8Array): ArtifactFileInput[] {
   try {
     tar = gunzipSync(bytes);
   } catch (error) {
-    throw new ArtifactReadError(
-      `artifact is not gzip: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new ArtifactReadError(`artifact is not gzip: ${errorMessage(error)}`);
   }
   const files: ArtifactFileInput[] = [];
   let offset = 0;

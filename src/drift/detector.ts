@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import type { ResourceType } from '../kube/resources.ts';
+import { errorMessage } from '../util/errors.ts';
 import { classify } from './classify.ts';
 import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
 import { compareObjects, type FieldChange } from './compare.ts';
@@ -320,7 +321,7 @@ export class DriftDetector {
       }
       return { kind: 'checked', findings };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.#options.logger.debug({ object: refOf(target), err: message }, 'drift check failed');
       return { kind: 'error', message };
     }
@@ -375,7 +376,7 @@ export class DriftDetector {
           {
             kind: type.kind,
             name: live.metadata.name,
-            err: error instanceof Error ? error.message : String(error),
+            err: errorMessage(error),
           },
           'server-side dry run unavailable, comparing fields',
         );

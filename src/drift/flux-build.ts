@@ -5,6 +5,7 @@
 // objects are not compared against a desired state Flux never applied.
 import { parseDocument, stringify } from 'yaml';
 import type { ConsumerObject, KustomizeBuild } from '../delivery/consumer.ts';
+import { errorMessage } from '../util/errors.ts';
 import type { DesiredObject } from './desired.ts';
 import { applyRules, jsonPatchRules } from './json6902.ts';
 import { isRecord } from './pointer.ts';
@@ -59,7 +60,7 @@ export async function buildForConsumer(
         data = await readVars(ref.kind, consumer.namespace, ref.name);
       } catch (error) {
         return {
-          unsupported: `postBuild.substituteFrom ${ref.kind}/${ref.name} unreadable (${error instanceof Error ? error.message : String(error)})`,
+          unsupported: `postBuild.substituteFrom ${ref.kind}/${ref.name} unreadable (${errorMessage(error)})`,
         };
       }
       if (data === undefined) {
@@ -84,7 +85,7 @@ export async function buildForConsumer(
     try {
       object = applyRules(object, original, rules);
     } catch (error) {
-      return { unsupported: `spec.patches: ${error instanceof Error ? error.message : String(error)}` };
+      return { unsupported: `spec.patches: ${errorMessage(error)}` };
     }
     const metadata = metadataOf(object);
     if (build.targetNamespace) {

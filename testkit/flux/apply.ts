@@ -4,6 +4,7 @@
 import type { KubeClient, KubeObject } from '../../src/kube/client.ts';
 import { isNotFound } from '../../src/kube/errors.ts';
 import type { ResourceType } from '../../src/kube/resources.ts';
+import { errorMessage } from '../../src/util/errors.ts';
 import type { Manifest } from './build.ts';
 
 export const FIELD_MANAGER = 'kustomize-controller';
@@ -129,9 +130,7 @@ async function applyOne(kube: KubeClient, type: ResourceType, object: Manifest):
       force: true,
     });
   } catch (error) {
-    throw new ApplyError(
-      `${subject} apply failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new ApplyError(`${subject} apply failed: ${errorMessage(error)}`);
   }
   const action: Action =
     before === undefined
