@@ -7,10 +7,10 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { Reason } from '../api/conditions.ts';
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { UUID_PATTERN } from '../api/v1beta1.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { delay } from '../util/timers.ts';
 import { type Authenticator, type Credentials, createAuthenticator } from './auth.ts';
 import type { DataCache } from './cache.ts';
-import { mapLimit } from './concurrency.ts';
 import {
   AmbiguousSpaceError,
   AuthenticationFailedError,

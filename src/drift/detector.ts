@@ -6,6 +6,7 @@ import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import type { ResourceType } from '../kube/resources.ts';
 import { errorMessage } from '../util/errors.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { classify } from './classify.ts';
 import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
 import { compareObjects, type FieldChange } from './compare.ts';
@@ -158,7 +159,7 @@ export class DriftDetector {
 
     const autoscalers: AutoscalerCache = new Map();
     const rules = compileRules(repository);
-    const outcomes = await mapLimited(targets, this.#options.concurrency ?? 8, (t) =>
+    const outcomes = await mapLimit(targets, this.#options.concurrency ?? 8, (t) =>
       this.#check(t, rules, autoscalers),
     );
     const findings: DriftFinding[] = [];
@@ -512,21 +513,4 @@ function mask(value: unknown): unknown {
 
 function valueField(key: 'desired' | 'live', value: unknown): Record<string, unknown> {
   return value === undefined ? {} : { [key]: value };
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
