@@ -15,7 +15,6 @@ export {
   parseDigest,
   REVISION_PATTERN,
   sha256Digest,
-  sha256Hex,
 } from './digest.ts';
 export {
   BuildLimitError,
