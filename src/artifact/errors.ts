@@ -64,6 +64,12 @@ export class UnsafePathError extends Error {
   }
 }
 
+/** A stored artifact that cannot be read back: not gzip, not the ustar we write, or invalid YAML in it. */
+export class ArtifactReadError extends Error {
+  override readonly name = 'ArtifactReadError';
+  readonly reason = Reason.ArchiveOperationFailed;
+}
+
 /** A digest or revision string that does not have the shape Flux consumers accept. */
 export class DigestError extends Error {
   override readonly name = 'DigestError';

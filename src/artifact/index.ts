@@ -17,6 +17,7 @@ export {
   sha256Digest,
 } from './digest.ts';
 export {
+  ArtifactReadError,
   BuildLimitError,
   DigestError,
   InvalidUnitError,
@@ -62,6 +63,7 @@ export {
   GZIP_HEADER,
   gzipDeterministic,
 } from './tarball.ts';
+export { readTar, readTarGz } from './tarball-reader.ts';
 export { type WrittenTarGz, writeTarGz } from './tarball-stream.ts';
 export { ValidationCache } from './validation-cache.ts';
 export { UnitCheckFailure, ValidatorPool } from './validator-pool.ts';

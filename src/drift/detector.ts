@@ -2,6 +2,7 @@
 // consumer applied (its inventory) or, with no consumer, every object of the artifact. It never
 // writes: live objects are read with GET and the prediction of an apply is a dry run.
 import type { Logger } from 'pino';
+import { readTarGz } from '../artifact/tarball-reader.ts';
 import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import type { ResourceType } from '../kube/resources.ts';
@@ -10,7 +11,7 @@ import { mapLimit } from '../util/map-limit.ts';
 import { classify } from './classify.ts';
 import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
 import { compareObjects, type FieldChange } from './compare.ts';
-import { type ArtifactFileInput, type DesiredObject, desiredObjects, readTarGz } from './desired.ts';
+import { type ArtifactFileInput, type DesiredObject, desiredObjects } from './desired.ts';
 import { buildForConsumer, type VarSource } from './flux-build.ts';
 import { type IgnoreRule, IgnoreRules, isIgnored, optOutOf } from './ignore.ts';
 import { parseInventoryId } from './inventory.ts';
