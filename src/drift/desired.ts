@@ -3,7 +3,7 @@
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { ArtifactReadError } from '../artifact/errors.ts';
 import { MAX_NESTING_DEPTH } from '../artifact/yaml-check.ts';
-import { isRecord } from './pointer.ts';
+import { isRecord } from '../util/is-record.ts';
 
 export interface ArtifactFileInput {
   path: string;

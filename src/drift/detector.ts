@@ -7,6 +7,7 @@ import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import type { ResourceType } from '../kube/resources.ts';
 import { errorMessage } from '../util/errors.ts';
+import { isRecord } from '../util/is-record.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { classify } from './classify.ts';
 import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
@@ -17,7 +18,7 @@ import { type IgnoreRule, IgnoreRules, isIgnored, optOutOf } from './ignore.ts';
 import { parseInventoryId } from './inventory.ts';
 import type { DriftMetrics } from './metrics.ts';
 import { attribute } from './ownership.ts';
-import { isRecord, removeAt, toPointer } from './pointer.ts';
+import { removeAt, toPointer } from './pointer.ts';
 import {
   Cause,
   Classification,

@@ -6,9 +6,9 @@
 import { parseDocument, stringify } from 'yaml';
 import type { ConsumerObject, KustomizeBuild } from '../delivery/consumer.ts';
 import { errorMessage } from '../util/errors.ts';
+import { isRecord } from '../util/is-record.ts';
 import type { DesiredObject } from './desired.ts';
 import { applyRules, jsonPatchRules } from './json6902.ts';
-import { isRecord } from './pointer.ts';
 import { SubstitutionUnsupportedError, substitute, VAR_NAME } from './substitute.ts';
 
 const NOT_REPRODUCED = [

@@ -4,8 +4,8 @@
 // selectors are not reproduced: the caller reports the consumer instead.
 import fastJsonPatch from 'fast-json-patch';
 import { parse } from 'yaml';
+import { isRecord } from '../util/is-record.ts';
 import type { DesiredObject } from './desired.ts';
-import { isRecord } from './pointer.ts';
 
 interface Target {
   group?: string;
