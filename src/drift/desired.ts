@@ -3,6 +3,7 @@
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { ArtifactReadError } from '../artifact/errors.ts';
 import { MAX_NESTING_DEPTH } from '../artifact/yaml-check.ts';
+import { parseApiVersion } from '../kube/resources.ts';
 import { isRecord } from '../util/is-record.ts';
 
 export interface ArtifactFileInput {
@@ -42,7 +43,7 @@ export function desiredObjects(files: readonly ArtifactFileInput[]): DesiredObje
       if (!isRecord(value)) continue;
       const { apiVersion, kind, metadata } = value;
       if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isRecord(metadata)) continue;
-      if (KUSTOMIZE_KINDS.has(`${apiVersion.split('/')[0]}/${kind}`)) continue;
+      if (KUSTOMIZE_KINDS.has(`${parseApiVersion(apiVersion).group}/${kind}`)) continue;
       if (typeof metadata['name'] !== 'string') continue;
       out.push({
         apiVersion,

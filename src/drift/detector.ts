@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { readTarGz } from '../artifact/tarball-reader.ts';
 import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
-import type { ResourceType } from '../kube/resources.ts';
+import { parseApiVersion, type ResourceType } from '../kube/resources.ts';
 import { errorMessage } from '../util/errors.ts';
 import { isRecord } from '../util/is-record.ts';
 import { mapLimit } from '../util/map-limit.ts';
@@ -247,12 +247,8 @@ export class DriftDetector {
       const namespace = type.namespaced ? target.namespace : undefined;
       const object = desiredFor(desired, namespace, target.consumer);
       if (optOutOf(metaOf(object))) return { kind: 'excluded' };
-      const [group, version] = desired.apiVersion.includes('/')
-        ? desired.apiVersion.split('/')
-        : ['', desired.apiVersion];
       const identity = {
-        group: group ?? '',
-        version: version ?? '',
+        ...parseApiVersion(desired.apiVersion),
         kind: desired.kind,
         name: desired.name,
         ...(namespace ? { namespace } : {}),
@@ -425,7 +421,7 @@ function inventoryTargets(desired: readonly DesiredObject[], consumers: readonly
         (d) =>
           d.kind === object.kind &&
           d.name === object.name &&
-          groupOf(d.apiVersion) === object.group &&
+          parseApiVersion(d.apiVersion).group === object.group &&
           (d.namespace === undefined ||
             consumer.targetNamespace !== undefined ||
             d.namespace === object.namespace),
@@ -489,10 +485,6 @@ function metaOf(object: Record<string, unknown>) {
 
 function refOf(target: Target): string {
   return objectRef({ kind: target.desired.kind, namespace: target.namespace, name: target.desired.name });
-}
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
 }
 
 /** Secret values never leave the cluster through a report; other values are bounded. */
