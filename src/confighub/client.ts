@@ -138,7 +138,8 @@ export interface ConfigHubClientOptions {
   dispatcher?: Dispatcher;
   limits?: Partial<Limits>;
   retry?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between attempts (default util/timers' delay); must resolve early when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Source of jitter in [0, 1). */
   random?: () => number;
   /** Clock in ms, used for token renewal and HTTP-date Retry-After. */
@@ -290,7 +291,7 @@ export class ConfigHubClient {
       tls: options.tls,
       dispatcher: options.dispatcher,
       retry: { ...DEFAULT_RETRY, ...options.retry },
-      sleep: options.sleep ?? ((ms: number) => delay(ms)),
+      sleep: options.sleep ?? delay,
       random: options.random ?? Math.random,
       now: this.#now,
       secrets: () => this.#auth.secrets(),

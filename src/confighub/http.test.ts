@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { delay } from '../util/timers.ts';
 import {
   AbortedError,
   InvalidResponseError,
@@ -295,6 +296,28 @@ describe('Transport over real HTTP', () => {
     });
     const error = await get(transport, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
+    expect(scripted.seen).toHaveLength(1);
+    await transport.close();
+  });
+
+  it('an abort cuts a long backoff short: the wait is handed the request signal', async () => {
+    scripted.script(json(503, {}));
+    const controller = new AbortController();
+    let waiting: (() => void) | undefined;
+    const started = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const transport = make({
+      retry: { ...DEFAULT_RETRY, maxAttempts: 3, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 },
+      sleep: (ms, signal) => {
+        waiting?.();
+        return delay(ms, signal);
+      },
+    });
+    const pending = get(transport, { signal: controller.signal }).catch((e: unknown) => e);
+    await started;
+    controller.abort();
+    expect(await pending).toBeInstanceOf(AbortedError);
     expect(scripted.seen).toHaveLength(1);
     await transport.close();
   });

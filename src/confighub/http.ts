@@ -69,7 +69,8 @@ export interface TransportOptions {
   tls?: TlsOptions;
   dispatcher?: Dispatcher;
   retry: RetryPolicy;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits between attempts; resolves early when `signal` aborts (as util/timers' delay does). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   now: () => number;
   /** Values that must never appear in an error message (tokens, secrets). */
@@ -378,18 +379,7 @@ export class Transport {
   }
 
   async #sleep(ms: number, req: HttpRequest): Promise<void> {
-    if (req.signal === undefined) return this.#options.sleep(ms);
-    const signal = req.signal;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<void>((resolve) => {
-      onAbort = () => resolve();
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([this.#options.sleep(ms), aborted]);
-    } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    }
+    await this.#options.sleep(ms, req.signal);
     this.#throwIfAborted(req);
   }
 }

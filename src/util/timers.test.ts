@@ -71,6 +71,33 @@ describe('timers above 2^31−1 ms', () => {
     expect(aborted).toBe(true);
   });
 
+  it('delay with a signal already aborted resolves at once and arms no timer', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let done = false;
+    void delay(MAX_TIMER_MS, controller.signal).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('delay that ran to its end lets go of the signal: a later abort changes nothing', async () => {
+    const controller = new AbortController();
+    const listeners = vi.spyOn(controller.signal, 'removeEventListener');
+    let resolved = 0;
+    void delay(100, controller.signal).then(() => {
+      resolved++;
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(resolved).toBe(1);
+    expect(listeners).toHaveBeenCalledWith('abort', expect.any(Function));
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(resolved).toBe(1);
+  });
+
   it('timeoutSignal of 40000m does not abort early, and aborts with a TimeoutError at the end', async () => {
     const ms = 40_000 * 60_000;
     const signal = timeoutSignal(ms);
