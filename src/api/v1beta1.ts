@@ -39,21 +39,26 @@ export const repositoryRefSchema = z
     message: 'at most one of ref.tag and ref.release may be set',
   });
 
+/**
+ * The `target` of a Flux ignore rule (Kustomization `spec.driftDetection.ignore`, HelmRelease
+ * `spec.driftDetection.ignore`, our `spec.drift.ignore`): each field a regular expression, all optional.
+ */
+export const ignoreTargetShape = {
+  group: z.string().optional(),
+  version: z.string().optional(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  namespace: z.string().optional(),
+};
+export type IgnoreTarget = z.infer<z.ZodObject<typeof ignoreTargetShape>>;
+
 export const driftSpecSchema = z.object({
   mode: z.enum(['disabled', 'report']).default('disabled'),
   ignore: z
     .array(
       z.object({
         paths: z.array(z.string().min(1)).min(1),
-        target: z
-          .object({
-            group: z.string().optional(),
-            version: z.string().optional(),
-            kind: z.string().optional(),
-            name: z.string().optional(),
-            namespace: z.string().optional(),
-          })
-          .optional(),
+        target: z.object(ignoreTargetShape).optional(),
       }),
     )
     .max(64)

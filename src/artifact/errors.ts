@@ -64,12 +64,6 @@ export class UnsafePathError extends Error {
   }
 }
 
-/** A stored artifact that cannot be read back: not gzip, not the ustar we write, or invalid YAML in it. */
-export class ArtifactReadError extends Error {
-  override readonly name = 'ArtifactReadError';
-  readonly reason = Reason.ArchiveOperationFailed;
-}
-
 /** A digest or revision string that does not have the shape Flux consumers accept. */
 export class DigestError extends Error {
   override readonly name = 'DigestError';
@@ -97,6 +91,12 @@ export class StorageError extends Error {
     super(message, options);
     this.reason = reason;
   }
+}
+
+/** A stored artifact that cannot be read back: not gzip, not the ustar we write, or invalid YAML in it. */
+export class ArtifactReadError extends Error {
+  override readonly name = 'ArtifactReadError';
+  readonly reason = Reason.ArchiveOperationFailed;
 }
 
 /** `ENOENT`-style code of a Node fs error, for messages that must not echo arbitrary error text. */

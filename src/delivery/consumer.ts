@@ -2,6 +2,7 @@
 // needs, validated with zod, so a Kustomization written by a newer Flux never breaks the controller.
 import { z } from 'zod';
 import { EA_KIND } from '../api/constants.ts';
+import { ignoreTargetShape } from '../api/v1beta1.ts';
 
 export const ConsumerKind = { Kustomization: 'Kustomization', HelmRelease: 'HelmRelease' } as const;
 export type ConsumerKind = (typeof ConsumerKind)[keyof typeof ConsumerKind];
@@ -24,15 +25,7 @@ const sourceRefSchema = z.looseObject({
 
 const ignoreRuleSchema = z.looseObject({
   paths: z.array(z.string()),
-  target: z
-    .looseObject({
-      group: z.string().optional(),
-      version: z.string().optional(),
-      kind: z.string().optional(),
-      name: z.string().optional(),
-      namespace: z.string().optional(),
-    })
-    .optional(),
+  target: z.looseObject(ignoreTargetShape).optional(),
 });
 export type ConsumerIgnoreRule = z.infer<typeof ignoreRuleSchema>;
 
