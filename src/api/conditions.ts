@@ -66,3 +66,11 @@ export const Reason = {
   GarbageCollectionFailed: 'GarbageCollectionFailed',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** The condition of `type` in a status's list, ours or a Flux object's alike; undefined when absent. */
+export function findCondition<C extends { type: string }>(
+  conditions: readonly C[] | undefined,
+  type: string,
+): C | undefined {
+  return conditions?.find((c) => c.type === type);
+}

@@ -1,6 +1,7 @@
 // Flux objects that consume our ExternalArtifact, read defensively: only the fields delivery status
 // needs, validated with zod, so a Kustomization written by a newer Flux never breaks the controller.
 import { z } from 'zod';
+import { findCondition } from '../api/conditions.ts';
 import { EA_KIND } from '../api/constants.ts';
 import { ignoreTargetShape } from '../api/v1beta1.ts';
 
@@ -213,7 +214,7 @@ export function parseConsumer(
 }
 
 export function conditionOf(consumer: ConsumerObject, type: string): ConsumerCondition | undefined {
-  return consumer.conditions.find((c) => c.type === type);
+  return findCondition(consumer.conditions, type);
 }
 
 const buildSchema = z.object({
