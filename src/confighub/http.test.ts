@@ -16,7 +16,6 @@ import {
   encodeQuery,
   type HttpResponse,
   parseJson,
-  parseRetryAfter,
   scrub,
   Transport,
   type TransportOptions,
@@ -64,15 +63,6 @@ const json =
   };
 
 describe('pure helpers', () => {
-  it('parses Retry-After as seconds or HTTP date', () => {
-    const now = Date.parse('2026-11-30T10:00:00Z');
-    expect(parseRetryAfter('7', now)).toBe(7000);
-    expect(parseRetryAfter('Mon, 30 Nov 2026 10:00:05 GMT', now)).toBe(5000);
-    expect(parseRetryAfter('Mon, 30 Nov 2026 09:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-  });
-
   it('backs off exponentially with jitter in [50%, 100%] and a cap', () => {
     const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000 };
     expect(backoffDelay(1, policy, () => 0)).toBe(50);

@@ -4,7 +4,7 @@ import { Agent, type Dispatcher, request } from 'undici';
 import { z } from 'zod';
 import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
 import { errorMessage } from '../util/errors.ts';
-import { timeoutSignal } from '../util/timers.ts';
+import { parseRetryAfter, timeoutSignal } from '../util/timers.ts';
 import {
   AbortedError,
   InvalidResponseError,
@@ -118,16 +118,6 @@ export function encodeQuery(query: ReadonlyArray<readonly [string, string]>): st
 export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Retry-After as delta-seconds or HTTP date, in milliseconds from `now`; undefined when absent/garbled. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }
 
 /** Exponential backoff for attempt n (1-based) with jitter in [50%, 100%] of the step. */

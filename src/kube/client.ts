@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { Agent, type Dispatcher, request } from 'undici';
+import { parseRetryAfter } from '../util/timers.ts';
 import { KubeApiError } from './errors.ts';
 import { type ResourceType, resourcePath } from './resources.ts';
 
@@ -334,6 +335,6 @@ function toApiError(
     // Not a Status body (a proxy's HTML page, say): keep the HTTP code only.
   }
   const retryAfter = headers['retry-after'];
-  const seconds = typeof retryAfter === 'string' ? Number(retryAfter) : Number.NaN;
-  return new KubeApiError(statusCode, reason, message, Number.isFinite(seconds) ? seconds * 1000 : undefined);
+  const retryAfterMs = typeof retryAfter === 'string' ? parseRetryAfter(retryAfter, Date.now()) : undefined;
+  return new KubeApiError(statusCode, reason, message, retryAfterMs);
 }

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { capRetryAfter, delay, MAX_TIMER_MS, setLongTimeout, timeoutSignal } from './timers.ts';
+import {
+  capRetryAfter,
+  delay,
+  MAX_TIMER_MS,
+  parseRetryAfter,
+  setLongTimeout,
+  timeoutSignal,
+} from './timers.ts';
 
 describe('timers above 2^31−1 ms', () => {
   beforeEach(() => {
@@ -106,6 +113,19 @@ describe('timers above 2^31−1 ms', () => {
     await vi.advanceTimersByTimeAsync(ms - MAX_TIMER_MS);
     expect(signal.aborted).toBe(true);
     expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('parses Retry-After as seconds or HTTP date', () => {
+    const now = Date.parse('2026-11-30T10:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Mon, 30 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Mon, 30 Nov 2026 09:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
 
