@@ -8,6 +8,7 @@ import type { ConsumerObject, KustomizeBuild } from '../delivery/consumer.ts';
 import { errorMessage } from '../util/errors.ts';
 import { isRecord } from '../util/is-record.ts';
 import type { DesiredObject } from './desired.ts';
+import { formatImageRef, parseImageRef } from './image-ref.ts';
 import { applyRules, jsonPatchRules } from './json6902.ts';
 import { SubstitutionUnsupportedError, substitute, VAR_NAME } from './substitute.ts';
 
@@ -158,16 +159,10 @@ function setImages(node: unknown, image: NonNullable<KustomizeBuild['images']>[n
 }
 
 function retag(reference: string, image: NonNullable<KustomizeBuild['images']>[number]): string {
-  const at = reference.indexOf('@');
-  const withoutDigest = at >= 0 ? reference.slice(0, at) : reference;
-  const digest = at >= 0 ? reference.slice(at) : '';
-  const colon = withoutDigest.lastIndexOf(':');
-  const hasTag = colon > withoutDigest.lastIndexOf('/');
-  const name = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
-  const tag = hasTag ? withoutDigest.slice(colon) : '';
-  if (name !== image.name) return reference;
-  const newName = image.newName ?? name;
-  if (image.digest) return `${newName}@${image.digest}`;
-  if (image.newTag) return `${newName}:${image.newTag}`;
-  return `${newName}${tag}${digest}`;
+  const ref = parseImageRef(reference);
+  if (ref.name !== image.name) return reference;
+  const name = image.newName ?? ref.name;
+  if (image.digest) return formatImageRef({ name, digest: image.digest });
+  if (image.newTag) return formatImageRef({ name, tag: image.newTag });
+  return formatImageRef({ ...ref, name });
 }
