@@ -1,9 +1,9 @@
 // HTTP transport for ConfigHub: one undici dispatcher per client, timeouts, bounded reads, retries with
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
-import { errorMessage } from '../util/errors.ts';
+import { errorCode, errorMessage } from '../util/errors.ts';
 import { parseRetryAfter, timeoutSignal } from '../util/timers.ts';
 import {
   AbortedError,
@@ -180,15 +180,6 @@ const CONNECTION_ERROR_CODES = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
-
-const errorWithCode = z.object({ code: z.string() });
-
-function errorCode(error: unknown): string | undefined {
-  const direct = errorWithCode.safeParse(error);
-  if (direct.success) return direct.data.code;
-  if (error instanceof Error && error.cause !== undefined) return errorCode(error.cause);
-  return undefined;
-}
 
 export class Transport {
   readonly #options: TransportOptions;

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { Agent, type Dispatcher, request } from 'undici';
+import { errorCode } from '../util/errors.ts';
 import { parseRetryAfter } from '../util/timers.ts';
 import { KubeApiError } from './errors.ts';
 import { type ResourceType, resourcePath } from './resources.ts';
@@ -284,7 +285,7 @@ export class KubeClient {
 export const WATCH_INACTIVITY_SECONDS = 150;
 
 function isBodyTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'UND_ERR_BODY_TIMEOUT';
+  return errorCode(error) === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** One keep-alive Agent per client (client-node would build a new one per request when TLS is configured). */
