@@ -2,7 +2,7 @@
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
-import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
+import { stripControl, truncate, withoutUserinfo } from '../util/clean-text.ts';
 import { errorCode, errorMessage } from '../util/errors.ts';
 import { parseRetryAfter, timeoutSignal } from '../util/timers.ts';
 import {
@@ -135,6 +135,9 @@ export function scrub(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/** How much of a server's error text a message repeats. */
+const MAX_ERROR_DETAIL = 300;
+
 /**
  * The `Message` of a ConfigHub error body, else the text; scrubbed of secrets before anything is cut (a
  * secret straddling the cut would otherwise survive in part), flattened to one line, then shortened.
@@ -153,7 +156,7 @@ export function describeErrorBody(body: Buffer, secrets: readonly string[]): str
   const line = stripControl(withoutUserinfo(scrub(message, secrets)))
     .replace(/\s+/g, ' ')
     .trim();
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return truncate(line, MAX_ERROR_DETAIL);
 }
 
 class BodyLimitError extends Error {}

@@ -6,6 +6,7 @@ import { readTarGz } from '../artifact/tarball-reader.ts';
 import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { parseApiVersion, type ResourceType } from '../kube/resources.ts';
+import { truncate } from '../util/clean-text.ts';
 import { errorMessage } from '../util/errors.ts';
 import { isRecord } from '../util/is-record.ts';
 import { mapLimit } from '../util/map-limit.ts';
@@ -497,7 +498,7 @@ function present(kind: string, segments: readonly string[], value: unknown): unk
     return mask(value);
   }
   const json = JSON.stringify(value);
-  return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS - 1)}…` : value;
+  return json.length > MAX_VALUE_CHARS ? truncate(json, MAX_VALUE_CHARS) : value;
 }
 
 function mask(value: unknown): unknown {
