@@ -2,6 +2,7 @@
 // `npm run emulator`. They are the test kit's, so the published CLI and the image never load them.
 import '../src/kube/client-node-slim.ts';
 import type { CommandModule } from '../src/cli/commands.ts';
+import { errorMessage } from '../src/util/errors.ts';
 
 const tools: Record<string, { summary: string; load(): Promise<CommandModule> }> = {
   demo: {
@@ -43,7 +44,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

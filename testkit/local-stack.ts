@@ -25,6 +25,22 @@ export const PROJECT_CRD = fileURLToPath(
   new URL('../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url),
 );
 
+/**
+ * The flags a local controller runs with: storage under `storagePath`, every listener on a free
+ * 127.0.0.1 port, and retries short enough for tests to watch them.
+ */
+export function localControllerArgs(storagePath: string): string[] {
+  return [
+    `--storage-path=${storagePath}`,
+    '--storage-addr=127.0.0.1:0',
+    '--metrics-addr=127.0.0.1:0',
+    '--health-addr=127.0.0.1:0',
+    '--min-retry-delay=200ms',
+    '--max-retry-delay=5s',
+    '--requeue-dependency=1s',
+  ];
+}
+
 export interface LocalStackOptions {
   /** Extra controller flags, e.g. ['--concurrent=10']. Addresses default to 127.0.0.1:0. */
   controllerArgs?: string[];
@@ -91,15 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     controllerKubeConfig.loadFromOptions(kube.kubeConfig());
   }
   const storagePath = await mkdtemp(join(tmpdir(), 'confighub-source-'));
-  const baseArgs = [
-    `--storage-path=${storagePath}`,
-    '--storage-addr=127.0.0.1:0',
-    '--metrics-addr=127.0.0.1:0',
-    '--health-addr=127.0.0.1:0',
-    '--min-retry-delay=200ms',
-    '--max-retry-delay=5s',
-    '--requeue-dependency=1s',
-  ];
+  const baseArgs = localControllerArgs(storagePath);
   let options_ = parseControllerOptions([...baseArgs, ...(options.controllerArgs ?? [])], {});
   const runtimes: ControllerRuntime[] = [];
   const kubectl = findKubectl();

@@ -80,10 +80,11 @@ export interface ConditionInput {
   message: string;
 }
 
-export function findCondition(
-  conditions: readonly Condition[] | undefined,
+/** The condition of `type` in a status's list, ours or a Flux object's alike; undefined when absent. */
+export function findCondition<C extends { type: string }>(
+  conditions: readonly C[] | undefined,
   type: string,
-): Condition | undefined {
+): C | undefined {
   return conditions?.find((c) => c.type === type);
 }
 

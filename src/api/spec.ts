@@ -75,6 +75,19 @@ const ignoreTarget = (what: string) =>
     .optional()
     .describe(`${what}, as a regular expression matched against the whole value; any when unset.`);
 
+/**
+ * The `target` of a Flux ignore rule (Kustomization `spec.driftDetection.ignore`, HelmRelease
+ * `spec.driftDetection.ignore`, our `spec.drift.ignore`): each field a regular expression, all optional.
+ */
+export const ignoreTargetShape = {
+  group: ignoreTarget('Group is the API group to select objects from'),
+  version: ignoreTarget('Version of the API group to select objects from'),
+  kind: ignoreTarget('Kind of the objects to select'),
+  name: ignoreTarget('Name to match objects with'),
+  namespace: ignoreTarget('Namespace to select objects from'),
+};
+export type IgnoreTarget = z.infer<z.ZodObject<typeof ignoreTargetShape>>;
+
 export const driftSpecSchema = z.object({
   mode: z
     .enum(['disabled', 'report'])
@@ -95,13 +108,7 @@ export const driftSpecSchema = z.object({
               'the path of a status.drift item reads.',
           ),
         target: z
-          .object({
-            group: ignoreTarget('Group is the API group to select objects from'),
-            version: ignoreTarget('Version of the API group to select objects from'),
-            kind: ignoreTarget('Kind of the objects to select'),
-            name: ignoreTarget('Name to match objects with'),
-            namespace: ignoreTarget('Namespace to select objects from'),
-          })
+          .object(ignoreTargetShape)
           .optional()
           .describe('Target selects the objects the paths apply to; every object when unset.'),
       }),

@@ -1,6 +1,6 @@
 // Digests and revisions in the exact shapes Flux consumers parse (flux-contract §2.2, §2.3):
 // `sha256:<64 lowercase hex>` and `<ref>@sha256:<hex>` with exactly one `:`.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.ts';
 import { DigestError } from './errors.ts';
 
 export const DIGEST_PATTERN = /^sha256:([a-f0-9]{64})$/;
@@ -10,10 +10,6 @@ const REF_ID_PATTERN = /^[!-9;-?A-~]+$/;
 const MAX_REF_ID_LENGTH = 128;
 
 export type ParsedDigest = { algorithm: 'sha256'; hex: string };
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 export function sha256Digest(bytes: Uint8Array): `sha256:${string}` {
   return `sha256:${sha256Hex(bytes)}`;

@@ -2,6 +2,7 @@
 // so the reconciler never has to parse a message. Messages name the offending unit, path or file but
 // never carry unit content or credentials.
 import { Reason } from '../api/conditions.ts';
+import { errorCode } from '../util/errors.ts';
 import { quoteName } from './quote.ts';
 
 /** A unit slug that cannot safely become a file name in the artifact. */
@@ -93,8 +94,13 @@ export class StorageError extends Error {
   }
 }
 
+/** A stored artifact that cannot be read back: not gzip, not the ustar we write, or invalid YAML in it. */
+export class ArtifactReadError extends Error {
+  override readonly name = 'ArtifactReadError';
+  readonly reason = Reason.ArchiveOperationFailed;
+}
+
 /** `ENOENT`-style code of a Node fs error, for messages that must not echo arbitrary error text. */
 export function errnoCode(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return 'unknown error';
+  return errorCode(error) ?? 'unknown error';
 }

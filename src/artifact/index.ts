@@ -15,9 +15,9 @@ export {
   parseDigest,
   REVISION_PATTERN,
   sha256Digest,
-  sha256Hex,
 } from './digest.ts';
 export {
+  ArtifactReadError,
   BuildLimitError,
   DigestError,
   InvalidUnitError,
@@ -63,6 +63,7 @@ export {
   GZIP_HEADER,
   gzipDeterministic,
 } from './tarball.ts';
+export { readTar, readTarGz } from './tarball-reader.ts';
 export { type WrittenTarGz, writeTarGz } from './tarball-stream.ts';
 export { ValidationCache } from './validation-cache.ts';
 export { UnitCheckFailure, ValidatorPool } from './validator-pool.ts';

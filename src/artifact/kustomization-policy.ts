@@ -7,6 +7,7 @@
 // the paths it names; `checkReferences` checks those against the artifact's files (on the main thread).
 import { posix } from 'node:path';
 import { CORE_SCHEMA, load, YAMLException } from 'js-yaml';
+import { truncate } from '../util/clean-text.ts';
 import { YamlCheckError } from './yaml-check.ts';
 
 /** A kustomization is a few KiB; a bound keeps building its document cheap. */
@@ -72,7 +73,7 @@ export function describeEntry(entry: string): string {
     .replace(/(\/\/)[^/@\s]*@/, '$1')
     .replace(/^[^/@\s:]+@/, '')
     .replace(/\?.*$/, '?…');
-  return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 80)}…` : flat);
+  return JSON.stringify(truncate(flat, 80));
 }
 
 const refuse = (problem: string): never => {

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Digest, sha256Hex } from './digest.ts';
+import { sha256Hex } from '../util/hash.ts';
+import { sha256Digest } from './digest.ts';
 import { DigestError, StorageError } from './errors.ts';
 import { formatTime, Storage, type StorageOptions, toArtifact } from './storage.ts';
 

@@ -1,13 +1,31 @@
-// POSIX ustar header encoding.
+// POSIX ustar header encoding, and its decoding for reading our own artifacts back.
 //
 // We write the 512-byte headers ourselves instead of using the `tar` package's packer: that packer
 // reads attributes from the filesystem and switches to PAX extended headers on its own (long names,
 // large or fractional times), so byte-exact output would depend on its internals. A ustar header is a
 // fixed record of a few fields; owning it keeps every byte of the artifact explained in this file.
 
+import { quoteName } from './quote.ts';
+
 export const BLOCK_SIZE = 512;
 const NAME_SIZE = 100;
 const PREFIX_SIZE = 155;
+
+/** Offset and width of each header field, as the writer and the reader use them. */
+const FIELD = {
+  name: [0, NAME_SIZE],
+  mode: [100, 8],
+  uid: [108, 8],
+  gid: [116, 8],
+  size: [124, 12],
+  mtime: [136, 12],
+  checksum: [148, 8],
+  type: [156, 1],
+  magic: [257, 8],
+  devmajor: [329, 8],
+  devminor: [337, 8],
+  prefix: [345, PREFIX_SIZE],
+} as const;
 /** Largest size an 11-digit octal field can hold (8 GiB - 1). */
 export const MAX_USTAR_SIZE = 0o77777777777;
 
@@ -44,11 +62,19 @@ export function splitUstarName(name: string): { prefix: Buffer; name: Buffer } |
 }
 
 /** `width - 1` zero-padded octal digits followed by NUL, as ustar numeric fields are written. */
-function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
+function writeOctal(block: Buffer, [offset, width]: readonly [number, number], value: number): void {
   const digits = value.toString(8).padStart(width - 1, '0');
   if (digits.length > width - 1) throw new RangeError(`value ${value} does not fit a ${width}-byte field`);
   block.write(digits, offset, 'ascii');
   block[offset + width - 1] = 0;
+}
+
+/** Sum of the header's bytes with the checksum field counted as spaces (how ustar defines it). */
+function checksumOf(block: Uint8Array): number {
+  const [offset, width] = FIELD.checksum;
+  let sum = 0;
+  for (let i = 0; i < BLOCK_SIZE; i++) sum += i >= offset && i < offset + width ? 0x20 : block[i]!;
+  return sum;
 }
 
 /**
@@ -62,24 +88,71 @@ export function encodeHeader(entry: UstarEntry): Buffer {
     throw new RangeError(`size ${entry.size} does not fit ustar`);
   }
   const block = Buffer.alloc(BLOCK_SIZE);
-  split.name.copy(block, 0);
-  writeOctal(block, 100, 8, entry.mode);
-  writeOctal(block, 108, 8, 0); // uid
-  writeOctal(block, 116, 8, 0); // gid
-  writeOctal(block, 124, 12, entry.size);
-  writeOctal(block, 136, 12, 0); // mtime
-  block.write(entry.type, 156, 'ascii');
-  block.write('ustar\u000000', 257, 'ascii'); // magic "ustar\0" + version "00"
-  writeOctal(block, 329, 8, 0); // devmajor
-  writeOctal(block, 337, 8, 0); // devminor
-  split.prefix.copy(block, 345);
-  // The checksum is computed with its own field filled with spaces, then written as 6 octal digits,
-  // NUL and a space (the form GNU tar and Go both produce).
-  block.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  block.write(sum.toString(8).padStart(6, '0'), 148, 'ascii');
-  block[154] = 0;
-  block[155] = 0x20;
+  split.name.copy(block, FIELD.name[0]);
+  writeOctal(block, FIELD.mode, entry.mode);
+  writeOctal(block, FIELD.uid, 0);
+  writeOctal(block, FIELD.gid, 0);
+  writeOctal(block, FIELD.size, entry.size);
+  writeOctal(block, FIELD.mtime, 0);
+  block.write(entry.type, FIELD.type[0], 'ascii');
+  block.write('ustar\u000000', FIELD.magic[0], 'ascii'); // magic "ustar\0" + version "00"
+  writeOctal(block, FIELD.devmajor, 0);
+  writeOctal(block, FIELD.devminor, 0);
+  split.prefix.copy(block, FIELD.prefix[0]);
+  // The checksum is written as 6 octal digits, NUL and a space (the form GNU tar and Go both produce).
+  const at = FIELD.checksum[0];
+  block.write(checksumOf(block).toString(8).padStart(6, '0'), at, 'ascii');
+  block[at + 6] = 0;
+  block[at + 7] = 0x20;
   return block;
+}
+
+/** A header as read back: `name` has the prefix joined on, as the entry's full path. */
+export type DecodedHeader = {
+  name: string;
+  /** The type flag as written; `\0` is an old-style regular file. */
+  type: string;
+  mode: number;
+  size: number;
+};
+
+function field(block: Uint8Array, [offset, width]: readonly [number, number]): Uint8Array {
+  return block.subarray(offset, offset + width);
+}
+
+/** A NUL-terminated text field. */
+function readText(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return Buffer.from(end === -1 ? bytes : bytes.subarray(0, end)).toString('utf8');
+}
+
+/** An octal numeric field, padded by NULs or spaces on either side; undefined when it is not octal. */
+function readOctal(bytes: Uint8Array): number | undefined {
+  const digits = Buffer.from(bytes)
+    .toString('latin1')
+    .replace(/^[\0 ]+|[\0 ]+$/g, '');
+  return /^[0-7]+$/.test(digits) ? Number.parseInt(digits, 8) : undefined;
+}
+
+/** True for the all-zero blocks that end an archive. */
+export function isEndBlock(block: Uint8Array): boolean {
+  return block.every((byte) => byte === 0);
+}
+
+/** Decodes one 512-byte header; throws a RangeError on a bad checksum or numeric field. */
+export function decodeHeader(block: Uint8Array): DecodedHeader {
+  if (block.length !== BLOCK_SIZE)
+    throw new RangeError(`a header is ${BLOCK_SIZE} bytes, not ${block.length}`);
+  const name = readText(field(block, FIELD.name));
+  const prefix = readText(field(block, FIELD.prefix));
+  const path = prefix ? `${prefix}/${name}` : name;
+  if (readOctal(field(block, FIELD.checksum)) !== checksumOf(block)) {
+    throw new RangeError(`header checksum of ${quoteName(path)} does not match`);
+  }
+  const mode = readOctal(field(block, FIELD.mode));
+  const size = readOctal(field(block, FIELD.size));
+  if (mode === undefined || size === undefined) {
+    throw new RangeError(`header of ${quoteName(path)} has a field that is not octal`);
+  }
+  return { name: path, type: String.fromCharCode(block[FIELD.type[0]]!), mode, size };
 }

@@ -1,6 +1,7 @@
 // Results of validating unit contents, by the content's sha256 (ConfigHub's DataHash, checked when the
 // data was fetched): a rebuild after one unit changed parses only that unit. Bounded in bytes, least
 // recently used first out, so thousands of spaces share it without growing the heap.
+import { ByteLru } from '../util/byte-lru.ts';
 import type { KustomizationRefs } from './kustomization-policy.ts';
 import type { ObjectHeader, YamlPosition } from './yaml-check.ts';
 
@@ -24,50 +25,8 @@ function costOf(key: string, result: CheckResult): number {
   return bytes;
 }
 
-export class ValidationCache {
-  readonly maxBytes: number;
-  readonly #entries = new Map<string, { result: CheckResult; cost: number }>();
-  #bytes = 0;
-
+export class ValidationCache extends ByteLru<CheckResult> {
   constructor(maxBytes: number) {
-    this.maxBytes = maxBytes;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  get count(): number {
-    return this.#entries.size;
-  }
-
-  get(key: string): CheckResult | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    return entry.result;
-  }
-
-  set(key: string, result: CheckResult): void {
-    const previous = this.#entries.get(key);
-    if (previous !== undefined) {
-      this.#entries.delete(key);
-      this.#bytes -= previous.cost;
-    }
-    const cost = costOf(key, result);
-    if (cost > this.maxBytes) return;
-    this.#entries.set(key, { result, cost });
-    this.#bytes += cost;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.cost;
-    }
-  }
-
-  clear(): void {
-    this.#entries.clear();
-    this.#bytes = 0;
+    super(maxBytes, costOf);
   }
 }

@@ -15,7 +15,7 @@ import {
   type ScalarEvent,
   YAMLException,
 } from 'js-yaml';
-import { stripControl } from '../util/clean-text.ts';
+import { stripControl, truncate } from '../util/clean-text.ts';
 
 /** Deeper nesting is refused; Kubernetes objects stay far below it, and the parser's stack stays safe. */
 export const MAX_NESTING_DEPTH = 512;
@@ -135,8 +135,7 @@ export function positionOf(text: string, offset: number): YamlPosition {
 
 /** Parser messages without control characters and bounded, as they reach conditions and events. */
 function oneLine(text: string, max: number): string {
-  const flat = stripControl(text).trim();
-  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+  return truncate(stripControl(text).trim(), max);
 }
 
 function nodeStart(event: Event): number {

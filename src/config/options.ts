@@ -1,12 +1,13 @@
 // Controller configuration: flags named and defaulted as Flux's controllers name them, parsed once,
 // validated with zod, frozen and injected. Environment variables are read here only as Flux does
 // (STORAGE_PATH, STORAGE_ADDRESS, STORAGE_ADV_ADDR, RUNTIME_NAMESPACE, POD_NAME, KUBECONFIG).
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { CONTROLLER_NAME } from '../api/constants.ts';
 import { parseDuration } from '../api/duration.ts';
+import { errorMessage } from '../util/errors.ts';
+import { sha256Hex } from '../util/hash.ts';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -178,7 +179,7 @@ export function parseControllerOptions(
       ),
     }) as { values: Record<string, string | boolean | undefined> });
   } catch (error) {
-    throw new OptionsError(error instanceof Error ? error.message : String(error));
+    throw new OptionsError(errorMessage(error));
   }
 
   const raw: Record<string, unknown> = {};
@@ -253,7 +254,7 @@ export function parseControllerOptions(
 export function leaderElectionId(selector: string): string {
   const base = `${CONTROLLER_NAME}-leader-election`;
   if (!selector) return base;
-  return `${base}-${createHash('sha256').update(selector).digest('hex').slice(0, 8)}`;
+  return `${base}-${sha256Hex(selector).slice(0, 8)}`;
 }
 
 function defaultAdvertisedAddress(storageAddr: string): string {

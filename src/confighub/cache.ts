@@ -1,5 +1,6 @@
 // Content-addressed cache of unit data, keyed by DataHash (sha256 hex of the bytes), so unchanged units
 // are not downloaded again. Entries are verified before they are stored, so a hit is always correct.
+import { ByteLru } from '../util/byte-lru.ts';
 
 export interface DataCache {
   get(dataHash: string): Buffer | undefined;
@@ -17,39 +18,25 @@ export interface LruDataCache extends DataCache {
 export function createLruDataCache(maxBytes: number): LruDataCache {
   if (!Number.isFinite(maxBytes) || maxBytes < 0)
     throw new RangeError(`maxBytes must be >= 0, got ${maxBytes}`);
-  // Map keeps insertion order: the first key is the least recently used.
-  const entries = new Map<string, Buffer>();
-  let size = 0;
+  const entries = new ByteLru<Buffer>(maxBytes, (_hash, data) => data.length);
   return {
     get(dataHash) {
-      const data = entries.get(dataHash);
-      if (data === undefined) return undefined;
-      entries.delete(dataHash);
-      entries.set(dataHash, data);
-      return data;
+      return entries.get(dataHash);
     },
     set(dataHash, data) {
-      const previous = entries.get(dataHash);
-      if (previous !== undefined) {
+      if (data.length > maxBytes) {
         entries.delete(dataHash);
-        size -= previous.length;
+        return;
       }
-      if (data.length > maxBytes) return;
       // Small Buffers are slices of shared pool blocks; keeping one would pin its whole block, so a cache
       // entry gets bytes of its own.
       entries.set(dataHash, data.byteLength === data.buffer.byteLength ? data : ownCopy(data));
-      size += data.length;
-      for (const [key, value] of entries) {
-        if (size <= maxBytes) break;
-        entries.delete(key);
-        size -= value.length;
-      }
     },
     get size() {
-      return size;
+      return entries.bytes;
     },
     get count() {
-      return entries.size;
+      return entries.count;
     },
   };
 }

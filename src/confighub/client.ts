@@ -1,16 +1,16 @@
 // ConfigHub read client in two phases: `list` (cheap: space lookup + unit metadata, no data) so a poll can
 // tell whether anything changed, and `fetch` (downloads and verifies the data of a listing).
-import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { Reason } from '../api/conditions.ts';
 import { DEFAULT_TOOLCHAINS } from '../api/constants.ts';
 import { UUID_PATTERN } from '../api/v1beta1.ts';
+import { sha256Hex } from '../util/hash.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { delay } from '../util/timers.ts';
 import { type Authenticator, type Credentials, createAuthenticator } from './auth.ts';
 import type { DataCache } from './cache.ts';
-import { mapLimit } from './concurrency.ts';
 import {
   AmbiguousSpaceError,
   AuthenticationFailedError,
@@ -138,7 +138,8 @@ export interface ConfigHubClientOptions {
   dispatcher?: Dispatcher;
   limits?: Partial<Limits>;
   retry?: Partial<RetryPolicy>;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between attempts (default util/timers' delay); must resolve early when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Source of jitter in [0, 1). */
   random?: () => number;
   /** Clock in ms, used for token renewal and HTTP-date Retry-After. */
@@ -199,10 +200,6 @@ async function sha256HexOffLoop(data: Buffer): Promise<string> {
   return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', data)).toString('hex');
 }
 
-export function sha256Hex(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 function bySlug(a: ListedUnit, b: ListedUnit): number {
   if (a.slug !== b.slug) return a.slug < b.slug ? -1 : 1;
   return a.unitID < b.unitID ? -1 : a.unitID > b.unitID ? 1 : 0;
@@ -211,9 +208,7 @@ function bySlug(a: ListedUnit, b: ListedUnit): number {
 /** sha256 over the ref id and the identity and content of every unit, in slug order. */
 export function listingFingerprint(refId: string, units: readonly ListedUnit[]): string {
   const rows = [...units].sort(bySlug).map((u) => [u.unitID, u.slug, u.revisionNum, u.dataHash]);
-  return createHash('sha256')
-    .update(JSON.stringify([refId, rows]))
-    .digest('hex');
+  return sha256Hex(JSON.stringify([refId, rows]));
 }
 
 /** Accepts `https://host[/prefix]` (and a trailing `/api`), refuses credentials, queries and fragments. */
@@ -296,7 +291,7 @@ export class ConfigHubClient {
       tls: options.tls,
       dispatcher: options.dispatcher,
       retry: { ...DEFAULT_RETRY, ...options.retry },
-      sleep: options.sleep ?? ((ms: number) => delay(ms)),
+      sleep: options.sleep ?? delay,
       random: options.random ?? Math.random,
       now: this.#now,
       secrets: () => this.#auth.secrets(),

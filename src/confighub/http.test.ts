@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { delay } from '../util/timers.ts';
 import {
   AbortedError,
   InvalidResponseError,
@@ -15,7 +16,6 @@ import {
   encodeQuery,
   type HttpResponse,
   parseJson,
-  parseRetryAfter,
   scrub,
   Transport,
   type TransportOptions,
@@ -63,15 +63,6 @@ const json =
   };
 
 describe('pure helpers', () => {
-  it('parses Retry-After as seconds or HTTP date', () => {
-    const now = Date.parse('2026-11-30T10:00:00Z');
-    expect(parseRetryAfter('7', now)).toBe(7000);
-    expect(parseRetryAfter('Mon, 30 Nov 2026 10:00:05 GMT', now)).toBe(5000);
-    expect(parseRetryAfter('Mon, 30 Nov 2026 09:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-  });
-
   it('backs off exponentially with jitter in [50%, 100%] and a cap', () => {
     const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000 };
     expect(backoffDelay(1, policy, () => 0)).toBe(50);
@@ -93,7 +84,7 @@ describe('pure helpers', () => {
     ).toBe('bad where near [redacted]');
     expect(describeErrorBody(Buffer.from('<html><body>login</body></html>'), secrets)).toBe('an HTML page');
     expect(describeErrorBody(Buffer.from('plain\ntext'), secrets)).toBe('plain text');
-    expect(describeErrorBody(Buffer.from('x'.repeat(400)), secrets)).toHaveLength(301);
+    expect(describeErrorBody(Buffer.from('x'.repeat(400)), secrets)).toHaveLength(300);
     // A secret straddling the cut is scrubbed first, so no piece of it survives the truncation.
     const token = 'chx_straddles_the_cut_0123456789';
     const body = Buffer.from(JSON.stringify({ Message: `${'y'.repeat(272)}Bearer ${token}\u001b[0m` }));
@@ -295,6 +286,28 @@ describe('Transport over real HTTP', () => {
     });
     const error = await get(transport, { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortedError);
+    expect(scripted.seen).toHaveLength(1);
+    await transport.close();
+  });
+
+  it('an abort cuts a long backoff short: the wait is handed the request signal', async () => {
+    scripted.script(json(503, {}));
+    const controller = new AbortController();
+    let waiting: (() => void) | undefined;
+    const started = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    const transport = make({
+      retry: { ...DEFAULT_RETRY, maxAttempts: 3, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 },
+      sleep: (ms, signal) => {
+        waiting?.();
+        return delay(ms, signal);
+      },
+    });
+    const pending = get(transport, { signal: controller.signal }).catch((e: unknown) => e);
+    await started;
+    controller.abort();
+    expect(await pending).toBeInstanceOf(AbortedError);
     expect(scripted.seen).toHaveLength(1);
     await transport.close();
   });

@@ -1,9 +1,10 @@
 // HTTP transport for ConfigHub: one undici dispatcher per client, timeouts, bounded reads, retries with
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
-import { z } from 'zod';
-import { stripControl, withoutUserinfo } from '../util/clean-text.ts';
-import { timeoutSignal } from '../util/timers.ts';
+import type { z } from 'zod';
+import { stripControl, truncate, withoutUserinfo } from '../util/clean-text.ts';
+import { errorCode, errorMessage } from '../util/errors.ts';
+import { parseRetryAfter, timeoutSignal } from '../util/timers.ts';
 import {
   AbortedError,
   InvalidResponseError,
@@ -68,7 +69,8 @@ export interface TransportOptions {
   tls?: TlsOptions;
   dispatcher?: Dispatcher;
   retry: RetryPolicy;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits between attempts; resolves early when `signal` aborts (as util/timers' delay does). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   now: () => number;
   /** Values that must never appear in an error message (tokens, secrets). */
@@ -118,16 +120,6 @@ export function headerValue(headers: HttpResponse['headers'], name: string): str
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Retry-After as delta-seconds or HTTP date, in milliseconds from `now`; undefined when absent/garbled. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
-
 /** Exponential backoff for attempt n (1-based) with jitter in [50%, 100%] of the step. */
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
@@ -142,6 +134,9 @@ export function scrub(text: string, secrets: readonly string[]): string {
   }
   return out;
 }
+
+/** How much of a server's error text a message repeats. */
+const MAX_ERROR_DETAIL = 300;
 
 /**
  * The `Message` of a ConfigHub error body, else the text; scrubbed of secrets before anything is cut (a
@@ -161,7 +156,7 @@ export function describeErrorBody(body: Buffer, secrets: readonly string[]): str
   const line = stripControl(withoutUserinfo(scrub(message, secrets)))
     .replace(/\s+/g, ' ')
     .trim();
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  return truncate(line, MAX_ERROR_DETAIL);
 }
 
 class BodyLimitError extends Error {}
@@ -188,15 +183,6 @@ const CONNECTION_ERROR_CODES = new Set([
   'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
-
-const errorWithCode = z.object({ code: z.string() });
-
-function errorCode(error: unknown): string | undefined {
-  const direct = errorWithCode.safeParse(error);
-  if (direct.success) return direct.data.code;
-  if (error instanceof Error && error.cause !== undefined) return errorCode(error.cause);
-  return undefined;
-}
 
 export class Transport {
   readonly #options: TransportOptions;
@@ -363,7 +349,7 @@ export class Transport {
       return `no answer within ${this.#options.timeoutMs}ms`;
     }
     if (code !== undefined && CONNECTION_ERROR_CODES.has(code)) return `connection failed (${code})`;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return `request failed: ${scrub(message, this.#options.secrets())}`;
   }
 
@@ -377,18 +363,7 @@ export class Transport {
   }
 
   async #sleep(ms: number, req: HttpRequest): Promise<void> {
-    if (req.signal === undefined) return this.#options.sleep(ms);
-    const signal = req.signal;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<void>((resolve) => {
-      onAbort = () => resolve();
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      await Promise.race([this.#options.sleep(ms), aborted]);
-    } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    }
+    await this.#options.sleep(ms, req.signal);
     this.#throwIfAborted(req);
   }
 }

@@ -20,7 +20,6 @@ export {
   type SkippedUnit,
   type SpaceListing,
   type SpaceSnapshot,
-  sha256Hex,
 } from './client.ts';
 export {
   AbortedError,

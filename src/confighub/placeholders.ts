@@ -29,34 +29,19 @@ const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 
+/** Where a scalar may start or a plain number ends alike: the data's edge, a line end, a blank or `,`. */
+function isSeparator(byte: number | undefined): boolean {
+  return byte === undefined || byte === NL || byte === CR || byte === SPACE || byte === TAB || byte === 0x2c;
+}
+
 /** Bytes after which a scalar can start: line start, blank, or a YAML/JSON indicator. */
 function startsToken(byte: number | undefined): boolean {
-  return (
-    byte === undefined ||
-    byte === NL ||
-    byte === CR ||
-    byte === SPACE ||
-    byte === TAB ||
-    byte === 0x3a /* : */ ||
-    byte === 0x5b /* [ */ ||
-    byte === 0x7b /* { */ ||
-    byte === 0x2c /* , */
-  );
+  return isSeparator(byte) || byte === 0x3a /* : */ || byte === 0x5b /* [ */ || byte === 0x7b /* { */;
 }
 
 /** Bytes that end a plain number. */
 function endsNumber(byte: number | undefined): boolean {
-  return (
-    byte === undefined ||
-    byte === NL ||
-    byte === CR ||
-    byte === SPACE ||
-    byte === TAB ||
-    byte === 0x2c /* , */ ||
-    byte === 0x5d /* ] */ ||
-    byte === 0x7d /* } */ ||
-    byte === HASH
-  );
+  return isSeparator(byte) || byte === 0x5d /* ] */ || byte === 0x7d /* } */ || byte === HASH;
 }
 
 function isLetter(byte: number | undefined): boolean {

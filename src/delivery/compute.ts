@@ -8,6 +8,7 @@ import type { ConditionInput } from '../api/conditions.ts';
 import { ConditionType, Reason } from '../api/conditions.ts';
 import { MAX_STATUS_CONSUMERS } from '../api/constants.ts';
 import type { ConsumerStatus } from '../api/v1beta1.ts';
+import { truncate } from '../util/clean-text.ts';
 import { type ConsumerObject, conditionOf, consumerKey } from './consumer.ts';
 
 /** status.consumers is bounded in the API (maxItems in the CRD). */
@@ -269,7 +270,7 @@ function toStatus(a: Assessment): ConsumerStatus {
     name: c.name,
     ready: c.suspended ? 'Suspended' : (ready?.status ?? 'Unknown'),
     reason: a.reason,
-    ...(a.message ? { message: truncate(firstLine(a.message)) } : {}),
+    ...(a.message ? { message: truncate(firstLine(a.message), MAX_MESSAGE) } : {}),
     ...(appliedRevision(c) !== undefined ? { lastAppliedRevision: appliedRevision(c) } : {}),
     ...(c.lastAttemptedRevision !== undefined ? { lastAttemptedRevision: c.lastAttemptedRevision } : {}),
     drifted: a.activeDrift !== undefined,
@@ -280,4 +281,3 @@ function toStatus(a: Assessment): ConsumerStatus {
 const after = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const firstLine = (s: string): string => s.split('\n')[0] ?? '';
-const truncate = (s: string): string => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s);

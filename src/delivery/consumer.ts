@@ -1,7 +1,9 @@
 // Flux objects that consume our ExternalArtifact, read defensively: only the fields delivery status
 // needs, validated with zod, so a Kustomization written by a newer Flux never breaks the controller.
 import { z } from 'zod';
+import { findCondition } from '../api/conditions.ts';
 import { EA_KIND } from '../api/constants.ts';
+import { ignoreTargetShape } from '../api/v1beta1.ts';
 
 export const ConsumerKind = { Kustomization: 'Kustomization', HelmRelease: 'HelmRelease' } as const;
 export type ConsumerKind = (typeof ConsumerKind)[keyof typeof ConsumerKind];
@@ -24,15 +26,7 @@ const sourceRefSchema = z.looseObject({
 
 const ignoreRuleSchema = z.looseObject({
   paths: z.array(z.string()),
-  target: z
-    .looseObject({
-      group: z.string().optional(),
-      version: z.string().optional(),
-      kind: z.string().optional(),
-      name: z.string().optional(),
-      namespace: z.string().optional(),
-    })
-    .optional(),
+  target: z.looseObject(ignoreTargetShape).optional(),
 });
 export type ConsumerIgnoreRule = z.infer<typeof ignoreRuleSchema>;
 
@@ -220,7 +214,7 @@ export function parseConsumer(
 }
 
 export function conditionOf(consumer: ConsumerObject, type: string): ConsumerCondition | undefined {
-  return consumer.conditions.find((c) => c.type === type);
+  return findCondition(consumer.conditions, type);
 }
 
 const buildSchema = z.object({

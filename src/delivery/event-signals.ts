@@ -4,6 +4,7 @@
 // finished applying. That distinction is the only signal, so it is made carefully here.
 import { z } from 'zod';
 import { HELM_GROUP, KUSTOMIZE_GROUP } from '../api/constants.ts';
+import { parseApiVersion } from '../kube/resources.ts';
 import { type ConsumerKind, type ConsumerObject, consumerKey, type DriftSignal } from './consumer.ts';
 
 export const KUSTOMIZE_REVISION_ANNOTATION = `${KUSTOMIZE_GROUP}/revision`;
@@ -57,7 +58,7 @@ export function involvedConsumer(event: FluxEvent): { kind: ConsumerKind; key: s
   const { kind, apiVersion, name, namespace } = event.involvedObject;
   if (kind !== 'Kustomization' && kind !== 'HelmRelease') return undefined;
   if (name === undefined || apiVersion === undefined) return undefined;
-  if (apiVersion.split('/')[0] !== GROUP_OF_KIND[kind]) return undefined;
+  if (parseApiVersion(apiVersion).group !== GROUP_OF_KIND[kind]) return undefined;
   const ns = namespace ?? event.metadata.namespace;
   if (ns === undefined) return undefined;
   return { kind, key: consumerKey({ kind, namespace: ns, name }) };

@@ -6,6 +6,7 @@ import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isNotFound } from '../kube/errors.ts';
 import { Informer, type InformerOptions } from '../kube/informer.ts';
 import { type ResourceType, resources } from '../kube/resources.ts';
+import { errorMessage } from '../util/errors.ts';
 import { type LongTimer, setLongTimeout } from '../util/timers.ts';
 import {
   type ConsumerDriftSignals,
@@ -148,7 +149,7 @@ export class DeliveryTracker {
         this.#options.logger.warn(
           {
             kind: watch.kind,
-            err: error instanceof Error ? error.message : String(error),
+            err: errorMessage(error),
             retryInMs: retryMs,
           },
           'cannot list consumers',
@@ -246,7 +247,7 @@ export class DeliveryTracker {
       this.#options.onChange(ea);
     } catch (error) {
       this.#options.logger.error(
-        { repository: ea, err: error instanceof Error ? error.message : String(error) },
+        { repository: ea, err: errorMessage(error) },
         'consumer change handler failed',
       );
     }

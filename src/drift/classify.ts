@@ -1,6 +1,7 @@
 // Presentation on top of pointer paths: what kind of change a drifted field is and how much it
 // matters. The path decides the class; the values decide the severity (a scale-down is worse than a
 // scale-up, a different image repository worse than a different tag).
+import { parseImageRef } from './image-ref.ts';
 import { Classification, Severity } from './report.ts';
 
 export interface Classified {
@@ -73,15 +74,8 @@ function scalingSeverity(desired: unknown, live: unknown): Severity {
   return live < want ? Severity.Warning : Severity.Info;
 }
 
-/** `registry/repo:tag@digest` → repository part, so a tag bump is told apart from a different image. */
-function repositoryOf(image: string): string {
-  const withoutDigest = image.split('@')[0] ?? image;
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-
+/** The same repository at another tag or digest is a Warning; a different image is Critical. */
 function imageSeverity(desired: unknown, live: unknown): Severity {
   if (typeof desired !== 'string' || typeof live !== 'string') return Severity.Warning;
-  return repositoryOf(desired) === repositoryOf(live) ? Severity.Warning : Severity.Critical;
+  return parseImageRef(desired).name === parseImageRef(live).name ? Severity.Warning : Severity.Critical;
 }

@@ -1,8 +1,8 @@
 // Read-only access to the objects drift detection compares, through KubeClient: reads, discovery
 // (Kind → resource) and the server-side-apply *dry run*, a PATCH with `dryRun=All` that the API server
 // evaluates in full (defaults, admission, field ownership) and then discards.
-import { z } from 'zod';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
+import { discoverKinds } from '../kube/discovery.ts';
 import { isNotFound } from '../kube/errors.ts';
 import type { ResourceType } from '../kube/resources.ts';
 
@@ -16,17 +16,6 @@ export interface DriftCluster {
   /** HorizontalPodAutoscalers of a namespace ([] when the kind is not served). */
   autoscalers(namespace: string): Promise<KubeObject[]>;
 }
-
-const resourceListSchema = z.object({
-  resources: z.array(
-    z.looseObject({
-      name: z.string(),
-      kind: z.string(),
-      namespaced: z.boolean(),
-      verbs: z.array(z.string()).optional(),
-    }),
-  ),
-});
 
 const HPA: ResourceType = {
   group: 'autoscaling',
@@ -48,25 +37,7 @@ export class KubeDriftCluster implements DriftCluster {
   async resolve(apiVersion: string, kind: string): Promise<ResourceType | undefined> {
     const cached = this.#discovery.get(apiVersion);
     if (cached !== undefined && Date.now() - cached.at < 5 * 60_000) return cached.kinds?.get(kind);
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
-    let kinds: Map<string, ResourceType> | undefined;
-    try {
-      const list = resourceListSchema.parse(await this.#kube.getPath(path));
-      kinds = new Map();
-      for (const r of list.resources) {
-        if (r.name.includes('/')) continue;
-        kinds.set(r.kind, {
-          group: group ?? '',
-          version: version ?? '',
-          plural: r.name,
-          kind: r.kind,
-          namespaced: r.namespaced,
-        });
-      }
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    const kinds = await discoverKinds(this.#kube, apiVersion);
     this.#discovery.set(apiVersion, { at: Date.now(), kinds });
     return kinds?.get(kind);
   }

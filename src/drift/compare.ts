@@ -2,8 +2,9 @@
 // the live object. Only what the manifest controls counts: server-owned metadata and status are
 // dropped, values the API server defaults are ignored when present only live, quantities compare by
 // value, and a Secret's stringData compares as the base64 data the server stores.
+
+import { isRecord } from '../util/is-record.ts';
 import { isDefaulted } from './defaults.ts';
-import { isRecord } from './pointer.ts';
 import { sameQuantity } from './quantity.ts';
 
 export interface FieldChange {

@@ -1,9 +1,10 @@
-// The desired objects: every Kubernetes object in our artifact's YAML files. Accepts the files the
-// controller just built or the stored .tar.gz (our own deterministic ustar, read without extraction).
-import { gunzipSync } from 'node:zlib';
+// The desired objects: every Kubernetes object in our artifact's YAML files, whether the controller just
+// built them or they were read back from the stored .tar.gz (artifact/tarball-reader.ts).
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { ArtifactReadError } from '../artifact/errors.ts';
 import { MAX_NESTING_DEPTH } from '../artifact/yaml-check.ts';
-import { isRecord } from './pointer.ts';
+import { parseApiVersion } from '../kube/resources.ts';
+import { isRecord } from '../util/is-record.ts';
 
 export interface ArtifactFileInput {
   path: string;
@@ -17,10 +18,6 @@ export interface DesiredObject {
   namespace?: string;
   object: Record<string, unknown>;
   file: string;
-}
-
-export class ArtifactReadError extends Error {
-  override readonly name = 'ArtifactReadError';
 }
 
 /** kustomize's own file is a build instruction, not an object to apply. */
@@ -46,7 +43,7 @@ export function desiredObjects(files: readonly ArtifactFileInput[]): DesiredObje
       if (!isRecord(value)) continue;
       const { apiVersion, kind, metadata } = value;
       if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isRecord(metadata)) continue;
-      if (KUSTOMIZE_KINDS.has(`${apiVersion.split('/')[0]}/${kind}`)) continue;
+      if (KUSTOMIZE_KINDS.has(`${parseApiVersion(apiVersion).group}/${kind}`)) continue;
       if (typeof metadata['name'] !== 'string') continue;
       out.push({
         apiVersion,
@@ -59,39 +56,4 @@ export function desiredObjects(files: readonly ArtifactFileInput[]): DesiredObje
     }
   }
   return out;
-}
-
-/** Reads the regular files of a gzipped ustar archive (the format our artifact builder writes). */
-export function readTarGz(bytes: Uint8Array): ArtifactFileInput[] {
-  let tar: Buffer;
-  try {
-    tar = gunzipSync(bytes);
-  } catch (error) {
-    throw new ArtifactReadError(
-      `artifact is not gzip: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const files: ArtifactFileInput[] = [];
-  let offset = 0;
-  while (offset + 512 <= tar.length) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const name = cString(header.subarray(0, 100));
-    const prefix = cString(header.subarray(345, 500));
-    const size = Number.parseInt(cString(header.subarray(124, 136)).trim() || '0', 8);
-    const type = String.fromCharCode(header[156] ?? 0);
-    if (!Number.isFinite(size) || size < 0) throw new ArtifactReadError(`invalid tar header for ${name}`);
-    const start = offset + 512;
-    if (start + size > tar.length) throw new ArtifactReadError(`truncated tar entry ${name}`);
-    if (type === '0' || type === '\0') {
-      files.push({ path: prefix ? `${prefix}/${name}` : name, data: tar.subarray(start, start + size) });
-    }
-    offset = start + Math.ceil(size / 512) * 512;
-  }
-  return files;
-}
-
-function cString(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return Buffer.from(end === -1 ? bytes : bytes.subarray(0, end)).toString('utf8');
 }

@@ -2,19 +2,24 @@
 // consumer applied (its inventory) or, with no consumer, every object of the artifact. It never
 // writes: live objects are read with GET and the prediction of an apply is a dry run.
 import type { Logger } from 'pino';
+import { readTarGz } from '../artifact/tarball-reader.ts';
 import type { ConsumerObject } from '../delivery/consumer.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
-import type { ResourceType } from '../kube/resources.ts';
+import { parseApiVersion, type ResourceType } from '../kube/resources.ts';
+import { truncate } from '../util/clean-text.ts';
+import { errorMessage } from '../util/errors.ts';
+import { isRecord } from '../util/is-record.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { classify } from './classify.ts';
 import { type DriftCluster, KubeDriftCluster } from './cluster.ts';
 import { compareObjects, type FieldChange } from './compare.ts';
-import { type ArtifactFileInput, type DesiredObject, desiredObjects, readTarGz } from './desired.ts';
+import { type ArtifactFileInput, type DesiredObject, desiredObjects } from './desired.ts';
 import { buildForConsumer, type VarSource } from './flux-build.ts';
 import { type IgnoreRule, IgnoreRules, isIgnored, optOutOf } from './ignore.ts';
 import { parseInventoryId } from './inventory.ts';
 import type { DriftMetrics } from './metrics.ts';
 import { attribute } from './ownership.ts';
-import { isRecord, removeAt, toPointer } from './pointer.ts';
+import { removeAt, toPointer } from './pointer.ts';
 import {
   Cause,
   Classification,
@@ -157,7 +162,7 @@ export class DriftDetector {
 
     const autoscalers: AutoscalerCache = new Map();
     const rules = compileRules(repository);
-    const outcomes = await mapLimited(targets, this.#options.concurrency ?? 8, (t) =>
+    const outcomes = await mapLimit(targets, this.#options.concurrency ?? 8, (t) =>
       this.#check(t, rules, autoscalers),
     );
     const findings: DriftFinding[] = [];
@@ -243,12 +248,8 @@ export class DriftDetector {
       const namespace = type.namespaced ? target.namespace : undefined;
       const object = desiredFor(desired, namespace, target.consumer);
       if (optOutOf(metaOf(object))) return { kind: 'excluded' };
-      const [group, version] = desired.apiVersion.includes('/')
-        ? desired.apiVersion.split('/')
-        : ['', desired.apiVersion];
       const identity = {
-        group: group ?? '',
-        version: version ?? '',
+        ...parseApiVersion(desired.apiVersion),
         kind: desired.kind,
         name: desired.name,
         ...(namespace ? { namespace } : {}),
@@ -320,7 +321,7 @@ export class DriftDetector {
       }
       return { kind: 'checked', findings };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.#options.logger.debug({ object: refOf(target), err: message }, 'drift check failed');
       return { kind: 'error', message };
     }
@@ -375,7 +376,7 @@ export class DriftDetector {
           {
             kind: type.kind,
             name: live.metadata.name,
-            err: error instanceof Error ? error.message : String(error),
+            err: errorMessage(error),
           },
           'server-side dry run unavailable, comparing fields',
         );
@@ -421,7 +422,7 @@ function inventoryTargets(desired: readonly DesiredObject[], consumers: readonly
         (d) =>
           d.kind === object.kind &&
           d.name === object.name &&
-          groupOf(d.apiVersion) === object.group &&
+          parseApiVersion(d.apiVersion).group === object.group &&
           (d.namespace === undefined ||
             consumer.targetNamespace !== undefined ||
             d.namespace === object.namespace),
@@ -487,10 +488,6 @@ function refOf(target: Target): string {
   return objectRef({ kind: target.desired.kind, namespace: target.namespace, name: target.desired.name });
 }
 
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
-}
-
 /** Secret values never leave the cluster through a report; other values are bounded. */
 function present(kind: string, segments: readonly string[], value: unknown): unknown {
   if (value === undefined) return undefined;
@@ -501,7 +498,7 @@ function present(kind: string, segments: readonly string[], value: unknown): unk
     return mask(value);
   }
   const json = JSON.stringify(value);
-  return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS - 1)}…` : value;
+  return json.length > MAX_VALUE_CHARS ? truncate(json, MAX_VALUE_CHARS) : value;
 }
 
 function mask(value: unknown): unknown {
@@ -511,21 +508,4 @@ function mask(value: unknown): unknown {
 
 function valueField(key: 'desired' | 'live', value: unknown): Record<string, unknown> {
   return value === undefined ? {} : { [key]: value };
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -5,9 +5,11 @@
 // objects are not compared against a desired state Flux never applied.
 import { parseDocument, stringify } from 'yaml';
 import type { ConsumerObject, KustomizeBuild } from '../delivery/consumer.ts';
+import { errorMessage } from '../util/errors.ts';
+import { isRecord } from '../util/is-record.ts';
 import type { DesiredObject } from './desired.ts';
+import { formatImageRef, parseImageRef } from './image-ref.ts';
 import { applyRules, jsonPatchRules } from './json6902.ts';
-import { isRecord } from './pointer.ts';
 import { SubstitutionUnsupportedError, substitute, VAR_NAME } from './substitute.ts';
 
 const NOT_REPRODUCED = [
@@ -59,7 +61,7 @@ export async function buildForConsumer(
         data = await readVars(ref.kind, consumer.namespace, ref.name);
       } catch (error) {
         return {
-          unsupported: `postBuild.substituteFrom ${ref.kind}/${ref.name} unreadable (${error instanceof Error ? error.message : String(error)})`,
+          unsupported: `postBuild.substituteFrom ${ref.kind}/${ref.name} unreadable (${errorMessage(error)})`,
         };
       }
       if (data === undefined) {
@@ -84,7 +86,7 @@ export async function buildForConsumer(
     try {
       object = applyRules(object, original, rules);
     } catch (error) {
-      return { unsupported: `spec.patches: ${error instanceof Error ? error.message : String(error)}` };
+      return { unsupported: `spec.patches: ${errorMessage(error)}` };
     }
     const metadata = metadataOf(object);
     if (build.targetNamespace) {
@@ -157,16 +159,10 @@ function setImages(node: unknown, image: NonNullable<KustomizeBuild['images']>[n
 }
 
 function retag(reference: string, image: NonNullable<KustomizeBuild['images']>[number]): string {
-  const at = reference.indexOf('@');
-  const withoutDigest = at >= 0 ? reference.slice(0, at) : reference;
-  const digest = at >= 0 ? reference.slice(at) : '';
-  const colon = withoutDigest.lastIndexOf(':');
-  const hasTag = colon > withoutDigest.lastIndexOf('/');
-  const name = hasTag ? withoutDigest.slice(0, colon) : withoutDigest;
-  const tag = hasTag ? withoutDigest.slice(colon) : '';
-  if (name !== image.name) return reference;
-  const newName = image.newName ?? name;
-  if (image.digest) return `${newName}@${image.digest}`;
-  if (image.newTag) return `${newName}:${image.newTag}`;
-  return `${newName}${tag}${digest}`;
+  const ref = parseImageRef(reference);
+  if (ref.name !== image.name) return reference;
+  const name = image.newName ?? ref.name;
+  if (image.digest) return formatImageRef({ name, digest: image.digest });
+  if (image.newTag) return formatImageRef({ name, tag: image.newTag });
+  return formatImageRef({ ...ref, name });
 }

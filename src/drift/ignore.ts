@@ -2,6 +2,7 @@
 // matched by ignore rules in Flux's shape (`paths` as JSON pointers, `target` fields as regular
 // expressions), from spec.drift.ignore and from the consuming Kustomization or HelmRelease.
 import { GROUP } from '../api/constants.ts';
+import type { IgnoreTarget } from '../api/v1beta1.ts';
 import { parsePointer } from './pointer.ts';
 
 /** Our own per-object opt-out, for objects Flux should still correct but we should not report. */
@@ -16,7 +17,7 @@ const OPT_OUTS: ReadonlyArray<{ key: string; values: string[] }> = [
 
 export interface IgnoreRule {
   paths: string[];
-  target?: { group?: string; version?: string; kind?: string; name?: string; namespace?: string };
+  target?: IgnoreTarget;
 }
 
 export interface ObjectIdentity {

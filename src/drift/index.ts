@@ -2,13 +2,7 @@
 export { classify } from './classify.ts';
 export { type DriftCluster, KubeDriftCluster } from './cluster.ts';
 export { compareObjects, type FieldChange, normalize } from './compare.ts';
-export {
-  type ArtifactFileInput,
-  ArtifactReadError,
-  type DesiredObject,
-  desiredObjects,
-  readTarGz,
-} from './desired.ts';
+export { type ArtifactFileInput, type DesiredObject, desiredObjects } from './desired.ts';
 export {
   DriftDetector,
   type DriftDetectorOptions,

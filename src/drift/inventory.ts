@@ -17,7 +17,3 @@ export function parseInventoryId(id: string, version: string): InventoryObject |
   if (name === '' || kind === '') return undefined;
   return { namespace, name, group, kind, version };
 }
-
-export function apiVersionOf(entry: { group: string; version: string }): string {
-  return entry.group === '' ? entry.version : `${entry.group}/${entry.version}`;
-}

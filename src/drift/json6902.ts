@@ -4,8 +4,9 @@
 // selectors are not reproduced: the caller reports the consumer instead.
 import fastJsonPatch from 'fast-json-patch';
 import { parse } from 'yaml';
+import { parseApiVersion } from '../kube/resources.ts';
+import { isRecord } from '../util/is-record.ts';
 import type { DesiredObject } from './desired.ts';
-import { isRecord } from './pointer.ts';
 
 interface Target {
   group?: string;
@@ -48,9 +49,7 @@ export function jsonPatchRules(patches: readonly unknown[]): JsonPatchRule[] | u
 }
 
 export function selects(target: Target, object: DesiredObject): boolean {
-  const [group, version] = object.apiVersion.includes('/')
-    ? (object.apiVersion.split('/') as [string, string])
-    : ['', object.apiVersion];
+  const { group, version } = parseApiVersion(object.apiVersion);
   if (target.group !== undefined && target.group !== group) return false;
   if (target.version !== undefined && target.version !== version) return false;
   if (target.kind !== undefined && target.kind !== object.kind) return false;

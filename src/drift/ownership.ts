@@ -1,7 +1,7 @@
 // Who wrote a live field, from `metadata.managedFields`: a person with kubectl (or a UI) is a manual
 // edit; any other manager but the applier is another controller (an autoscaler, an operator).
 import { z } from 'zod';
-import { isRecord } from './pointer.ts';
+import { isRecord } from '../util/is-record.ts';
 import { Cause } from './report.ts';
 
 const managedFieldsSchema = z.array(

@@ -1,5 +1,6 @@
 // RFC 6901 JSON pointers: the path language of Flux's and Argo CD's ignore rules, so a drift id can be
 // pasted into `spec.drift.ignore` as is.
+import { isRecord } from '../util/is-record.ts';
 
 export function escapeSegment(segment: string): string {
   return segment.replaceAll('~', '~0').replaceAll('/', '~1');
@@ -52,8 +53,4 @@ export function valueAt(root: unknown, segments: readonly string[]): unknown {
     if (node === undefined) return undefined;
   }
   return node;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -2,8 +2,8 @@
 // spec.drift.mode, when written, wins over the controller-wide --drift-detection flag in both directions.
 import { z } from 'zod';
 import { driftSpecSchema } from '../api/v1beta1.ts';
+import { isRecord } from '../util/is-record.ts';
 import type { DriftRepository } from './detector.ts';
-import { isRecord } from './pointer.ts';
 import { type DriftReport, driftReportSchema } from './report.ts';
 
 export type DriftMode = 'disabled' | 'report';

@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { Agent, type Dispatcher, request } from 'undici';
+import { errorCode } from '../util/errors.ts';
+import { parseRetryAfter } from '../util/timers.ts';
 import { KubeApiError } from './errors.ts';
 import { type ResourceType, resourcePath } from './resources.ts';
 
@@ -289,7 +291,7 @@ export class KubeClient {
 export const WATCH_INACTIVITY_SECONDS = 150;
 
 function isBodyTimeout(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'UND_ERR_BODY_TIMEOUT';
+  return errorCode(error) === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** One keep-alive Agent per client (client-node would build a new one per request when TLS is configured). */
@@ -340,6 +342,6 @@ function toApiError(
     // Not a Status body (a proxy's HTML page, say): keep the HTTP code only.
   }
   const retryAfter = headers['retry-after'];
-  const seconds = typeof retryAfter === 'string' ? Number(retryAfter) : Number.NaN;
-  return new KubeApiError(statusCode, reason, message, Number.isFinite(seconds) ? seconds * 1000 : undefined);
+  const retryAfterMs = typeof retryAfter === 'string' ? parseRetryAfter(retryAfter, Date.now()) : undefined;
+  return new KubeApiError(statusCode, reason, message, retryAfterMs);
 }

@@ -1,4 +1,5 @@
 // Errors from the Kubernetes API, carrying the `Status` reason so callers branch on meaning, not text.
+import { errorMessage } from '../util/errors.ts';
 
 export class KubeApiError extends Error {
   readonly code: number;
@@ -28,4 +29,10 @@ export function isAlreadyExists(error: unknown): boolean {
 
 export function isGone(error: unknown): boolean {
   return error instanceof KubeApiError && error.code === 410;
+}
+
+/** One line for a failure: an API error with its HTTP code and `Status` reason, anything else by its message. */
+export function describeError(error: unknown): string {
+  if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
+  return errorMessage(error);
 }

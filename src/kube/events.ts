@@ -8,7 +8,7 @@ import { CONTROLLER_NAME, EVENT_ANNOTATION_PREFIX } from '../api/constants.ts';
 import { delay } from '../util/timers.ts';
 import type { KubeClient } from './client.ts';
 import { isNotFound } from './errors.ts';
-import { resources } from './resources.ts';
+import { parseApiVersion, resources } from './resources.ts';
 
 export type EventType = 'Normal' | 'Warning' | 'Trace';
 
@@ -168,7 +168,7 @@ export class KubeEventRecorder implements EventSink {
   async #forward(event: RecordedEvent): Promise<void> {
     if (this.#eventsAddr === undefined) return;
     const target = event.forwardAs ?? event.involvedObject;
-    const group = target.apiVersion.includes('/') ? target.apiVersion.split('/')[0] : '';
+    const { group } = parseApiVersion(target.apiVersion);
     // notification-controller keeps metadata keys of the involved object's group only.
     const metadata: Record<string, string> = {};
     for (const [k, v] of Object.entries(event.metadata ?? {})) {

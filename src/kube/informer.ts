@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { capRetryAfter, delay } from '../util/timers.ts';
 import { type CacheTransform, withoutManagedFields } from './cache-transforms.ts';
 import type { KubeClient, KubeObject, WatchEvent } from './client.ts';
-import { isGone, KubeApiError } from './errors.ts';
+import { describeError, isGone, KubeApiError } from './errors.ts';
 import type { ResourceType } from './resources.ts';
 
 export interface InformerHandlers<T extends KubeObject> {
@@ -137,7 +137,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         const retryAfter = error instanceof KubeApiError ? error.retryAfterMs : undefined;
         const waitMs = Math.max(backoff, capRetryAfter(retryAfter, Math.max(max, 60_000)) ?? 0);
         this.#options.logger.warn(
-          { resource: this.#type.plural, err: describe(error), retryInMs: Math.round(waitMs) },
+          { resource: this.#type.plural, err: describeError(error), retryInMs: Math.round(waitMs) },
           'list/watch failed',
         );
         await (this.#options.sleep ?? delay)(waitMs, signal);
@@ -214,9 +214,4 @@ export class Informer<T extends KubeObject = KubeObject> {
       for (const h of this.#handlers) h.update?.(previous, object);
     }
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

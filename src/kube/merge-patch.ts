@@ -2,20 +2,19 @@
 // an explicit null for each key, at any depth, that `before` has and `after` lacks. A merge patch made
 // of `after` alone would only merge into the stored object and leave removed nested keys behind.
 
+import { isRecord } from '../util/is-record.ts';
+
 type JsonObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is JsonObject =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 export function replacingMergePatch(before: unknown, after: unknown): unknown {
-  if (!isObject(after)) return after;
+  if (!isRecord(after)) return after;
   const patch: JsonObject = {};
-  const previous = isObject(before) ? before : {};
+  const previous = isRecord(before) ? before : {};
   for (const [key, value] of Object.entries(after)) {
     if (value === undefined) continue;
     // Arrays are replaced whole by a merge patch: nothing inside them needs a null.
     patch[key] =
-      isObject(value) && isObject(previous[key]) ? replacingMergePatch(previous[key], value) : value;
+      isRecord(value) && isRecord(previous[key]) ? replacingMergePatch(previous[key], value) : value;
   }
   for (const key of Object.keys(previous)) {
     if (previous[key] !== undefined && (!(key in after) || after[key] === undefined)) patch[key] = null;

@@ -52,8 +52,26 @@ export const resources = {
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
 } as const satisfies Record<string, ResourceType>;
 
-export function apiVersionOf(type: ResourceType): string {
-  return type.group === '' ? type.version : `${type.group}/${type.version}`;
+export interface GroupVersion {
+  group: string; // '' for the core group
+  version: string;
+}
+
+/** `apps/v1` → group `apps`, version `v1`; `v1` → the core group `''`. */
+export function parseApiVersion(apiVersion: string): GroupVersion {
+  const slash = apiVersion.indexOf('/');
+  if (slash === -1) return { group: '', version: apiVersion };
+  return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** The `apiVersion` of objects of a group version (the inverse of parseApiVersion). */
+export function apiVersionOf(gv: GroupVersion): string {
+  return gv.group === '' ? gv.version : `${gv.group}/${gv.version}`;
+}
+
+/** REST root of a group version, also its discovery document: `/api/v1`, `/apis/apps/v1`. */
+export function groupVersionPath(gv: GroupVersion): string {
+  return gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`;
 }
 
 /** REST path of a collection or an object: /api/v1/namespaces/ns/secrets/name, /apis/g/v/plural … */
@@ -63,7 +81,7 @@ export function resourcePath(
   name?: string,
   subresource?: string,
 ): string {
-  const base = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  const base = groupVersionPath(type);
   const ns = type.namespaced && namespace !== undefined ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   const obj = name !== undefined ? `/${encodeURIComponent(name)}` : '';
   const sub = subresource !== undefined && name !== undefined ? `/${subresource}` : '';

@@ -10,3 +10,8 @@ export function stripControl(text: string): string {
 export function withoutUserinfo(text: string): string {
   return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/\s@?#]*@/g, '$1');
 }
+
+/** `text` in at most `max` characters: when cut, its last character is `…`. */
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

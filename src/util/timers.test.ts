@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { capRetryAfter, delay, MAX_TIMER_MS, setLongTimeout, timeoutSignal } from './timers.ts';
+import {
+  capRetryAfter,
+  delay,
+  MAX_TIMER_MS,
+  parseRetryAfter,
+  setLongTimeout,
+  timeoutSignal,
+} from './timers.ts';
 
 describe('timers above 2^31−1 ms', () => {
   beforeEach(() => {
@@ -71,6 +78,33 @@ describe('timers above 2^31−1 ms', () => {
     expect(aborted).toBe(true);
   });
 
+  it('delay with a signal already aborted resolves at once and arms no timer', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let done = false;
+    void delay(MAX_TIMER_MS, controller.signal).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('delay that ran to its end lets go of the signal: a later abort changes nothing', async () => {
+    const controller = new AbortController();
+    const listeners = vi.spyOn(controller.signal, 'removeEventListener');
+    let resolved = 0;
+    void delay(100, controller.signal).then(() => {
+      resolved++;
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(resolved).toBe(1);
+    expect(listeners).toHaveBeenCalledWith('abort', expect.any(Function));
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(resolved).toBe(1);
+  });
+
   it('timeoutSignal of 40000m does not abort early, and aborts with a TimeoutError at the end', async () => {
     const ms = 40_000 * 60_000;
     const signal = timeoutSignal(ms);
@@ -94,6 +128,19 @@ describe('timeoutSignal within one timer', () => {
       const signal = timeoutSignal(ms);
       await vi.waitFor(() => expect(signal.aborted).toBe(true));
     }
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('parses Retry-After as seconds or HTTP date', () => {
+    const now = Date.parse('2026-11-30T10:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Mon, 30 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Mon, 30 Nov 2026 09:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });
 

@@ -83,6 +83,16 @@ export function timeoutSignal(ms: number): AbortSignal {
   return controller.signal;
 }
 
+/** Retry-After as delta-seconds or HTTP date, in milliseconds from `now`; undefined when absent/garbled. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
 /**
  * A server's Retry-After is honoured, but no longer than `capMs`: a misbehaving or hostile upstream must
  * not park an object for years, nor (through an overflowing timer) make us retry at once.

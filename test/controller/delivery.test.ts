@@ -3,7 +3,7 @@
 // with spec.drift.mode=report, an edit of an applied object is reported, never corrected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { readTarGz } from '../../src/drift/index.ts';
+import { readTarGz } from '../../src/artifact/index.ts';
 import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import {

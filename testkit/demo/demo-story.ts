@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RepositoryObject } from '../../src/api/v1beta1.ts';
 import type { LocalStack } from '../local-stack.ts';
-import { type ChangePrinter, shortRevision } from './demo-view.ts';
+import { type ChangePrinter, conditionOf, shortRevision } from './demo-view.ts';
 
 const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };
 const KS = { group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' };
@@ -23,19 +23,11 @@ export interface StoryOptions {
   signal: AbortSignal;
 }
 
-type Condition = { type: string; status: string; reason?: string; message?: string };
-const conditionOf = (o: unknown, type: string): Condition | undefined =>
-  ((o as { status?: { conditions?: Condition[] } } | undefined)?.status?.conditions ?? []).find(
-    (c) => c.type === type,
-  );
-
 export async function tellStory(o: StoryOptions): Promise<void> {
   const { stack, printer } = o;
   const repo = () => stack.kube.get(CHR, o.namespace, o.name) as RepositoryObject | undefined;
   const ks = () =>
-    stack.kube.get(KS, o.namespace, o.name) as
-      | { status?: { lastAppliedRevision?: string; conditions?: Condition[] } }
-      | undefined;
+    stack.kube.get(KS, o.namespace, o.name) as { status?: { lastAppliedRevision?: string } } | undefined;
   const waitFor = async (what: string, ok: () => boolean, timeoutMs = 90_000): Promise<boolean> => {
     const deadline = Date.now() + timeoutMs;
     while (!ok()) {

@@ -1,4 +1,5 @@
 // What the demo prints: one table per concern, each under a heading, and only when it changed.
+import { findCondition } from '../../src/api/conditions.ts';
 import type { RepositoryObject } from '../../src/api/v1beta1.ts';
 import { renderTable } from '../../src/cli/table.ts';
 import type { KubeObject } from '../kube-api-server/index.ts';
@@ -33,8 +34,9 @@ export function shortRevision(revision: string | undefined): string {
   return match ? `${match[1]}${match[2]}…` : revision;
 }
 
-const conditionOf = (o: { status?: unknown }, type: string): Condition | undefined =>
-  ((o.status as { conditions?: Condition[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
+/** A condition of any object read from the API (ours or Flux's), by type. */
+export const conditionOf = (o: unknown, type: string): Condition | undefined =>
+  findCondition((o as { status?: { conditions?: Condition[] } } | undefined)?.status?.conditions, type);
 
 /** First line, with every full digest shortened as in the REVISION columns. */
 const firstLine = (text: string | undefined): string =>
@@ -63,7 +65,7 @@ export function kustomizationsTable(objects: KubeObject[]): string {
   return renderTable(
     ['NAMESPACE', 'NAME', 'READY', 'APPLIED REVISION', 'MESSAGE'],
     objects.map((k) => {
-      const ready = conditionOf(k as { status?: unknown }, 'Ready');
+      const ready = conditionOf(k, 'Ready');
       const status = k['status'] as { lastAppliedRevision?: string } | undefined;
       return [
         k.metadata.namespace ?? '',

@@ -2,8 +2,10 @@
 // definitions (CRDs, Namespaces) before everything else; the action per object is read from the
 // write itself (no resourceVersion before → created, changed → configured, same → unchanged).
 import type { KubeClient, KubeObject } from '../../src/kube/client.ts';
+import { discoverKinds } from '../../src/kube/discovery.ts';
 import { isNotFound } from '../../src/kube/errors.ts';
 import type { ResourceType } from '../../src/kube/resources.ts';
+import { errorMessage } from '../../src/util/errors.ts';
 import type { Manifest } from './build.ts';
 
 export const FIELD_MANAGER = 'kustomize-controller';
@@ -33,30 +35,11 @@ export class Discovery {
   async resolve(apiVersion: string, kind: string): Promise<ResourceType | undefined> {
     let kinds = this.#cache.get(apiVersion);
     if (kinds === undefined) {
-      const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-      const path = group === '' ? `/api/${version}` : `/apis/${group}/${version}`;
-      kinds = new Map();
-      try {
-        const list = await this.#kube.getPath<{
-          resources: Array<{ name: string; kind: string; namespaced: boolean }>;
-        }>(path);
-        for (const r of list.resources) {
-          if (!r.name.includes('/')) {
-            kinds.set(r.kind, {
-              group: group ?? '',
-              version: version ?? '',
-              plural: r.name,
-              kind: r.kind,
-              namespaced: r.namespaced,
-            });
-          }
-        }
-        this.#cache.set(apiVersion, kinds);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      // A group version not served yet is asked again next time (its CRD may be applied meanwhile).
+      kinds = await discoverKinds(this.#kube, apiVersion);
+      if (kinds !== undefined) this.#cache.set(apiVersion, kinds);
     }
-    return kinds.get(kind);
+    return kinds?.get(kind);
   }
 
   forget(): void {
@@ -129,9 +112,7 @@ async function applyOne(kube: KubeClient, type: ResourceType, object: Manifest):
       force: true,
     });
   } catch (error) {
-    throw new ApplyError(
-      `${subject} apply failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new ApplyError(`${subject} apply failed: ${errorMessage(error)}`);
   }
   const action: Action =
     before === undefined

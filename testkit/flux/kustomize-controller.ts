@@ -16,6 +16,7 @@ import { formatDuration, parseDuration } from '../../src/api/duration.ts';
 import { KubeClient, type KubeObject } from '../../src/kube/client.ts';
 import { isNotFound } from '../../src/kube/errors.ts';
 import { resources } from '../../src/kube/resources.ts';
+import { errorMessage } from '../../src/util/errors.ts';
 import { ApplyError, applyAll, type ChangeSetEntry, Discovery, prune } from './apply.ts';
 import { type BuildSpec, build } from './build.ts';
 import { ArtifactFetchError, fetchArtifact, untar } from './fetch-artifact.ts';
@@ -241,7 +242,7 @@ export class KustomizeControllerStandIn {
         const notFound = error instanceof ArtifactFetchError && error.notFound;
         const message = notFound
           ? 'Source is not ready, artifact not found, retrying in 30s'
-          : messageOf(error);
+          : errorMessage(error);
         return fail('ArtifactFailed', message, revision, !notFound);
       }
       const path = resolve(dir, spec.path ?? './');
@@ -258,7 +259,7 @@ export class KustomizeControllerStandIn {
         );
       } catch (error) {
         if (error instanceof BuildError || error instanceof SubstitutionError) {
-          return fail('BuildFailed', messageOf(error), revision, true);
+          return fail('BuildFailed', errorMessage(error), revision, true);
         }
         throw error;
       }
@@ -268,7 +269,7 @@ export class KustomizeControllerStandIn {
         changes = await applyAll(this.#kube, this.#discovery, objects);
       } catch (error) {
         if (error instanceof ApplyError)
-          return fail('ReconciliationFailed', messageOf(error), revision, true);
+          return fail('ReconciliationFailed', errorMessage(error), revision, true);
         throw error;
       }
       const changed = changes.filter((c) => c.action === 'created' || c.action === 'configured');
@@ -289,7 +290,7 @@ export class KustomizeControllerStandIn {
         try {
           deleted = await prune(this.#kube, this.#discovery, ks.status?.inventory?.entries ?? [], changes);
         } catch (error) {
-          return fail('PruneFailed', messageOf(error), revision, true);
+          return fail('PruneFailed', errorMessage(error), revision, true);
         }
         if (deleted.length > 0) {
           await recordEvent(
@@ -364,8 +365,4 @@ export class KustomizeControllerStandIn {
       await rm(dir, { recursive: true, force: true });
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

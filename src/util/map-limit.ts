@@ -1,4 +1,4 @@
-// Runs async work over a list with at most `limit` tasks in flight; results keep the input order.
+// Runs async work over a list with at most `limit` calls in flight (at least one); results keep the input order.
 
 export async function mapLimit<T, R>(
   items: readonly T[],
