@@ -18,7 +18,7 @@
 import { ConditionType, Reason } from '../api/conditions.ts';
 import { BuildLimitError, InvalidUnitError, StorageError, UnsafeNameError } from '../artifact/index.ts';
 import { ConfigHubError } from '../confighub/index.ts';
-import { KubeApiError } from '../kube/errors.ts';
+import { describeError, KubeApiError } from '../kube/errors.ts';
 import { capRetryAfter } from '../util/timers.ts';
 import { StalledError, TransientError, WaitingError } from './errors.ts';
 import { ExternalArtifactConflictError } from './external-artifact.ts';
@@ -250,7 +250,4 @@ function libraryFailure(error: unknown): Diagnosis {
   };
 }
 
-export function describeError(error: unknown): string {
-  if (error instanceof KubeApiError) return `${error.code} ${error.reason}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
+export { describeError };

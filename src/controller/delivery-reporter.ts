@@ -1,6 +1,7 @@
 // What Flux did with our artifact, folded into the ConfigHubRepository's status: consumers and the
 // Delivered/Drifted family of conditions (from src/delivery), and, when drift detection is on for the
 // object, the report-only drift report (from src/drift). None of this touches Ready.
+
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { removeCondition, setCondition } from '../api/conditions.ts';
@@ -18,6 +19,7 @@ import {
   previousReport,
   summarize,
 } from '../drift/index.ts';
+import { errorMessage } from '../util/errors.ts';
 
 export interface DeliveryReporterDeps {
   tracker: DeliveryTracker;
@@ -82,10 +84,7 @@ export class DeliveryReporter {
           drift = summarize(report);
         } catch (error) {
           // A failed check keeps the last report: drift reporting never fails the reconcile.
-          input.log.error(
-            { err: error instanceof Error ? error.message : String(error) },
-            'drift check failed',
-          );
+          input.log.error({ err: errorMessage(error) }, 'drift check failed');
           if (previous !== undefined) drift = summarize(previous);
         }
       } else {

@@ -1,7 +1,7 @@
 // One ConfigHub client per ConfigHubRepository, kept across reconciles so worker tokens and space
 // resolutions are reused (an idle poll then costs a single unit listing), and rebuilt when the
 // server, timeout or Secrets change.
-import { createHash } from 'node:crypto';
+
 import { Agent, type Dispatcher } from 'undici';
 import {
   ConfigHubClient,
@@ -9,6 +9,7 @@ import {
   type DataCache,
   type LruDataCache,
 } from '../confighub/index.ts';
+import { sha256Hex } from '../util/hash.ts';
 import type { ResolvedCredentials } from './credentials.ts';
 
 interface Entry {
@@ -46,9 +47,7 @@ export class UpstreamClients {
   }
 
   get(key: string, server: string, timeoutMs: number, resolved: ResolvedCredentials): Entry {
-    const version = createHash('sha256')
-      .update(JSON.stringify([server, timeoutMs, resolved.version]))
-      .digest('hex');
+    const version = sha256Hex(JSON.stringify([server, timeoutMs, resolved.version]));
     const existing = this.#entries.get(key);
     if (existing !== undefined && existing.version === version) return existing;
     if (existing !== undefined) void existing.client.close();
@@ -65,9 +64,7 @@ export class UpstreamClients {
   }
 
   #pool(tls: ResolvedCredentials['tls']): Dispatcher {
-    const key = createHash('sha256')
-      .update(JSON.stringify([tls?.ca ?? '', tls?.cert ?? '', tls?.key ?? '']))
-      .digest('hex');
+    const key = sha256Hex(JSON.stringify([tls?.ca ?? '', tls?.cert ?? '', tls?.key ?? '']));
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       pool = new Agent({ connections: 16, connect: { ca: tls?.ca, cert: tls?.cert, key: tls?.key } });
