@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from './workqueue.ts';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -56,7 +56,7 @@ describe('WorkQueue', () => {
     await tick();
     expect(runs).toBe(1);
     gate.resolve();
-    await new Promise((r) => setTimeout(r, 5));
+    await tick();
     expect(runs).toBe(2);
     expect(maxRunning).toBe(1);
   });
@@ -100,24 +100,33 @@ describe('WorkQueue', () => {
   });
 
   it('keeps the earliest of two delayed adds', async () => {
-    const seen: number[] = [];
-    const start = Date.now();
-    const queue = new WorkQueue({
-      concurrency: 1,
-      minRetryDelayMs: 10,
-      maxRetryDelayMs: 100,
-      process: async () => {
-        seen.push(Date.now() - start);
-      },
-    });
-    queue.start();
-    queue.addAfter('k', 5_000);
-    queue.addAfter('k', 20);
-    queue.addAfter('k', 10_000);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(seen).toHaveLength(1);
-    expect(queue.scheduledCount).toBe(0);
-    await queue.shutdown();
+    vi.useFakeTimers();
+    try {
+      const seen: number[] = [];
+      const start = Date.now();
+      const queue = new WorkQueue({
+        concurrency: 1,
+        minRetryDelayMs: 10,
+        maxRetryDelayMs: 100,
+        process: async () => {
+          seen.push(Date.now() - start);
+        },
+      });
+      queue.start();
+      queue.addAfter('k', 5_000);
+      queue.addAfter('k', 20);
+      queue.addAfter('k', 10_000);
+      expect(queue.scheduledAt('k')).toBe(start + 20);
+      await vi.advanceTimersByTimeAsync(20);
+      expect(seen).toEqual([20]);
+      expect(queue.scheduledCount).toBe(0);
+      // The later adds were dropped, not left to fire as well.
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(seen).toEqual([20]);
+      await queue.shutdown();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps working after the process function throws', async () => {

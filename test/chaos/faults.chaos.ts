@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
 import { type ControllerProcess, spawnController } from '../reliability/support/controller-process.ts';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
 import { scrape, total } from '../reliability/support/metrics.ts';
 import { ARTIFACT_FILE, walk } from '../reliability/support/storage-walk.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -34,7 +34,7 @@ interface Injected {
   start(): Promise<() => Promise<void>> | (() => Promise<void>);
 }
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let dir: string;
 let kubeconfigPath: string;
 let controller: ControllerProcess;
@@ -101,7 +101,6 @@ function faults(): Record<string, Injected> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'chaos-faults-'));
   // The controller process acts as its ServiceAccount, under the shipped RBAC.
   kubeconfigPath = await stack.kube.writeKubeconfig(
@@ -118,7 +117,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller?.kill('SIGKILL');
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -136,12 +134,8 @@ function converged(): boolean {
   });
 }
 
-async function poll(predicate: () => boolean, timeoutMs: number, description: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+async function poll(predicate: () => boolean, timeout: number, description: string): Promise<void> {
+  await expect.poll(predicate, { timeout, interval: 250, message: description }).toBe(true);
 }
 
 describe(`${REPOSITORIES} repositories under a sequence of faults`, () => {

@@ -1,17 +1,10 @@
 // Size limits at the controller's default bounds: a 50 MiB unit against --max-unit-size 32 MiB, and a
 // space of 10,000 units (--max-units) published, then refused at 10,001.
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, it } from 'vitest';
 import { oversizedUnit, unitCountLimit } from '../reliability/support/limits.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 describe('limits (default bounds)', () => {
   it('a 50 MiB unit is refused with LimitExceeded naming the unit and the 32 MiB limit', async () => {

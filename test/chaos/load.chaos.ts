@@ -6,7 +6,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { type ControllerProcess, spawnController } from '../reliability/support/controller-process.ts';
 import {
   delta,
@@ -16,6 +15,7 @@ import {
   scrape,
   total,
 } from '../reliability/support/metrics.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { CHR, condition, repository, tokenSecret } from '../support/repositories.ts';
 
 const MINUTES = Number(process.env['CHAOS_LOAD_MINUTES'] ?? 10);
@@ -37,7 +37,7 @@ interface Sample {
   failingSpaceRequests: number;
 }
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let controller: ControllerProcess;
 let dir: string;
 const healthy: { ns: string; name: string }[] = [];
@@ -47,12 +47,8 @@ const failing: { ns: string; name: string }[] = [];
  * Checks once a second. (The test API server's waitFor re-runs its predicate on every request, and a
  * predicate over 1,000 objects would then starve the very server it runs in.)
  */
-async function poll(predicate: () => boolean, timeoutMs: number, description: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+async function poll(predicate: () => boolean, timeout: number, description: string): Promise<void> {
+  await expect.poll(predicate, { timeout, interval: 1000, message: description }).toBe(true);
 }
 
 const ready = (ns: string, name: string) =>
@@ -60,7 +56,6 @@ const ready = (ns: string, name: string) =>
 const countReady = (list: { ns: string; name: string }[]) => list.filter((r) => ready(r.ns, r.name)).length;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'chaos-load-'));
   // The controller process acts as its ServiceAccount, under the shipped RBAC.
   const kubeconfigPath = await stack.kube.writeKubeconfig(
@@ -92,7 +87,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller?.kill('SIGTERM');
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { WAIT } from '../support/progress.ts';
 import {
   CHR,
   condition,
@@ -14,7 +15,7 @@ import {
   waitForCondition,
   waitForReady,
 } from '../support/repositories.ts';
-import { eventually, kubeEvents } from './support.ts';
+import { kubeEvents } from './support.ts';
 
 type Notification = {
   involvedObject: { apiVersion: string; kind: string; name: string; namespace: string; uid?: string };
@@ -31,7 +32,7 @@ type Notification = {
 const received: Notification[] = [];
 let failedOnce = false;
 let notifications: Server;
-let stack: LocalStack;
+let port: number;
 let repo: Repo;
 
 beforeAll(async () => {
@@ -50,17 +51,18 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => notifications.listen(0, '127.0.0.1', resolve));
-  const port = (notifications.address() as AddressInfo).port;
-  stack = await startLocalStack({ controllerArgs: [`--events-addr=http://127.0.0.1:${port}/`] });
-  await createRepository(stack, 'team-a', 'shop');
-  repo = await waitForReady(stack, 'team-a', 'shop');
+  port = (notifications.address() as AddressInfo).port;
 });
 afterAll(async () => {
-  await stack?.stop();
   await new Promise<void>((resolve) => {
     notifications?.closeAllConnections();
     notifications?.close(() => resolve());
   });
+});
+const stack = useLocalStack(() => ({ controllerArgs: [`--events-addr=http://127.0.0.1:${port}/`] }));
+beforeAll(async () => {
+  await createRepository(stack, 'team-a', 'shop');
+  repo = await waitForReady(stack, 'team-a', 'shop');
 });
 
 describe('events and metrics', () => {
@@ -99,20 +101,22 @@ describe('events and metrics', () => {
     stack.kube.patch(CHR, 'team-b', 'shop', { spec: { insecure: false } });
     const stalled = await waitForCondition(stack, 'team-b', 'shop', 'Stalled', 'True');
     const stalledReason = condition(stalled, 'Stalled')!.reason;
-    await eventually(
-      async () =>
-        kubeEvents(stack, 'team-b', 'shop', 'ConfigHubRepository').some(
-          (e) => e.type === 'Warning' && e.reason === stalledReason,
-        ),
-      'Warning event for the stall',
-    );
+    await expect
+      .poll(
+        () =>
+          kubeEvents(stack, 'team-b', 'shop', 'ConfigHubRepository').some(
+            (e) => e.type === 'Warning' && e.reason === stalledReason,
+          ),
+        WAIT,
+      )
+      .toBe(true);
   });
 
   it('46. with --events-addr, events are POSTed as JSON with involvedObject, severity, timestamp, message, reason, metadata and reportingController; a 429 is not retried', async () => {
     const newArtifacts = () =>
       received.filter((e) => e.reason === 'NewArtifact' && e.involvedObject.namespace === 'team-a');
     // The first answer was a 500: that one is retried (in the background).
-    await eventually(async () => newArtifacts().length >= 2, 'the retried NewArtifact notification');
+    await expect.poll(() => newArtifacts().length, WAIT).toBeGreaterThanOrEqual(2);
     const newArtifact = newArtifacts();
     expect(newArtifact.length).toBe(2);
     const event = newArtifact[0]!;

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { parseControllerOptions } from '../../src/config/options.ts';
 import { type ControllerRuntime, startController } from '../../src/controller/runtime.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 import {
   condition,
@@ -36,14 +36,13 @@ import {
   touchUnit,
 } from './support.ts';
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let proxy: RecordingProxy;
 let runtime: ControllerRuntime;
 let repo: Repo;
 let ea: ExternalArtifact;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   proxy = await startRecordingProxy(stack.kube);
   const options = parseControllerOptions(
     [
@@ -74,7 +73,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.stop();
   await proxy?.close();
-  await stack?.stop();
 });
 
 describe('ExternalArtifact object', () => {

@@ -2,13 +2,14 @@
 // as two leader-elected replicas against one API server, as a Deployment with a standby would.
 import { randomBytes } from 'node:crypto';
 import { rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseControllerOptions } from '../../src/config/options.ts';
 import type { ControllerRuntime } from '../../src/controller/runtime.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { freePort } from '../support/ports.ts';
+import { WAIT } from '../support/progress.ts';
 import {
   condition,
   createRepository,
@@ -18,7 +19,7 @@ import {
   sha256,
   waitForReady,
 } from '../support/repositories.ts';
-import { type ExternalArtifact, eventually } from './support.ts';
+import type { ExternalArtifact } from './support.ts';
 
 const LEASE_FLAGS = [
   '--enable-leader-election',
@@ -28,19 +29,11 @@ const LEASE_FLAGS = [
 ];
 const SERVICE_ADDRESS = 'confighub-source-controller.flux-system.svc.cluster.local.';
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let leader: ControllerRuntime;
 let standby: ControllerRuntime;
 let fixedPort: number;
 let repo: Repo;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function readiness(runtime: ControllerRuntime): Promise<number> {
   try {
@@ -51,16 +44,12 @@ async function readiness(runtime: ControllerRuntime): Promise<number> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   fixedPort = await freePort();
   leader = await stack.startController([...LEASE_FLAGS, `--storage-addr=127.0.0.1:${fixedPort}`]);
   await stack.kube.waitFor(() => leader.isLeader(), { description: 'first replica elected' });
   standby = await stack.startController([...LEASE_FLAGS, `--storage-adv-addr=${SERVICE_ADDRESS}`]);
   await createRepository(stack, 'team-a', 'shop');
   repo = await waitForReady(stack, 'team-a', 'shop');
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('HTTP artifact server', () => {
@@ -128,8 +117,7 @@ describe('HTTP artifact server', () => {
     await leader.stop();
     expect(await readiness(leader)).toBe(0);
     await stack.kube.waitFor(() => standby.isLeader(), { timeoutMs: 10_000, description: 'standby elected' });
-    await eventually(async () => (await readiness(standby)) === 200, 'standby ready');
-    expect(await readiness(standby)).toBe(200);
+    await expect.poll(() => readiness(standby), WAIT).toBe(200);
   });
 
   it('13. with --storage-adv-addr set to the Service address, url is http://<that address>/<path>', async () => {

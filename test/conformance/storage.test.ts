@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
+import { WAIT } from '../support/progress.ts';
 import {
   CHR,
   createRepository,
@@ -17,22 +18,24 @@ import {
   sha256,
   waitForReady,
 } from '../support/repositories.ts';
-import { type ExternalArtifact, eventually, kubeEvents, storedFiles, touchUnit } from './support.ts';
+import { type ExternalArtifact, kubeEvents, storedFiles, touchUnit } from './support.ts';
 
 const TTL_MS = 2000;
-let stack: LocalStack;
 const extraDirs: string[] = [];
 let reconciles = 0;
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    controllerArgs: [`--artifact-retention-ttl=${TTL_MS}ms`, '--artifact-retention-records=2'],
-  });
-});
+// Registered first, so it runs last: once the stack has stopped.
 afterAll(async () => {
-  await stack?.stop();
   for (const dir of extraDirs) await rm(dir, { recursive: true, force: true });
 });
+const stack = useLocalStack({
+  controllerArgs: [`--artifact-retention-ttl=${TTL_MS}ms`, '--artifact-retention-records=2'],
+});
+
+/** Waits until the wall clock is more than the retention TTL past `time` (second precision). */
+async function pastTtl(time: string): Promise<void> {
+  await expect.poll(() => Date.now() - Date.parse(time), WAIT).toBeGreaterThan(TTL_MS + 1000);
+}
 
 /** Requests a reconcile and waits until it was handled and the object is Ready again. */
 async function reconcile(namespace: string, name: string, predicate: (r: Repo) => boolean = () => true) {
@@ -117,15 +120,9 @@ describe('storage lifecycle', () => {
     // Past the TTL, the next GC removes every non-current file and its lock.
     const dir = join(stack.storagePath, 'confighubrepository', 'team-gc', 'shop');
     await writeFile(join(dir, `${fileOf(v2)}.lock`), '');
-    await eventually(
-      async () => Date.now() - Date.parse(v2.status!.artifact!.lastUpdateTime) > TTL_MS + 1000,
-      'TTL to pass',
-    );
+    await pastTtl(v2.status!.artifact!.lastUpdateTime);
     await reconcile('team-gc', 'shop');
-    await eventually(
-      async () => (await storedFiles(stack, 'team-gc', 'shop')).length === 1,
-      'GC past the TTL',
-    );
+    await expect.poll(async () => (await storedFiles(stack, 'team-gc', 'shop')).length, WAIT).toBe(1);
     expect(await storedFiles(stack, 'team-gc', 'shop')).toEqual([fileOf(v3)]);
     for (const revert of reverts.reverse()) revert();
   });
@@ -147,10 +144,7 @@ describe('storage lifecycle', () => {
     )) as ExternalArtifact;
     expect(ea.status!.artifact!.path).not.toBe(first.status!.artifact!.path);
     // Superseded, and even past its TTL, the old file is still served: only a GC run removes it.
-    await eventually(
-      async () => Date.now() - Date.parse(first.status!.artifact!.lastUpdateTime) > TTL_MS + 1000,
-      'TTL to pass',
-    );
+    await pastTtl(first.status!.artifact!.lastUpdateTime);
     const before = await download(first.status!.artifact!.url);
     expect(before.status).toBe(200);
     expect(sha256(before.bytes)).toBe(first.status!.artifact!.digest);
@@ -193,11 +187,10 @@ describe('storage lifecycle', () => {
     await stack.controller!.stop();
     await writeFile(file(), 'corrupted while stopped');
     const restarted = await stack.startController();
-    await eventually(
-      async () => warnings().reduce((n, e) => n + (e.count ?? 1), 0) >= 2,
-      'startup verification warning',
-    );
-    await eventually(async () => (await readFile(file())).length === artifact.size, 'repair on startup');
+    await expect
+      .poll(() => warnings().reduce((n, e) => n + (e.count ?? 1), 0), WAIT)
+      .toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await readFile(file())).length, WAIT).toBe(artifact.size);
     const afterRestart = await waitForReady(stack, 'team-heal', 'shop', (r) =>
       r.status!.artifact!.url.startsWith(restarted.servers.artifacts.url),
     );

@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
 import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
 import type { LocalStack } from '../../testkit/local-stack.ts';
+import { WAIT } from '../support/progress.ts';
 import { EA, type Repo } from '../support/repositories.ts';
 
 export const SHARED_CRDS = resolve(import.meta.dirname, '../../../shared/crds');
@@ -58,9 +60,8 @@ export async function storedFiles(
 
 /** Resolves once the wall clock is in a later second than `time` (lastUpdateTime has second precision). */
 export async function afterSecondOf(time: string): Promise<void> {
-  const next = Math.floor(Date.parse(time) / 1000) * 1000 + 1000;
-  const wait = next - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 5));
+  const second = Math.floor(Date.parse(time) / 1000);
+  await expect.poll(() => Math.floor(Date.now() / 1000), WAIT).toBeGreaterThan(second);
 }
 
 /** Changes one unit of the fixture space so the next build has different content. */
@@ -70,21 +71,6 @@ export function touchUnit(stack: LocalStack, marker: string, unit = 'web-config'
   return () => {
     stack.emulator.setUnitData('shop-prod', unit, original);
   };
-}
-
-/** Polls an async check every 25 ms until it returns a truthy value; rejects after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  description: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Value of one sample scraped from a Prometheus text endpoint, or undefined when absent. */

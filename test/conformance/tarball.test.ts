@@ -1,27 +1,23 @@
 // Conformance checklist 22-29: the bytes of the published tar.gz, as downloaded from the running
 // controller, read with a strict ustar reader and extracted with Flux's rules.
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fluxTree, readTarGz, type TarEntry } from '../artifact/helpers/tar-reader.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { createRepository, download, type Repo, waitForReady } from '../support/repositories.ts';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let repo: Repo;
 let bytes: Buffer;
 let entries: TarEntry[];
 
 beforeAll(async () => {
-  stack = await startLocalStack();
   await createRepository(stack, 'team-a', 'shop');
   repo = await waitForReady(stack, 'team-a', 'shop');
   const response = await download(repo.status!.artifact!.url);
   expect(response.status).toBe(200);
   bytes = response.bytes;
   entries = readTarGz(bytes).entries;
-});
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('tarball content', () => {

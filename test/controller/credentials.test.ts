@@ -1,7 +1,7 @@
 // Credentials end to end: a pre-minted token's expiry (warned ahead, precise after) and key assertions.
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
   createRepository,
@@ -10,13 +10,7 @@ import {
   waitForReady,
 } from '../support/repositories.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 /** A JWT-shaped token with `exp` hours from now: hours of margin, so the test does not race the clock. */
 function tokenExpiringIn(hours: number): { token: string; exp: number } {

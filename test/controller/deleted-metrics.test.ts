@@ -1,18 +1,11 @@
 // A deleted object's metric series are dropped and stay dropped: a reconcile that was running while the
 // object went away must not bring its gotk_reconcile_duration_seconds series back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { CHR, createRepository, requestReconcile, waitForReady } from '../support/repositories.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 const metrics = async () => (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text();
 const seriesOf = (text: string, name: string) =>

@@ -1,11 +1,11 @@
 // Delivery status and report-only drift, wired into the running controller: a Flux Kustomization that
 // consumes our ExternalArtifact shows up in status.consumers and Delivered, without new ConfigHub calls;
 // with spec.drift.mode=report, an edit of an applied object is reported, never corrected.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { readTarGz } from '../../src/artifact/index.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   type Repo as BaseRepo,
   CHR,
@@ -28,13 +28,7 @@ type Deployment = { spec: { template: { spec: { containers: Array<{ image: strin
 
 const KS = { group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' };
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 function kustomization(namespace: string, name: string, source: string) {
   return {

@@ -5,9 +5,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { nextReconcileDue, reconcileCount, secondsPass, spaceRequests, WAIT } from '../support/progress.ts';
 import {
   CHR,
   condition,
@@ -26,13 +27,7 @@ import {
 
 const KUBECTL = '/usr/bin/kubectl';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 describe('a new ConfigHubRepository', () => {
   let repo: Repo;
@@ -155,21 +150,24 @@ describe('upstream changes', () => {
   it('downloads nothing and writes no status when nothing changed', async () => {
     await createRepository(stack, 'team-c', 'shop', { interval: '1s' });
     const ready = await waitForReady(stack, 'team-c', 'shop');
+    // Counted from a moment when no reconcile of it is in flight, over two whole polls on its interval.
+    await nextReconcileDue(stack, 'team-c', 'shop');
+    const polls = await reconcileCount(stack, 'team-c', 'shop');
     stack.emulator.clearRequests();
-    const statusWritesBefore = stack.kube.requests.filter(
-      (r) => r.method === 'PATCH' && r.path.includes('/namespaces/team-c/confighubrepositories/shop/status'),
-    ).length;
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const statusWrites = () =>
+      stack.kube.requests.filter(
+        (r) =>
+          r.method === 'PATCH' && r.path.includes('/namespaces/team-c/confighubrepositories/shop/status'),
+      ).length;
+    const statusWritesBefore = statusWrites();
+    await expect.poll(() => reconcileCount(stack, 'team-c', 'shop'), WAIT).toBeGreaterThanOrEqual(polls + 2);
     const requests = stack.emulator.requests;
     const lists = requests.filter((r) => /\/unit$/.test(r.path));
     expect(lists.length).toBeGreaterThanOrEqual(2);
     expect(
       requests.filter((r) => r.path.includes('/data') || r.path.includes('unit_data')).map((r) => r.path),
     ).toEqual([]);
-    const statusWritesAfter = stack.kube.requests.filter(
-      (r) => r.method === 'PATCH' && r.path.includes('/namespaces/team-c/confighubrepositories/shop/status'),
-    ).length;
-    expect(statusWritesAfter).toBe(statusWritesBefore);
+    expect(statusWrites()).toBe(statusWritesBefore);
     const files = await readdir(join(stack.storagePath, 'confighubrepository', 'team-c', 'shop'));
     expect(files.filter((f) => f.endsWith('.tar.gz'))).toEqual([
       ready.status!.artifact!.path.split('/').pop(),
@@ -247,10 +245,19 @@ describe('suspend and delete', () => {
     await createRepository(stack, 'team-f', 'shop', { interval: '1s' });
     const ready = await waitForReady(stack, 'team-f', 'shop');
     stack.kube.patch(CHR, 'team-f', 'shop', { spec: { suspend: true } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The reconcile of the new generation records the suspension as it ends, and schedules nothing.
+    const suspended = async () =>
+      (await stack.controller!.metrics.suspendStatus.get()).values.find(
+        (v) => v.labels['namespace'] === 'team-f' && v.labels['name'] === 'shop',
+      )?.value;
+    await expect.poll(suspended, WAIT).toBe(1);
+    expect(stack.controller!.manager.queue.scheduledAt('team-f/shop')).toBeUndefined();
+    const reconciles = await reconcileCount(stack, 'team-f', 'shop');
     stack.emulator.clearRequests();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(stack.emulator.requests).toEqual([]);
+    // Two of its intervals go by, and nothing happens.
+    await secondsPass(stack, 'team-f-clock', 2);
+    expect(spaceRequests(stack, 'shop-prod')).toEqual([]);
+    expect(await reconcileCount(stack, 'team-f', 'shop')).toBe(reconciles);
     expect((await download(ready.status!.artifact!.url)).status).toBe(200);
   });
 

@@ -1,7 +1,7 @@
 // Gate policy over the emulator: a head revision ConfigHub would not release is held (the last artifact
 // stays published, Ready=False names the units and gates); spec.gates.mode: ignore publishes and says so.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -15,13 +15,7 @@ import {
   waitForReady,
 } from '../support/repositories.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 const PLACEHOLDERS = [
   'apiVersion: v1',

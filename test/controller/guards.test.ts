@@ -4,8 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -21,16 +21,12 @@ import {
 } from '../support/repositories.ts';
 
 const NOTHING = "Slug = 'no-such-unit'";
-let stack: LocalStack;
 const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
+// Registered first, so it runs last: once the stack has stopped.
 afterAll(async () => {
-  await stack?.stop();
   for (const cleanup of cleanups) await cleanup();
 });
+const stack = useLocalStack();
 
 describe('an empty unit selection', () => {
   it('is refused for a new object: FetchFailed/NoUnitsSelected, no ExternalArtifact, nothing stored', async () => {

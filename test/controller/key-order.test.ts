@@ -2,8 +2,9 @@
 // order they were written too. Whatever the order, the controller must see "nothing changed" the same
 // way: over a scenario of consumer changes, it writes status exactly as often, and never rewrites the
 // ExternalArtifact status, whose artifact does not change.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
   createRepository,
@@ -54,13 +55,9 @@ describe.each([
   ['sorted', true],
   ['in stored order', false],
 ])('keys %s', (label, sorted) => {
-  let stack: LocalStack;
+  const stack = useLocalStack();
   beforeAll(async () => {
-    stack = await startLocalStack();
     stack.kube.setSortedKeys(sorted);
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it('writes status once per consumer change and never the unchanged ExternalArtifact', async () => {

@@ -1,8 +1,8 @@
 // Leader election between replicas sharing one API server: a replica whose lease is taken over stops
 // serving and reconciling at once (no two writers), and the standby takes over the objects.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControllerRuntime } from '../../src/controller/runtime.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const LEASE_FLAGS = [
@@ -14,13 +14,7 @@ const LEASE_FLAGS = [
 const LEASE = { group: 'coordination.k8s.io', plural: 'leases' };
 const LEASE_NAME = 'confighub-source-controller-leader-election';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack({ controller: false });
 
 async function readiness(runtime: ControllerRuntime): Promise<number> {
   try {

@@ -1,17 +1,11 @@
 // Object names go to 253 characters but label values stop at 63: a long-named repository must still be
 // published, and its ExternalArtifact must stay selectable by the repository-name label.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { repositoryNameLabelValue } from '../../src/api/name-label.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { condition, createRepository, EA, type Repo, waitForReady } from '../support/repositories.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 // 253 characters, dots and dashes included, as a DNS subdomain may be.
 const LONG_NAME = `${'a'.repeat(60)}.${'b-c'.repeat(40)}.${'d'.repeat(71)}`;

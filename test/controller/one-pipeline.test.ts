@@ -6,22 +6,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
 import type { CommandModule } from '../../src/cli/commands.ts';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
 import { cli } from '../cli/support.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { createRepository, download, sha256, waitForReady } from '../support/repositories.ts';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let dir: string;
 let tokenFile: string;
 beforeAll(async () => {
-  stack = await startLocalStack();
   dir = await mkdtemp(join(tmpdir(), 'one-pipeline-'));
   tokenFile = join(dir, 'token');
   await writeFile(tokenFile, stack.emulator.fixture.token);
 });
 afterAll(async () => {
-  await stack?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,10 +1,9 @@
 // Provenance: status.artifact and the ExternalArtifact carry the ConfigHub origin in the OCI annotation keys
 // Flux reads (kustomize-controller reports `org.opencontainers.image.revision` as the origin revision of its
 // events). It changes with any unit's revision and only then; the tarball and its digest stay byte-stable.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findKubectl } from '../../testkit/flux/index.ts';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -15,13 +14,7 @@ import {
   waitForReady,
 } from '../support/repositories.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
 
 async function reconcileNow(mark: string): Promise<Repo> {
   requestReconcile(stack, 'prov', 'shop', mark);

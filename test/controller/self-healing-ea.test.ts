@@ -1,10 +1,9 @@
 // Someone else edits our ExternalArtifact's status (points `url` elsewhere, flips Ready): the watch puts it
 // back within seconds, not at the next poll (the interval here is an hour), and our own writes start no
 // further reconcile, so repairing never loops.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   createRepository,
@@ -19,13 +18,7 @@ type EaStatus = {
   conditions?: { type: string; status: string }[];
 };
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 const eaStatus = () => stack.kube.get(EA, 'heal', 'shop')?.status as EaStatus | undefined;
 const listings = () => stack.emulator.requests.filter((r) => r.path === listingPath(stack)).length;

@@ -1,17 +1,11 @@
 // ConfigHub versions: release selection on a server before v0.8.10 (no ReleaseNum in a release where),
 // SkippedUnits honoured and reported, and the ConfigHub-Version recorded in status and in failures.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
 import { condition, createRepository, waitForCondition, waitForReady } from '../support/repositories.ts';
 
 describe('an older ConfigHub server (v0.8.3)', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await startLocalStack({ emulator: { olderServer: true } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useLocalStack({ emulator: { olderServer: true } });
 
   it('selects a numbered release client-side among the published ones', async () => {
     await createRepository(stack, 'old', 'pinned', { ref: { release: '1' } });
@@ -46,13 +40,7 @@ describe('an older ConfigHub server (v0.8.3)', () => {
 });
 
 describe('a release that skipped units', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useLocalStack();
 
   it('leaves the skipped units out and reports them in status.fetched', async () => {
     const release = stack.emulator.publishRelease('shop-prod', { skip: ['web-hpa'] });

@@ -6,15 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKubectl } from '../../testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { checkDrift, type DriftRepo, KS, kubectl, kustomization, waitForKs } from '../support/flux.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { condition, createRepository, waitForCondition, waitForReady } from '../support/repositories.ts';
 
 // No autoscaler, so a scaled Deployment is drift rather than the HPA's business.
 const UNITS = "Slug IN ('namespace','web','web-svc','web-config')";
 
 describe.skipIf(findKubectl() === undefined)('delivery and drift through the stand-in', () => {
-  let stack: LocalStack;
+  // The stand-in applies on its own only when something changes; tests call reconcile() for the
+  // "next interval", so nothing depends on timing.
+  const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
   let dir: string;
   let kubeconfig: string;
   const driftEvents = (namespace: string) =>
@@ -23,14 +25,10 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
     );
 
   beforeAll(async () => {
-    // The stand-in applies on its own only when something changes; tests call reconcile() for the
-    // "next interval", so nothing depends on timing.
-    stack = await startLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
     dir = await mkdtemp(join(tmpdir(), 'flux-e2e-'));
     kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'));
   });
   afterAll(async () => {
-    await stack?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,10 +1,11 @@
 // Zero false positives: for Kustomizations using each of Flux's build features, what the stand-in
 // applied (through the real kustomize) is what drift detection expects, so a clean cluster reports no
 // drift. Features drift detection does not reproduce are named in the report instead of compared.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findKubectl } from '../../testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
 import { checkDrift, kustomization, waitForKs } from '../support/flux.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const UNITS = "Slug IN ('namespace','web','web-svc','web-config')";
@@ -135,13 +136,9 @@ const CASES: Case[] = [
 ];
 
 describe.skipIf(findKubectl() === undefined)('no false drift for any Kustomization build feature', () => {
-  let stack: LocalStack;
+  const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
   beforeAll(async () => {
-    stack = await startLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
     stack.emulator.setUnitData('shop-prod', 'web-config', WEB_CONFIG);
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it.each(CASES)('$name', async ({ name, spec, applied, reproduced }) => {

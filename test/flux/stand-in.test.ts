@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findKubectl } from '../../testkit/flux/index.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import type { LocalStack } from '../../testkit/local-stack.ts';
 import { KS, type Ks, kubectl, kustomization, waitForKs } from '../support/flux.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { WAIT } from '../support/progress.ts';
 import { CHR, createRepository, waitForReady } from '../support/repositories.ts';
 
 type Event = { reason: string; type: string; message: string; involvedObject: { name: string } };
@@ -21,14 +23,8 @@ const image = (stack: LocalStack) =>
   ).spec.template.spec.containers[0]!.image;
 
 describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    // A long interval: tests call reconcile() themselves, so nothing depends on timing.
-    stack = await startLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  // A long interval: tests call reconcile() themselves, so nothing depends on timing.
+  const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
 
   it('applies the artifact with Flux status, inventory and events', async () => {
     await createRepository(stack, 'team-a', 'shop');
@@ -65,7 +61,7 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', ()
       expect(events.find((e) => e.reason === 'ReconciliationSucceeded')?.message).toMatch(
         /^Reconciliation finished in .+, next run in 1h0m0s$/,
       );
-    });
+    }, WAIT);
   });
 
   it('records no apply event when nothing changed, and a configured event when it reverts an edit', async () => {
@@ -138,11 +134,13 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', ()
       reason: 'ArtifactFailed',
       message: expect.stringContaining("computed digest doesn't match"),
     });
-    await vi.waitFor(() =>
-      expect(eventsOf(stack, 'team-c', 'forged').map((e) => [e.type, e.reason])).toContainEqual([
-        'Warning',
-        'ArtifactFailed',
-      ]),
+    await vi.waitFor(
+      () =>
+        expect(eventsOf(stack, 'team-c', 'forged').map((e) => [e.type, e.reason])).toContainEqual([
+          'Warning',
+          'ArtifactFailed',
+        ]),
+      WAIT,
     );
 
     stack.kube.create(kustomization('team-c', 'refused', 'shop', { targetNamespace: 'Not_A_Namespace' }));
@@ -153,14 +151,12 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', ()
 });
 
 describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in on its interval', () => {
-  let stack: LocalStack;
+  const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 200 } });
   let dir: string;
   beforeAll(async () => {
-    stack = await startLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 200 } });
     dir = await mkdtemp(join(tmpdir(), 'stand-in-'));
   });
   afterAll(async () => {
-    await stack?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -171,8 +167,6 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in on i
     await waitForKs(stack, 'team-a', 'app', 'True');
     const kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'));
     await kubectl(kubeconfig, ['-n', 'shop', 'set', 'image', 'deployment/web', 'web=nginx:hotfix']);
-    await vi.waitFor(() => expect(image(stack)).toBe('nginxinc/nginx-unprivileged:1.27.2'), {
-      timeout: 10_000,
-    });
+    await vi.waitFor(() => expect(image(stack)).toBe('nginxinc/nginx-unprivileged:1.27.2'), WAIT);
   });
 });

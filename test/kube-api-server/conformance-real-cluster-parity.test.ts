@@ -4,6 +4,7 @@
 // selectors depend on the resource's version, and RBAC refuses with the real 403 (SelfSubjectAccessReview
 // too). Runs in-process always and against a cluster with KUBECONFIG and KUBE_CONFORMANCE_REAL=1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAIT } from '../support/progress.ts';
 import { type Chr, chr, chrPath, GROUP, PLURAL } from './fixtures.ts';
 import { inProcessTarget, REAL_CLUSTER, REAL_SKIP_REASON, realTarget, type Target } from './target.ts';
 
@@ -169,10 +170,12 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
 
       it('allows what the Role grants and answers 403 Forbidden, worded as the real server, otherwise', async () => {
         // RBAC bindings take effect asynchronously on a real cluster: wait for the grant to show.
-        for (let i = 0; i < 50 && (await as('GET', chrPath(ns, 'rbac-existing'))).status !== 200; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        expect((await as('GET', chrPath(ns, 'rbac-existing'))).status).toBe(200);
+        await expect
+          .poll(async () => (await as('GET', chrPath(ns, 'rbac-existing'))).status, {
+            ...WAIT,
+            interval: 100,
+          })
+          .toBe(200);
         const list = await as('GET', chrPath(ns));
         expect(list.status).toBe(403);
         expect(list.body).toMatchObject({

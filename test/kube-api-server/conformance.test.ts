@@ -12,7 +12,8 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WAIT } from '../support/progress.ts';
 import { type Chr, chr, chrPath, configMapPath, readyCondition } from './fixtures.ts';
 import { inProcessTarget, REAL_CLUSTER, REAL_SKIP_REASON, realTarget, type Target } from './target.ts';
 
@@ -58,19 +59,8 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
     const get = async (name: string) => t.raw('GET', chrPath(ns, name));
     const patch = (name: string, contentType: string, body: unknown, query = '', sub?: string) =>
       t.raw('PATCH', `${chrPath(ns, name, sub)}${query}`, { body, contentType });
-    const eventually = async <T>(
-      probe: () => Promise<T | undefined>,
-      what: string,
-      timeoutMs = 10_000,
-    ): Promise<T> => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    };
+    /** Status of a GET, polled: a real cluster's garbage collector acts asynchronously. */
+    const statusOf = async (path: string) => (await t.raw('GET', path)).status;
 
     describe('resourceVersion', () => {
       it('is an opaque string that changes on every write and increases', async () => {
@@ -311,10 +301,7 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
           body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
         });
         expect(del.status).toBe(200);
-        await eventually(
-          async () => ((await t.raw('GET', configMapPath(ns, cmName))).status === 404 ? true : undefined),
-          'GC of the ConfigMap',
-        );
+        await expect.poll(() => statusOf(configMapPath(ns, cmName)), WAIT).toBe(404);
       });
 
       it('keeps the owner until blocking dependents are gone (foreground propagation)', async () => {
@@ -343,11 +330,11 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
           body: { propagationPolicy: 'Foreground' },
         });
         expect(del.status).toBe(200);
-        const dep = await eventually(async () => {
-          const res = await t.raw('GET', configMapPath(ns, cmName));
-          const body = res.body as Chr;
-          return body.metadata?.deletionTimestamp ? body : undefined;
-        }, 'dependent marked for deletion');
+        const dep = await vi.waitFor(async () => {
+          const body = (await t.raw('GET', configMapPath(ns, cmName))).body as Chr;
+          expect(body.metadata?.deletionTimestamp, 'dependent marked for deletion').toBeDefined();
+          return body;
+        }, WAIT);
         expect(dep.metadata.finalizers).toContain('example.com/hold');
         const ownerNow = (await get(owner.metadata.name)).body as Chr;
         expect(ownerNow.metadata.finalizers).toContain('foregroundDeletion');
@@ -355,10 +342,7 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
           body: { metadata: { finalizers: null } },
           contentType: MERGE,
         });
-        await eventually(
-          async () => ((await get(owner.metadata.name)).status === 404 ? true : undefined),
-          'owner removal',
-        );
+        await expect.poll(() => statusOf(chrPath(ns, owner.metadata.name)), WAIT).toBe(404);
       });
 
       it('orphans dependents with propagationPolicy=Orphan', async () => {
@@ -382,10 +366,7 @@ const suite = (label: string, makeTarget: () => Promise<Target>) =>
           },
         });
         await t.raw('DELETE', chrPath(ns, owner.metadata.name), { body: { propagationPolicy: 'Orphan' } });
-        await eventually(
-          async () => ((await get(owner.metadata.name)).status === 404 ? true : undefined),
-          'owner removal',
-        );
+        await expect.poll(() => statusOf(chrPath(ns, owner.metadata.name)), WAIT).toBe(404);
         const dep = await t.raw('GET', configMapPath(ns, cmName));
         expect(dep.status).toBe(200);
         expect((dep.body as Chr).metadata.ownerReferences).toBeUndefined();

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { fetch } from 'undici';
+import { expect } from 'vitest';
 import { type KubeApiServer, startKubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { WAIT } from '../support/progress.ts';
 
 export const CRD_PATH = new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url)
   .pathname;
@@ -169,14 +171,18 @@ export const realTarget = async (): Promise<Target> => {
       contentType: 'application/yaml',
     });
     if (created.status !== 201) throw new Error(`installing the CRD: ${created.status} ${created.text}`);
-    for (let i = 0; i < 50; i++) {
-      const crd = await raw('GET', `${crdPath}/confighubrepositories.source.confighub.com`);
-      const conditions =
-        (crd.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ??
-        [];
-      if (conditions.some((c) => c.type === 'Established' && c.status === 'True')) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await expect
+      .poll(
+        async () => {
+          const crd = await raw('GET', `${crdPath}/confighubrepositories.source.confighub.com`);
+          const conditions =
+            (crd.body as { status?: { conditions?: { type: string; status: string }[] } }).status
+              ?.conditions ?? [];
+          return conditions.some((c) => c.type === 'Established' && c.status === 'True');
+        },
+        { ...WAIT, interval: 200 },
+      )
+      .toBe(true);
   }
   const namespace = uniqueNamespace();
   await createNamespace(raw, namespace);

@@ -3,9 +3,9 @@
 // case ends with a precise condition, a bounded number of requests or reconciles, and the last good
 // artifact still served with its digest.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
+import { nextReconcileDue, reconcileCount } from '../support/progress.ts';
 import {
   condition,
   createRepository,
@@ -22,13 +22,7 @@ import {
 const SPACE = 'shop-prod';
 const HOUR = 3_600_000;
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 const configMap = (name: string, body = '  key: value\n') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n${body}`;
@@ -40,15 +34,6 @@ async function ownUnitRepository(name: string, spec: Record<string, unknown> = {
   return waitForReady(stack, 'engine', name, undefined, 20_000);
 }
 
-function reconcileCount(name: string): number {
-  const metric = stack.controller!.metrics.reconcileDuration as unknown as {
-    hashMap: Record<string, { labels: Record<string, string>; count: number }>;
-  };
-  return Object.values(metric.hashMap)
-    .filter((entry) => entry.labels['name'] === name && entry.labels['namespace'] === 'engine')
-    .reduce((sum, entry) => sum + entry.count, 0);
-}
-
 /**
  * Waits for another object (on another space) to go through the queue and become Ready: proof that the
  * controller kept working meanwhile, without sleeping.
@@ -58,14 +43,9 @@ async function progressMarker(name: string): Promise<void> {
   await waitForReady(stack, 'engine', name, undefined, 20_000);
 }
 
-/** When the queue will next run the object: once it has settled on a delay. */
+/** How long until the queue next runs the object, once it has settled on a delay. */
 async function dueIn(name: string): Promise<number> {
-  const queue = stack.controller!.manager.queue;
-  const at = await expect
-    .poll(() => queue.scheduledAt(`engine/${name}`))
-    .toBeDefined()
-    .then(() => queue.scheduledAt(`engine/${name}`)!);
-  return at - Date.now();
+  return (await nextReconcileDue(stack, 'engine', name)) - Date.now();
 }
 
 describe('hostile unit content', () => {
@@ -176,9 +156,9 @@ describe('durations at any size', () => {
     const due = await dueIn('rare');
     expect(due).toBeGreaterThan(10_000 * HOUR * 0.94);
     expect(due).toBeLessThan(10_000 * HOUR * 1.06);
-    const reconciles = reconcileCount('rare');
+    const reconciles = await reconcileCount(stack, 'engine', 'rare');
     await progressMarker('after-rare');
-    expect(reconcileCount('rare')).toBe(reconciles);
+    expect(await reconcileCount(stack, 'engine', 'rare')).toBe(reconciles);
   });
 
   it('timeout: 40000m bounds requests by 40000m, not at once', async () => {
@@ -210,13 +190,7 @@ describe('durations at any size', () => {
 });
 
 describe('the build memory budget', () => {
-  let small: LocalStack;
-  beforeAll(async () => {
-    small = await startLocalStack({ controllerArgs: ['--build-memory-limit=64Mi'] });
-  });
-  afterAll(async () => {
-    await small?.stop();
-  });
+  const small = useLocalStack({ controllerArgs: ['--build-memory-limit=64Mi'] });
 
   it('a space that could never fit is LimitExceeded with its size and the flag; the last artifact stays', async () => {
     small.emulator.createUnit(SPACE, { slug: 'huge', data: configMap('huge'), labels: { case: 'huge' } });

@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTarGz, UnsafeNameError, unitsToFiles } from '../../src/artifact/index.ts';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { prng } from '../support/prng.ts';
 import { createRepository, type Repo, sha256, waitForReady } from '../support/repositories.ts';
 import { walk } from './support/storage-walk.ts';
@@ -112,10 +111,9 @@ describe('fuzz: unit names through layout, tar builder and GNU tar', () => {
 });
 
 describe('fuzz: request paths against the running controller', () => {
-  let stack: LocalStack;
+  const stack = useLocalStack();
   let artifact: NonNullable<NonNullable<Repo['status']>['artifact']>;
   beforeAll(async () => {
-    stack = await startLocalStack();
     await createRepository(stack, 'fuzz', 'shop');
     artifact = (await waitForReady(stack, 'fuzz', 'shop')).status!.artifact!;
     const outside = join(stack.storagePath, '..', 'outside.txt');
@@ -127,7 +125,6 @@ describe('fuzz: request paths against the running controller', () => {
   });
   afterAll(async () => {
     await rm(join(stack.storagePath, '..', 'outside.txt'), { force: true });
-    await stack?.stop();
   });
 
   it('answers 400/404 to every random path; 200 only for the published file, with its bytes', async () => {

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { x as extract } from 'tar';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -31,13 +30,7 @@ const HEAD = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n
 /** A credential placed in a remote base's userinfo: it must appear nowhere. */
 const PASSWORD = 'kpolicyPassw0rdNeverEchoed';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 describe('a kustomization unit', () => {
   let good: NonNullable<NonNullable<Repo['status']>['artifact']>;

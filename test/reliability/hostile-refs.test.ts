@@ -3,9 +3,8 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
   createRepository,
@@ -18,13 +17,7 @@ import {
   waitForReady,
 } from '../support/repositories.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 const secretReads = (ns: string) =>
   stack.kube.requests.filter((r) => r.method === 'GET' && r.path.includes(`/namespaces/${ns}/secrets`));

@@ -3,8 +3,7 @@
 // is refused with a precise reason, the last good artifact stays published and served byte for byte,
 // and nothing is ever written outside the object's storage directory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
   createRepository,
@@ -16,15 +15,13 @@ import {
 import { type RewritingProxy, startRewritingProxy } from './support/rewriting-proxy.ts';
 import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let proxy: RewritingProxy;
 beforeAll(async () => {
-  stack = await startLocalStack();
   proxy = await startRewritingProxy(stack.emulator.url);
 });
 afterAll(async () => {
   await proxy?.close();
-  await stack?.stop();
 });
 
 describe('hostile unit slugs (through a rewriting upstream)', () => {

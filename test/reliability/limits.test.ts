@@ -1,21 +1,14 @@
 // Size limits with small bounds so they run in seconds; test/chaos/limits.chaos.ts runs the same
 // scenarios at the default bounds (10,000 units, 32 MiB per unit, with a 50 MiB unit).
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
 import { oversizedUnit, unitCountLimit } from './support/limits.ts';
 
 const MAX_UNITS = 200;
 const MAX_UNIT_SIZE = 1 << 20;
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack({
-    controllerArgs: [`--max-units=${MAX_UNITS}`, `--max-unit-size=${MAX_UNIT_SIZE}`],
-  });
-});
-afterAll(async () => {
-  await stack?.stop();
+const stack = useLocalStack({
+  controllerArgs: [`--max-units=${MAX_UNITS}`, `--max-unit-size=${MAX_UNIT_SIZE}`],
 });
 
 describe('limits (small bounds)', () => {

@@ -2,9 +2,9 @@
 // and no retry loop for an object that needs a human.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
+import { reconcileCount, secondsPass, WAIT } from '../support/progress.ts';
 import {
   CHR,
   condition,
@@ -17,13 +17,7 @@ import {
 } from '../support/repositories.ts';
 import { listingPath } from './support/fault-cycle.ts';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startLocalStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useLocalStack();
 
 /** Waits until a listing request has arrived at the emulator and is still unanswered. */
 async function listingInFlight(): Promise<void> {
@@ -56,10 +50,13 @@ describe('a reconcile in flight', () => {
           description: 'the slow listing answered',
         },
       );
-      await new Promise((resolve) => setTimeout(resolve, 500));
     } finally {
       remove();
     }
+    // Whatever the slow answer could still set off has had its turn once another object, created after
+    // it, has gone through the queue to Ready.
+    await createRepository(stack, 'delete-race', 'after');
+    await waitForReady(stack, 'delete-race', 'after', undefined, WAIT.timeout);
     await stack.kube.waitForDeletion(EA, 'delete-race', 'shop', { timeoutMs: 10_000 });
     expect(existsSync(join(stack.storagePath, 'confighubrepository', 'delete-race', 'shop'))).toBe(false);
   });
@@ -92,13 +89,19 @@ describe('an object that needs a human', () => {
   it('is not retried: no upstream request and no status write while it stays Stalled', async () => {
     await createRepository(stack, 'stalled', 'shop', { where: "Slug = 'a' OR Slug = 'b'", interval: '1s' });
     await waitForCondition(stack, 'stalled', 'shop', 'Stalled', 'True', 'InvalidFilter');
+    // The reconcile that stalled it has ended, and left nothing scheduled to wake it.
+    await expect.poll(() => reconcileCount(stack, 'stalled', 'shop'), WAIT).toBeGreaterThan(0);
+    expect(stack.controller!.manager.queue.scheduledAt('stalled/shop')).toBeUndefined();
     const writes = () =>
       stack.kube.requests.filter((r) => r.method !== 'GET' && r.path.includes('/namespaces/stalled/')).length;
     const before = writes();
+    const reconciles = await reconcileCount(stack, 'stalled', 'shop');
     stack.emulator.clearRequests();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Two of its intervals go by, and nothing happens.
+    await secondsPass(stack, 'stalled-clock', 2);
     expect(stack.emulator.requests.filter((r) => r.query['where']?.includes("'a' OR"))).toEqual([]);
     expect(writes()).toBe(before);
+    expect(await reconcileCount(stack, 'stalled', 'shop')).toBe(reconciles);
     expect((stack.kube.get(CHR, 'stalled', 'shop') as Repo).status!.artifact).toBeUndefined();
   });
 });

@@ -5,8 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -24,13 +23,12 @@ const NS = 'restart';
 const COUNT = 30;
 const names = Array.from({ length: COUNT }, (_, i) => `repo-${i}`);
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let dir: string;
 let kubeconfigPath: string;
 const running: ControllerProcess[] = [];
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'reliability-restart-'));
   kubeconfigPath = await stack.kube.writeKubeconfig(
     join(dir, 'kubeconfig'),
@@ -43,7 +41,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const proc of running) await proc.kill('SIGKILL');
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

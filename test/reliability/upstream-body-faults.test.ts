@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
-import { startLocalStack } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
   createRepository,
@@ -21,7 +21,7 @@ import {
   runFaultCycle,
 } from './support/fault-cycle.ts';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let elsewhere: Server;
 let elsewhereUrl: string;
 const elsewhereSeen: IncomingHttpHeaders[] = [];
@@ -29,7 +29,6 @@ const figures: FaultFigures[] = [];
 let touches = 0;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
   // Another host a redirect points at: it must never be asked anything, least of all with a token.
   elsewhere = createServer((req, res) => {
     elsewhereSeen.push(req.headers);
@@ -41,7 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   printFigures('Upstream body, paging, integrity and credential faults', figures);
   await new Promise((resolve) => elsewhere?.close(resolve));
-  await stack?.stop();
 });
 
 const onListing = (stack: LocalStack) => ({ route: listingPath(stack), method: 'GET' });
@@ -85,7 +83,7 @@ const cycles: FaultCycle[] = [
     name: 'endless ConfigHub-Continue',
     faults: (s) => [{ ...onListing(s), kind: 'endlessContinue' }],
     reason: 'LimitExceeded',
-    maxListings: 5,
+    maxListings: 1,
   },
   {
     name: 'redirect to another host',

@@ -2,12 +2,12 @@
 // in the test process: real processes, so kill -9 and SIGTERM behave as they do for pods.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { freePort } from '../support/ports.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -42,19 +42,6 @@ export async function writeKubeconfig(kube: KubeApiServer, dir: string, token?: 
   const path = join(dir, 'kubeconfig');
   await writeFile(path, stringify(config), { mode: 0o600 });
   return path;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** A fleet of controller processes that all end in `stop()`, whatever the test did. */

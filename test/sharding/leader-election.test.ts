@@ -4,8 +4,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { useLocalStack } from '../support/local-stack.ts';
+import { WAIT } from '../support/progress.ts';
 import {
   CHR,
   createRepository,
@@ -29,19 +30,17 @@ import {
 
 const LEASE_NAME = 'confighub-source-controller-leader-election';
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let dir: string;
 let kubeconfig: string;
 const fleet = new Fleet();
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'leader-election-'));
   kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
 });
 afterAll(async () => {
   await fleet.stop();
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -133,17 +132,14 @@ describe('two replicas with leader election', () => {
   }, 30_000);
 });
 
-/** Waits until the process serves /metrics (it has started its servers). */
+/** Waits until the process serves /metrics (it has started its servers); an exited one fails at once. */
 async function waitForMetrics(controller: ControllerProcess): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      if ((await fetch(controller.metricsUrl)).ok) return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (controller.child.exitCode !== null)
-      throw new Error(`${controller.name} exited:\n${controller.log()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await vi.waitUntil(
+    async () => {
+      if (controller.child.exitCode !== null)
+        throw new Error(`${controller.name} exited:\n${controller.log()}`);
+      return (await fetch(controller.metricsUrl).catch(() => undefined))?.ok === true;
+    },
+    { timeout: WAIT.timeout, interval: 50 },
+  );
 }

@@ -6,8 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import {
   CHR,
   condition,
@@ -32,14 +32,13 @@ import {
 
 const SHARD_LABEL = 'sharding.fluxcd.io/key';
 
-let stack: LocalStack;
+const stack = useLocalStack({ controller: false });
 let dir: string;
 const fleet = new Fleet();
 let shard1: ControllerProcess;
 let shard2: ControllerProcess;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ controller: false });
   dir = await mkdtemp(join(tmpdir(), 'sharding-'));
   const kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
   [shard1, shard2] = await Promise.all([
@@ -54,7 +53,6 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await fleet.stop();
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -32,6 +32,8 @@ export interface RequestRecord {
   user: string | undefined;
   status: number;
   watch: boolean;
+  /** When the request arrived (ms since the epoch), to check how far apart a client spaced its retries. */
+  receivedAt: number;
 }
 
 export interface RouterDeps {
@@ -205,6 +207,7 @@ export const createRouter = (deps: RouterDeps) => {
       user: undefined,
       status: 0,
       watch: url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1',
+      receivedAt: Date.now(),
     };
     deps.log.push(record);
     deps.onRequest();

@@ -1,24 +1,13 @@
 // The controller as a separate OS process (`node src/cli/main.ts controller --kubeconfig …`), so tests can
 // kill it with SIGKILL mid-write and read its own /metrics (process memory included).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import { freePort } from '../../support/ports.ts';
+import { WAIT } from '../../support/progress.ts';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** A port that was free a moment ago (the controller binds it right after). */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ControllerProcess {
   readonly pid: number;
@@ -83,18 +72,19 @@ export async function spawnController(options: ControllerProcessOptions): Promis
       return await exited;
     },
   };
-  // Ready once the artifact server answers its readiness probe (storage initialised, workers started).
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}: ${output}`);
-    const ok = await fetch(`${proc.artifactsUrl}/`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return proc;
-    if (Date.now() > deadline) {
-      await proc.kill('SIGKILL');
-      throw new Error(`controller did not become ready within 20 s: ${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // Ready once the artifact server answers its readiness probe (storage initialised, workers started);
+  // an exited process fails at once.
+  try {
+    await vi.waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}`);
+        return (await fetch(`${proc.artifactsUrl}/`).catch(() => undefined))?.ok === true;
+      },
+      { timeout: WAIT.timeout, interval: 50 },
+    );
+  } catch (error) {
+    await proc.kill('SIGKILL');
+    throw new Error(`controller did not become ready (${(error as Error).message}): ${output}`);
   }
+  return proc;
 }

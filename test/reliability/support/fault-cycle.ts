@@ -1,9 +1,10 @@
 // One upstream fault, end to end: a Ready repository, the fault, the condition it must produce, the
-// last good artifact still served byte for byte, bounded retries while it lasts, and recovery to Ready
-// on the controller's own backoff once it clears (no reconcile request).
+// last good artifact still served byte for byte, retries with backoff while it lasts, and recovery to
+// Ready on the controller's own backoff once it clears (no reconcile request).
 import { expect } from 'vitest';
 import type { Fault } from '../../../testkit/confighub-emulator/index.ts';
 import type { LocalStack } from '../../../testkit/local-stack.ts';
+import { nextReconcileDue, reconcileCount } from '../../support/progress.ts';
 import {
   condition,
   createRepository,
@@ -18,11 +19,12 @@ import {
 export interface FaultFigures {
   fault: string;
   reason: string;
-  /** Requests the emulator received during the observation window while the fault lasted. */
-  requestsInWindow: number;
-  /** Listings started (first pages) in that window: one per reconcile attempt or in-process retry. */
-  listingsInWindow: number;
-  windowMs: number;
+  /** Requests the emulator received per failed attempt (a reconcile) while the fault lasted. */
+  requestsPerAttempt: number;
+  /** Listings started (first pages) per failed attempt: one, or one per in-process try of the client. */
+  listingsPerAttempt: number;
+  /** From the failure written to the status to the retry the work queue then held the object for. */
+  heldMs: number;
   /** From removing the fault to Ready=True again. */
   recoverMs: number;
 }
@@ -36,13 +38,14 @@ export interface FaultCycle {
   spec?: Record<string, unknown>;
   /** Makes the reconcile reach the faulted route, e.g. a unit change so data is downloaded. */
   trigger?: (stack: LocalStack) => void;
-  /** Upper bound on listings started in the window: a hot loop would be far above. */
+  /** Upper bound on listings started per attempt (default: the client's 4 tries per request). */
   maxListings?: number;
   /** Undo a fault that outlives its removal (an expired static token). */
   restore?: (stack: LocalStack) => void;
 }
 
-export const WINDOW_MS = 1500;
+/** --min-retry-delay of the local stack: the queue's first backoff step, doubled on every failure. */
+const MIN_RETRY_MS = 200;
 
 export function listingPath(stack: LocalStack): string {
   return `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`;
@@ -72,6 +75,10 @@ async function observe(
   good: NonNullable<NonNullable<Repo['status']>['artifact']>,
   clear: () => void,
 ): Promise<FaultFigures> {
+  // Counting starts when nothing of the Ready object is in flight: it waits out its interval.
+  await nextReconcileDue(stack, ns, 'shop');
+  const attempts = await reconcileCount(stack, ns, 'shop');
+  stack.emulator.clearRequests();
   cycle.trigger?.(stack);
   requestReconcile(stack, ns, 'shop', `fault-${cycle.name}`);
   const failed = await waitForCondition(stack, ns, 'shop', 'Ready', 'False', cycle.reason);
@@ -86,13 +93,23 @@ async function observe(
   expect(served.status).toBe(200);
   expect(sha256(served.bytes)).toBe(good.digest);
 
-  // While the fault lasts: retries, but with backoff.
-  stack.emulator.clearRequests();
-  await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+  // No hot loop: once the queue holds the object for a backoff, no attempt of it is in flight, and
+  // every request the failing attempts made is in the log. A retry loop would have made them by now.
+  const due = await nextReconcileDue(stack, ns, 'shop');
   const requests = [...stack.emulator.requests];
+  const ended = (await reconcileCount(stack, ns, 'shop')) - attempts;
   const listing = listingPath(stack);
   const listings = requests.filter((r) => r.path === listing && r.query['continue'] === undefined).length;
-  expect(listings).toBeLessThanOrEqual(cycle.maxListings ?? 10);
+  expect(listings).toBeLessThanOrEqual((cycle.maxListings ?? 4) * ended);
+  // Backoff: the retry is due at least --min-retry-delay after the failure was written, which the
+  // attempt did before it ended and armed the delay.
+  const failureWritten = stack.kube.requests
+    .filter(
+      (r) => r.method !== 'GET' && r.path.endsWith(`/namespaces/${ns}/confighubrepositories/shop/status`),
+    )
+    .at(-1)!.receivedAt;
+  const heldMs = due - failureWritten;
+  expect(heldMs).toBeGreaterThanOrEqual(MIN_RETRY_MS);
 
   clear();
   const cleared = performance.now();
@@ -109,9 +126,9 @@ async function observe(
   return {
     fault: cycle.name,
     reason: cycle.reason,
-    requestsInWindow: requests.length,
-    listingsInWindow: listings,
-    windowMs: WINDOW_MS,
+    requestsPerAttempt: requests.length / ended,
+    listingsPerAttempt: listings / ended,
+    heldMs,
     recoverMs,
   };
 }
@@ -120,13 +137,13 @@ async function observe(
 export function printFigures(title: string, figures: FaultFigures[]): void {
   const rows = figures.map(
     (f) =>
-      `| ${f.fault} | ${f.reason} | ${f.requestsInWindow} | ${f.listingsInWindow} | ${(f.recoverMs / 1000).toFixed(2)} s |`,
+      `| ${f.fault} | ${f.reason} | ${f.requestsPerAttempt} | ${f.listingsPerAttempt} | ${(f.heldMs / 1000).toFixed(2)} s | ${(f.recoverMs / 1000).toFixed(2)} s |`,
   );
   console.log(
     [
       `### ${title}`,
-      `| fault | reason | requests in ${WINDOW_MS / 1000} s | listings started | time to recover |`,
-      '|---|---|---|---|---|',
+      '| fault | reason | requests per attempt | listings started per attempt | retry held for | time to recover |',
+      '|---|---|---|---|---|---|',
       ...rows,
     ].join('\n'),
   );
