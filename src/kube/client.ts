@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { KubeApiError } from './errors.ts';
 import { type ResourceType, resourcePath } from './resources.ts';
+import { Agent, request } from './undici-slim.ts';
 
 export type KubeObject = {
   apiVersion?: string;
