@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startApiServer } from '../../test/cli/support.ts';
+import { readyRepository, startApiServer } from '../../test/cli/support.ts';
 import { commandPath, exec } from '../lib/exec.ts';
 import { ms, table } from '../lib/format.ts';
 import { median, percentile } from '../lib/stats.ts';
@@ -146,30 +146,10 @@ export async function runCliBench(ctx: SectionContext): Promise<SectionResult> {
 }
 
 function repository(i: number) {
-  const revision = `head@sha256:${i.toString(16).padStart(64, '0')}`;
-  return {
-    apiVersion: 'source.confighub.com/v1beta1',
-    kind: 'ConfigHubRepository',
-    metadata: { name: `repo-${String(i).padStart(2, '0')}`, namespace: i % 2 ? 'team-a' : 'team-b' },
-    spec: { interval: '1h', space: `space-${i}`, secretRef: { name: 'token' } },
-    status: {
-      observedGeneration: 1,
-      conditions: [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Succeeded',
-          message: `stored artifact for revision '${revision}'`,
-          lastTransitionTime: '2026-01-01T00:00:00Z',
-        },
-      ],
-      artifact: {
-        path: `confighubrepository/x/repo-${i}/${i}.tar.gz`,
-        url: `http://127.0.0.1:9090/confighubrepository/x/repo-${i}/${i}.tar.gz`,
-        revision,
-        digest: `sha256:${i.toString(16).padStart(64, '0')}`,
-        lastUpdateTime: '2026-01-01T00:00:00Z',
-      },
-    },
-  };
+  const hex = i.toString(16).padStart(64, '0');
+  return readyRepository(
+    i % 2 ? 'team-a' : 'team-b',
+    `repo-${String(i).padStart(2, '0')}`,
+    `head@sha256:${hex}`,
+  );
 }

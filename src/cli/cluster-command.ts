@@ -4,7 +4,7 @@
 // the one style of errors.ts.
 import type { ParseArgsOptionsConfig } from 'node:util';
 import type { CommandIO, CommandModule, RunContext } from './commands.ts';
-import { runCommand } from './errors.ts';
+import { runCommand, UsageError } from './errors.ts';
 import { parseFlags } from './flags.ts';
 import { connect, KUBE_FLAGS, type KubeFlagValues, type KubeTarget } from './kube-context.ts';
 
@@ -56,4 +56,14 @@ export function clusterCommand<const O extends ParseArgsOptionsConfig, Plan>(
         await cluster.close();
       }
     });
+}
+
+/** `[NAME]` for commands that list (get, events): at most one, and not with -A (kubectl's rule). */
+export function optionalName(positionals: string[], allNamespaces: boolean | undefined): string | undefined {
+  if (positionals.length > 1) throw new UsageError(`expected at most one NAME, got ${positionals.length}`);
+  const name = positionals[0];
+  if (name !== undefined && allNamespaces) {
+    throw new UsageError('a resource cannot be retrieved by name across all namespaces');
+  }
+  return name;
 }

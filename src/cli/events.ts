@@ -4,7 +4,7 @@ import { API_VERSION, EA_API_VERSION, EA_KIND, KIND } from '../api/constants.ts'
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { resources } from '../kube/resources.ts';
 import { ageOf } from '../util/human-duration.ts';
-import { clusterCommand } from './cluster-command.ts';
+import { clusterCommand, optionalName } from './cluster-command.ts';
 import { CommandError, EXIT_CODES_HELP, UsageError } from './errors.ts';
 import { HELP_FLAG_HELP } from './flags.ts';
 import { ALL_NAMESPACES_FLAG, KUBE_FLAGS_HELP } from './kube-context.ts';
@@ -68,11 +68,7 @@ export const run = clusterCommand({
     types: { type: 'string' },
   },
   plan({ values, positionals }) {
-    if (positionals.length > 1) throw new UsageError(`expected at most one NAME, got ${positionals.length}`);
-    const name = positionals[0];
-    if (name !== undefined && values['all-namespaces']) {
-      throw new UsageError('NAME cannot be combined with --all-namespaces');
-    }
+    const name = optionalName(positionals, values['all-namespaces']);
     return { name, format: parseOutputFormat(values.output), types: parseTypes(values.types) };
   },
   async execute({ name, format, types }, { io, cluster, now }) {

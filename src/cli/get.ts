@@ -4,7 +4,7 @@ import { KIND } from '../api/constants.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isGone } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
-import { clusterCommand } from './cluster-command.ts';
+import { clusterCommand, optionalName } from './cluster-command.ts';
 import type { CommandIO } from './commands.ts';
 import { CommandError, EXIT_CODES_HELP, UsageError } from './errors.ts';
 import { HELP_FLAG_HELP } from './flags.ts';
@@ -39,11 +39,7 @@ export const run = clusterCommand({
     'status-selector': { type: 'string' },
   },
   plan({ values, positionals }) {
-    if (positionals.length > 1) throw new UsageError(`expected at most one NAME, got ${positionals.length}`);
-    const name = positionals[0];
-    if (name !== undefined && values['all-namespaces']) {
-      throw new UsageError('a resource cannot be retrieved by name across all namespaces');
-    }
+    const name = optionalName(positionals, values['all-namespaces']);
     const selector = parseStatusSelector(values['status-selector']);
     return {
       name,

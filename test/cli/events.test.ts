@@ -266,7 +266,7 @@ describe('events seeded into the API', () => {
 
   it.each([
     [['a', 'b'], 'expected at most one NAME'],
-    [['shop', '-A'], 'NAME cannot be combined with --all-namespaces'],
+    [['shop', '-A'], 'events: a resource cannot be retrieved by name across all namespaces'],
     [['--types', 'Error'], '"error" is not an event type'],
     [['-o', 'wide'], '--output must be one of'],
   ])('%j exits 2', async (argv, message) => {

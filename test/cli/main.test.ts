@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
-import { parseTable, startApiServer } from './support.ts';
+import { parseTable, readyRepository, startApiServer } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const run = promisify(execFile);
@@ -18,31 +18,7 @@ let kubeconfig: string;
 beforeAll(async () => {
   api = await startApiServer();
   ({ server, kubeconfig } = api);
-  server.seed({
-    apiVersion: 'source.confighub.com/v1beta1',
-    kind: 'ConfigHubRepository',
-    metadata: { name: 'shop', namespace: 'default' },
-    spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    status: {
-      observedGeneration: 1,
-      conditions: [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Succeeded',
-          message: "stored artifact for revision 'head@sha256:abc'",
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
-      artifact: {
-        path: 'confighubrepository/default/shop/abc.tar.gz',
-        url: 'http://127.0.0.1:9090/confighubrepository/default/shop/abc.tar.gz',
-        revision: 'head@sha256:abc',
-        digest: `sha256:${'a'.repeat(64)}`,
-        lastUpdateTime: new Date().toISOString(),
-      },
-    },
-  });
+  server.seed(readyRepository('default', 'shop', 'head@sha256:abc'));
 });
 afterAll(async () => {
   await api?.close();
