@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=build,serve,scale,memory] [-- --out=FILE]`
+// `npm run bench [-- --quick] [-- --only=build,serve,scale,memory,engine,cli] [-- --out=FILE]`
 //
 // Runs the benchmarks and writes bench/results.md: tables of medians, ratios against
 // reference tools, the machine description and one PASS/FAIL line per target. Every byte of traffic
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { buildImageEntry } from './lib/image-entry.ts';
 import { describeMachine } from './lib/machine.ts';
 import { runBuildBench } from './sections/build.ts';
+import { runCliBench } from './sections/cli.ts';
 import { runEngineBench } from './sections/engine.ts';
 import { runMemoryBench } from './sections/memory.ts';
 import { runScaleBench } from './sections/scale.ts';
@@ -24,6 +25,7 @@ const SECTIONS = {
   scale: runScaleBench,
   memory: runMemoryBench,
   engine: runEngineBench,
+  cli: runCliBench,
 } as const;
 type SectionName = keyof typeof SECTIONS;
 
@@ -43,7 +45,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory,engine] [--out=FILE] [--note=TEXT]\n' +
+    'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory,engine,cli] [--out=FILE] [--note=TEXT]\n' +
       '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n' +
       '                        [--heap-snapshot=1000|none] [--keep-heap-snapshot=DIR]\n',
   );

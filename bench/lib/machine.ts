@@ -29,6 +29,7 @@ export async function describeMachine(): Promise<MachineInfo> {
     firstLine('sha256sum', ['--version']),
     firstLine('nginx', ['-v']),
     firstLine('wrk', ['--version']),
+    firstLine('kubectl', ['version', '--client']),
   ]);
   return {
     nproc: (await firstLine('nproc', [])).trim(),

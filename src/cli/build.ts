@@ -3,21 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_TIMEOUT, DEFAULT_TOOLCHAINS } from '../api/constants.ts';
-import { parseDuration, TIMEOUT_PATTERN } from '../api/duration.ts';
-import { BuildLimitError, createBuildEngine, InvalidUnitError, UnsafeNameError } from '../artifact/index.ts';
-import {
-  ConfigHubClient,
-  ConfigHubError,
-  type Credentials,
-  checkCredentials,
-  parseRefSelector,
-  type RefSelector,
-} from '../confighub/index.ts';
-import { fetchAndBuild } from '../controller/artifact-pipeline.ts';
+import { type Credentials, checkCredentials } from '../confighub/auth.ts';
+import { parseRefSelector, type RefSelector } from '../confighub/ref.ts';
 import { timeoutSignal } from '../util/timers.ts';
 import type { CommandIO } from './commands.ts';
+import { CommandError, runCommand, UsageError } from './errors.ts';
+import { parseDurationFlag, parseFlags } from './flags.ts';
 
 const HELP = `Usage: confighub-source build --server URL --space SLUG
          (--token-file FILE | --worker-id ID --worker-secret-file FILE)
@@ -36,19 +28,15 @@ Flags:
   --where EXPR               ConfigHub filter on units, e.g. "Labels.app = 'web'"
   --ref REF                  head (default), tag:NAME, release:latest or release:N
   --toolchain TYPE           toolchain to include; repeatable (default Kubernetes/YAML)
-  --timeout D                bound on the whole fetch, e.g. 60s or 2m (default ${DEFAULT_TIMEOUT})
+  --timeout DURATION         bound on the whole fetch, e.g. 90s or 1m30s (default ${DEFAULT_TIMEOUT})
   --out DIR                  directory to write the artifact into (created if missing)
   -h, --help                 show this help
 
-Exit codes: 0 success, 1 ConfigHub or build failure, 2 usage error.
+Exit codes: 0 success, 1 ConfigHub or build failure, 2 usage error (bad flags or arguments).
 `;
 
 /** The controller's default --build-memory-limit: the CLI builds one space at a time within it. */
 const BUILD_MEMORY_BYTES = 512 * 2 ** 20;
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 interface BuildArgs {
   server: string;
@@ -67,25 +55,20 @@ function required(value: string | undefined, flag: string): string {
 }
 
 function parse(argv: string[]): BuildArgs | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      server: { type: 'string' },
-      space: { type: 'string' },
-      'token-file': { type: 'string' },
-      'worker-id': { type: 'string' },
-      'worker-secret-file': { type: 'string' },
-      where: { type: 'string' },
-      ref: { type: 'string' },
-      toolchain: { type: 'string', multiple: true },
-      timeout: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
+  const { values, positionals } = parseFlags(argv, {
+    server: { type: 'string' },
+    space: { type: 'string' },
+    'token-file': { type: 'string' },
+    'worker-id': { type: 'string' },
+    'worker-secret-file': { type: 'string' },
+    where: { type: 'string' },
+    ref: { type: 'string' },
+    toolchain: { type: 'string', multiple: true },
+    timeout: { type: 'string', default: DEFAULT_TIMEOUT },
+    out: { type: 'string' },
   });
-  if (values.help === true) return 'help';
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
 
   const tokenFile = values['token-file'];
   const workerID = values['worker-id'];
@@ -102,11 +85,7 @@ function parse(argv: string[]): BuildArgs | 'help' {
     throw new UsageError('credentials are required: --token-file, or --worker-id with --worker-secret-file');
   }
 
-  const timeoutText = values.timeout ?? DEFAULT_TIMEOUT;
-  const timeoutMs = new RegExp(TIMEOUT_PATTERN).test(timeoutText) ? parseDuration(timeoutText) : undefined;
-  if (timeoutMs === undefined || timeoutMs <= 0) {
-    throw new UsageError(`--timeout must be a positive duration such as 60s or 2m, not '${timeoutText}'`);
-  }
+  const timeoutMs = parseDurationFlag('timeout', values.timeout);
 
   let ref: RefSelector = { mode: 'head' };
   if (values.ref !== undefined) {
@@ -155,75 +134,71 @@ async function loadCredentials(args: BuildArgs['credentials']): Promise<Credenti
 }
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
-  let args: BuildArgs;
-  let credentials: Credentials;
-  try {
-    const parsed = parse(argv);
-    if (parsed === 'help') {
+  return runCommand(io, { name: 'build', help: HELP }, async () => {
+    const args = parse(argv);
+    if (args === 'help') {
       io.stdout.write(HELP);
       return 0;
     }
-    args = parsed;
-    credentials = await loadCredentials(args.credentials);
-  } catch (error) {
-    io.stderr.write(`build: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-
-  let client: ConfigHubClient;
-  try {
-    client = new ConfigHubClient({ server: args.server, credentials, timeoutMs: args.timeoutMs });
-  } catch (error) {
-    io.stderr.write(`build: ${(error as Error).message}\n`);
-    return 2;
-  }
-  const engine = createBuildEngine({ memoryLimitBytes: BUILD_MEMORY_BYTES, workers: 1 });
-  let temp: string | undefined;
-  try {
-    const listing = await client.list(
-      { space: args.space, where: args.where, ref: args.ref, toolchains: args.toolchains },
-      timeoutSignal(args.timeoutMs),
-    );
-    if (listing.units.length === 0) {
-      // As the controller: an empty artifact would make Flux prune everything it applied.
-      throw new Error(
-        `no unit of space '${listing.spaceSlug}' (${listing.refId}) matches the selection` +
-          `${args.where === undefined ? '' : ` (where: ${args.where})`} and toolchains ${args.toolchains.join(', ')}: ` +
-          'an empty artifact would make Flux prune everything it applied (NoUnitsSelected)',
-      );
+    const credentials = await loadCredentials(args.credentials);
+    // The client and the build pipeline load once the arguments are known to be usable.
+    const [{ ConfigHubClient }, artifact, { fetchAndBuild }] = await Promise.all([
+      import('../confighub/client.ts'),
+      import('../artifact/index.ts'),
+      import('../controller/artifact-pipeline.ts'),
+    ]);
+    let client: InstanceType<typeof ConfigHubClient>;
+    try {
+      client = new ConfigHubClient({ server: args.server, credentials, timeoutMs: args.timeoutMs });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
-    const out = resolve(args.out);
-    await mkdir(out, { recursive: true });
-    temp = join(out, `.build-${randomBytes(6).toString('hex')}.tmp`);
-    const built = await fetchAndBuild(engine, {
-      listing,
-      fetch: (l, options) => client.fetch(l, options),
-      toolchains: args.toolchains,
-      timeoutMs: args.timeoutMs,
-      timeoutName: '--timeout',
-      target: temp,
-    });
-    const path = join(out, `${built.hex}.tar.gz`);
-    await chmod(temp, 0o644);
-    await rename(temp, path);
-    temp = undefined;
-    const digest = `sha256:${built.hex}`;
-    io.stdout.write(
-      `${JSON.stringify({ revision: built.revision, digest, size: built.size, path, units: built.units })}\n`,
-    );
-    return 0;
-  } catch (error) {
-    const reason =
-      error instanceof ConfigHubError || error instanceof InvalidUnitError || error instanceof BuildLimitError
-        ? ` (${error.reason})`
-        : error instanceof UnsafeNameError
-          ? ` (${error.reason})`
-          : '';
-    io.stderr.write(`build: ${(error as Error).message}${reason}\n`);
-    return 1;
-  } finally {
-    if (temp !== undefined) await rm(temp, { force: true });
-    await engine.close();
-    await client.close();
-  }
+    const engine = artifact.createBuildEngine({ memoryLimitBytes: BUILD_MEMORY_BYTES, workers: 1 });
+    let temp: string | undefined;
+    try {
+      const listing = await client.list(
+        { space: args.space, where: args.where, ref: args.ref, toolchains: args.toolchains },
+        timeoutSignal(args.timeoutMs),
+      );
+      if (listing.units.length === 0) {
+        // As the controller: an empty artifact would make Flux prune everything it applied.
+        throw new CommandError(
+          `no unit of space '${listing.spaceSlug}' (${listing.refId}) matches the selection` +
+            `${args.where === undefined ? '' : ` (where: ${args.where})`} and toolchains ${args.toolchains.join(', ')}: ` +
+            'an empty artifact would make Flux prune everything it applied (NoUnitsSelected)',
+        );
+      }
+      const out = resolve(args.out);
+      await mkdir(out, { recursive: true });
+      temp = join(out, `.build-${randomBytes(6).toString('hex')}.tmp`);
+      const built = await fetchAndBuild(engine, {
+        listing,
+        fetch: (l, options) => client.fetch(l, options),
+        toolchains: args.toolchains,
+        timeoutMs: args.timeoutMs,
+        timeoutName: '--timeout',
+        target: temp,
+      });
+      const path = join(out, `${built.hex}.tar.gz`);
+      await chmod(temp, 0o644);
+      await rename(temp, path);
+      temp = undefined;
+      const digest = `sha256:${built.hex}`;
+      io.stdout.write(
+        `${JSON.stringify({ revision: built.revision, digest, size: built.size, path, units: built.units })}\n`,
+      );
+      return 0;
+    } catch (error) {
+      // ConfigHub and build failures carry a reason code, as the controller's conditions do.
+      const reason = (error as { reason?: unknown } | null)?.reason;
+      if (typeof reason === 'string' && error instanceof Error) {
+        throw new CommandError(`${error.message} (${reason})`);
+      }
+      throw error;
+    } finally {
+      if (temp !== undefined) await rm(temp, { force: true });
+      await engine.close();
+      await client.close();
+    }
+  });
 }

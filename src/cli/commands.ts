@@ -9,7 +9,9 @@ export interface CommandIO {
 /** What a caller other than a terminal (a test, an embedding program) can pass to a command. */
 export interface RunContext {
   /** Ends long-running commands (`get --watch`, waits) as Ctrl-C would. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** The clock ages (LAST SEEN, AGE) are computed from, in ms since the epoch; default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 export interface CommandModule {

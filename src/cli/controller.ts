@@ -1,14 +1,19 @@
 // `confighub-source controller`: runs the controller against the cluster of the current kubeconfig
 // (or in-cluster config) until SIGTERM/SIGINT, then shuts down gracefully and releases the lease.
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { OptionsError, parseControllerOptions, usage } from '../config/options.ts';
-import { startController } from '../controller/runtime.ts';
-import { createLogger } from '../telemetry/logger.ts';
 import type { CommandIO } from './commands.ts';
+import { usageMessage } from './errors.ts';
+
+const EXIT_CODES = `
+Exit codes: 0 stopped by SIGTERM or SIGINT, 1 failure or lost leadership (a standby takes over),
+2 usage error (bad flags).
+`;
+
+const help = () => `${usage()}${EXIT_CODES}`;
 
 export async function run(argv: string[], io: CommandIO): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout.write(usage());
+    io.stdout.write(help());
     return 0;
   }
   let options: ReturnType<typeof parseControllerOptions>;
@@ -16,11 +21,17 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
     options = parseControllerOptions(argv, io.env);
   } catch (error) {
     if (error instanceof OptionsError) {
-      io.stderr.write(`error: ${error.message}\n\n${usage()}`);
+      io.stderr.write(usageMessage('controller', help(), error.message));
       return 2;
     }
     throw error;
   }
+  // The controller itself loads once its flags are known to be good.
+  const [{ KubeConfig }, { startController }, { createLogger }] = await Promise.all([
+    import('@kubernetes/client-node/dist/config.js'),
+    import('../controller/runtime.ts'),
+    import('../telemetry/logger.ts'),
+  ]);
   const logger = createLogger({
     level: options.logLevel,
     encoding: options.logEncoding,

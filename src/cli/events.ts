@@ -1,16 +1,17 @@
 // `confighub-source events [NAME]`: the Kubernetes Events of ConfigHubRepositories and of the
 // ExternalArtifacts they publish (Flux alerts select the latter), oldest first, as `kubectl events`.
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { API_VERSION, EA_API_VERSION, EA_KIND, KIND } from '../api/constants.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { resources } from '../kube/resources.ts';
-import type { CommandIO } from './commands.ts';
-import { CommandError, runCommand, UsageError } from './errors.ts';
-import { connect, KUBE_FLAGS, KUBE_FLAGS_HELP } from './kube-context.ts';
-import { formatList, parseOutputFormat } from './output.ts';
+import { ageOf } from '../util/human-duration.ts';
+import { clusterCommand, optionalName } from './cluster-command.ts';
+import { CommandError, EXIT_CODES_HELP, UsageError } from './errors.ts';
+import { HELP_FLAG_HELP } from './flags.ts';
+import { ALL_NAMESPACES_FLAG, KUBE_FLAGS_HELP } from './kube-context.ts';
+import { listOf, objectPrinter, parseOutputFormat } from './output.ts';
 import { getRepository, listRepositories } from './repositories.ts';
-import { age, renderTable } from './table.ts';
+import { type Shape, shapeProblem } from './shape.ts';
+import { renderNamespacedTable } from './table.ts';
 
 const HELP = `Usage: confighub-source events [NAME] [flags]
 
@@ -22,97 +23,86 @@ ${KUBE_FLAGS_HELP}
   -A, --all-namespaces   events in every namespace (without NAME)
   -o, --output FORMAT    table (default), json or yaml
   --types TYPES          only these event types, comma-separated (Normal, Warning)
+${HELP_FLAG_HELP}
+
+${EXIT_CODES_HELP} No events is a success (a note on stderr).
 `;
 
-const eventSchema = z.looseObject({
-  metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }),
-  involvedObject: z.looseObject({
-    apiVersion: z.string().optional(),
-    kind: z.string().optional(),
-    name: z.string().optional(),
-    namespace: z.string().optional(),
-  }),
-  type: z.string().optional(),
-  reason: z.string().optional(),
-  message: z.string().optional(),
-  count: z.number().int().optional(),
-  firstTimestamp: z.string().nullish(),
-  lastTimestamp: z.string().nullish(),
-  eventTime: z.string().nullish(),
-  series: z
-    .looseObject({ count: z.number().int().optional(), lastObservedTime: z.string().optional() })
-    .nullish(),
-});
-type KubeEvent = z.infer<typeof eventSchema>;
+/** The fields of a core/v1 Event shown here. */
+interface KubeEvent {
+  metadata: { name: string; namespace?: string };
+  involvedObject: { apiVersion?: string; kind?: string; name?: string; namespace?: string };
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  series?: { count?: number; lastObservedTime?: string } | null;
+}
 
-export async function run(argv: string[], io: CommandIO): Promise<number> {
-  return runCommand(io, HELP, async () => {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...KUBE_FLAGS,
-        output: { type: 'string', short: 'o' },
-        types: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) {
-      io.stdout.write(HELP);
+const EVENT_SHAPE: Shape = [
+  ['metadata!', 'object'],
+  ['metadata.name!', 'string'],
+  ['metadata.namespace', 'string'],
+  ['involvedObject!', 'object'],
+  ['involvedObject.apiVersion', 'string'],
+  ['involvedObject.kind', 'string'],
+  ['involvedObject.name', 'string'],
+  ['involvedObject.namespace', 'string'],
+  ['type', 'string'],
+  ['reason', 'string'],
+  ['message', 'string'],
+  ['count', 'number'],
+  ['series.count', 'number'],
+  ['series.lastObservedTime', 'string'],
+];
+
+export const run = clusterCommand({
+  name: 'events',
+  help: HELP,
+  flags: {
+    ...ALL_NAMESPACES_FLAG,
+    output: { type: 'string', short: 'o' },
+    types: { type: 'string' },
+  },
+  plan({ values, positionals }) {
+    const name = optionalName(positionals, values['all-namespaces']);
+    return { name, format: parseOutputFormat(values.output), types: parseTypes(values.types) };
+  },
+  async execute({ name, format, types }, { io, cluster, now }) {
+    const namespace = cluster.allNamespaces ? undefined : cluster.namespace;
+    const events = (await eventsOf(cluster.client, namespace, name)).filter(
+      (e) => types === undefined || types.has((e.event.type ?? '').toLowerCase()),
+    );
+    if (format !== 'table') {
+      const print = await objectPrinter(format);
+      io.stdout.write(print(listOf(events.map((e) => e.raw))));
       return 0;
     }
-    if (positionals.length > 1) throw new UsageError(`expected at most one NAME, got ${positionals.length}`);
-    const name = positionals[0];
-    if (name !== undefined && values['all-namespaces']) {
-      throw new UsageError('NAME cannot be combined with --all-namespaces');
-    }
-    const format = parseOutputFormat(values.output);
-    const types = parseTypes(values.types);
-    const target = connect(values, io.env);
-    try {
-      const namespace = target.allNamespaces ? undefined : target.namespace;
-      const events = (await eventsOf(target.client, namespace, name)).filter(
-        (e) => types === undefined || types.has((e.event.type ?? '').toLowerCase()),
+    if (events.length === 0) {
+      io.stderr.write(
+        `No events found${name ? ` for ${KIND} ${name}` : ''}${namespace ? ` in ${namespace} namespace` : ''}.\n`,
       );
-      if (format !== 'table') {
-        io.stdout.write(
-          formatList(
-            events.map((e) => e.raw),
-            format,
-          ),
-        );
-        return 0;
-      }
-      if (events.length === 0) {
-        io.stderr.write(
-          `No events found${name ? ` for ${KIND} ${name}` : ''}${namespace ? ` in ${namespace} namespace` : ''}.\n`,
-        );
-        return 0;
-      }
-      const now = Date.now();
-      const rows = events.map(({ event }) => [
-        ...(target.allNamespaces ? [event.metadata.namespace ?? ''] : []),
-        lastSeen(event, now),
+      return 0;
+    }
+    const at = now();
+    const rows = events.map(({ event }) => ({
+      namespace: event.metadata.namespace ?? '',
+      cells: [
+        lastSeen(event, at),
         event.type ?? '',
         event.reason ?? '',
         `${event.involvedObject.kind ?? ''}/${event.involvedObject.name ?? ''}`,
         (event.message ?? '').replace(/\s*\n\s*/g, ' '),
-      ]);
-      const headers = [
-        ...(target.allNamespaces ? ['NAMESPACE'] : []),
-        'LAST SEEN',
-        'TYPE',
-        'REASON',
-        'OBJECT',
-        'MESSAGE',
-      ];
-      io.stdout.write(`${renderTable(headers, rows)}\n`);
-      return 0;
-    } finally {
-      await target.close();
-    }
-  });
-}
+      ],
+    }));
+    const headers = ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'];
+    io.stdout.write(`${renderNamespacedTable(cluster.allNamespaces, headers, rows)}\n`);
+    return 0;
+  },
+});
 
 /**
  * Events whose involved object is one of our repositories or the ExternalArtifact of the same name and
@@ -138,15 +128,17 @@ async function eventsOf(
   });
   const selected: { raw: KubeObject; event: KubeEvent; at: number }[] = [];
   for (const raw of list.items) {
-    const parsed = eventSchema.safeParse(raw);
-    if (!parsed.success) throw new CommandError(`the API returned a malformed Event "${raw.metadata?.name}"`);
-    const event = parsed.data;
+    const problem = shapeProblem(raw, EVENT_SHAPE);
+    if (problem !== undefined) {
+      throw new CommandError(`the API returned a malformed Event "${raw.metadata?.name}": ${problem}`);
+    }
+    const event = raw as unknown as KubeEvent;
     const involved = event.involvedObject;
     const key = `${involved.namespace ?? event.metadata.namespace ?? ''}/${involved.name ?? ''}`;
     const ours =
       (involved.kind === KIND && sameGroup(involved.apiVersion, API_VERSION)) ||
       (involved.kind === EA_KIND && sameGroup(involved.apiVersion, EA_API_VERSION));
-    if (ours && owners.has(key)) selected.push({ raw, event, at: lastTime(event) });
+    if (ours && owners.has(key)) selected.push({ raw, event, at: sortTime(event) });
   }
   return selected.sort((a, b) => a.at - b.at).map(({ raw, event }) => ({ raw, event }));
 }
@@ -157,21 +149,22 @@ function sameGroup(apiVersion: string | undefined, expected: string): boolean {
   return apiVersion.split('/')[0] === expected.split('/')[0];
 }
 
-function lastTime(event: KubeEvent): number {
+/** When the event last happened, as kubectl events sorts. */
+function sortTime(event: KubeEvent): number {
   const text =
     event.series?.lastObservedTime ?? event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp;
   const time = text ? Date.parse(text) : Number.NaN;
   return Number.isNaN(time) ? 0 : time;
 }
 
-/** kubectl's LAST SEEN: "45s", or "3m (x4 over 10m)" for a repeated event. */
+/** kubectl events' LAST SEEN: "45s", or "3m (x4 over 10m)" for a repeated event. */
 function lastSeen(event: KubeEvent, now: number): string {
-  const last = lastTime(event);
-  const seen = last === 0 ? '<unknown>' : age(new Date(last).toISOString(), now);
-  const count = event.series?.count ?? event.count ?? 1;
-  const first = event.firstTimestamp ?? event.eventTime;
-  if (count <= 1 || !first) return seen;
-  return `${seen} (x${count} over ${age(first, now)})`;
+  const first = ageOf(event.eventTime || event.firstTimestamp, now);
+  if (event.series) {
+    return `${ageOf(event.series.lastObservedTime, now)} (x${event.series.count ?? 0} over ${first})`;
+  }
+  if ((event.count ?? 0) > 1) return `${ageOf(event.lastTimestamp, now)} (x${event.count} over ${first})`;
+  return first;
 }
 
 function parseTypes(text: string | undefined): Set<string> | undefined {

@@ -1,17 +1,17 @@
 // `confighub-source get [NAME]`: the `flux get sources` view of ConfigHubRepositories (NAME, REVISION,
 // SUSPENDED, READY, MESSAGE), or the objects with -o json|yaml; --watch keeps printing changes.
-import { parseArgs } from 'node:util';
 import { KIND } from '../api/constants.ts';
-import type { RepositoryObject } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { isGone } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
-import type { CommandIO, RunContext } from './commands.ts';
-import { CommandError, runCommand, UsageError } from './errors.ts';
-import { connect, KUBE_FLAGS, KUBE_FLAGS_HELP } from './kube-context.ts';
-import { formatList, formatObject, type OutputFormat, parseOutputFormat } from './output.ts';
-import { getRepository, listRepositories, parseRepository } from './repositories.ts';
-import { renderRepositories } from './table.ts';
+import { clusterCommand, optionalName } from './cluster-command.ts';
+import type { CommandIO } from './commands.ts';
+import { CommandError, EXIT_CODES_HELP, UsageError } from './errors.ts';
+import { HELP_FLAG_HELP } from './flags.ts';
+import { ALL_NAMESPACES_FLAG, KUBE_FLAGS_HELP } from './kube-context.ts';
+import { listOf, type ObjectPrinter, type OutputFormat, objectPrinter, parseOutputFormat } from './output.ts';
+import { getRepository, listRepositories, parseRepository, type Repository } from './repositories.ts';
+import { compareText, keyOf, renderRepositories } from './table.ts';
 import { interruptSignal, pause } from './wait.ts';
 
 const HELP = `Usage: confighub-source get [NAME] [flags]
@@ -24,63 +24,63 @@ ${KUBE_FLAGS_HELP}
   -o, --output FORMAT    table (default), json or yaml
   -w, --watch            keep printing changes until interrupted
   --status-selector SEL  only objects whose conditions match, e.g. ready=false (comma-separated: all must match)
+${HELP_FLAG_HELP}
+
+${EXIT_CODES_HELP} Nothing found is a success (a note on stderr).
 `;
 
-export async function run(argv: string[], io: CommandIO, context: RunContext = {}): Promise<number> {
-  return runCommand(io, HELP, async () => {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...KUBE_FLAGS,
-        output: { type: 'string', short: 'o' },
-        watch: { type: 'boolean', short: 'w', default: false },
-        'status-selector': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
-    if (positionals.length > 1) throw new UsageError(`expected at most one NAME, got ${positionals.length}`);
-    const name = positionals[0];
-    if (name !== undefined && values['all-namespaces']) {
-      throw new UsageError('a resource cannot be retrieved by name across all namespaces');
-    }
-    const format = parseOutputFormat(values.output);
+export const run = clusterCommand({
+  name: 'get',
+  help: HELP,
+  flags: {
+    ...ALL_NAMESPACES_FLAG,
+    output: { type: 'string', short: 'o' },
+    watch: { type: 'boolean', short: 'w', default: false },
+    'status-selector': { type: 'string' },
+  },
+  plan({ values, positionals }) {
+    const name = optionalName(positionals, values['all-namespaces']);
     const selector = parseStatusSelector(values['status-selector']);
-    const target = connect(values, io.env);
-    const scope: Scope = {
-      namespace: target.allNamespaces ? undefined : target.namespace,
+    return {
       name,
-      matches: (repository) => selector.every((s) => s(repository)),
+      format: parseOutputFormat(values.output),
+      watch: values.watch,
+      matches: (repository: Repository) => selector.every((s) => s(repository)),
     };
-    try {
-      const listed = await read(target.client, scope);
-      if (!values.watch) return print(io, listed.items, format, target.allNamespaces, scope);
-      printInitial(io, listed.items, format, target.allNamespaces);
-      await watch(target.client, io, scope, listed, {
-        format,
-        allNamespaces: target.allNamespaces,
-        signal: context.signal ?? interruptSignal(),
-      });
-      return 0;
-    } finally {
-      await target.close();
-    }
-  });
+  },
+  async execute(plan, { io, cluster, signal }) {
+    const scope: Scope = {
+      namespace: cluster.allNamespaces ? undefined : cluster.namespace,
+      name: plan.name,
+      matches: plan.matches,
+    };
+    const printer = plan.format === 'table' ? undefined : await objectPrinter(plan.format);
+    const listed = await read(cluster.client, scope);
+    const view: View = { io, format: plan.format, printer, allNamespaces: cluster.allNamespaces };
+    if (!plan.watch) return print(view, listed.items, scope);
+    printInitial(view, listed.items);
+    await watch(cluster.client, view, scope, listed, signal ?? interruptSignal());
+    return 0;
+  },
+});
+
+/** How results are shown: the table, or each object through the -o printer. */
+interface View {
+  io: CommandIO;
+  format: OutputFormat;
+  printer: ObjectPrinter | undefined;
+  allNamespaces: boolean;
 }
 
 interface Scope {
   namespace: string | undefined;
   name: string | undefined;
-  matches(repository: RepositoryObject): boolean;
+  matches(repository: Repository): boolean;
 }
 
 interface Item {
   raw: KubeObject;
-  repository: RepositoryObject;
+  repository: Repository;
 }
 
 async function read(client: KubeClient, scope: Scope): Promise<{ items: Item[]; resourceVersion?: string }> {
@@ -98,21 +98,11 @@ async function read(client: KubeClient, scope: Scope): Promise<{ items: Item[]; 
   return { items, ...(listed.resourceVersion ? { resourceVersion: listed.resourceVersion } : {}) };
 }
 
-function print(
-  io: CommandIO,
-  items: Item[],
-  format: OutputFormat,
-  allNamespaces: boolean,
-  scope: Scope,
-): number {
-  if (format !== 'table') {
+function print(view: View, items: Item[], scope: Scope): number {
+  const { io, printer } = view;
+  if (printer !== undefined) {
     io.stdout.write(
-      scope.name !== undefined && items[0]
-        ? formatObject(items[0].raw, format)
-        : formatList(
-            items.map((i) => i.raw),
-            format,
-          ),
+      printer(scope.name !== undefined && items[0] ? items[0].raw : listOf(items.map((i) => i.raw))),
     );
     return 0;
   }
@@ -123,19 +113,20 @@ function print(
     );
     return 0;
   }
-  io.stdout.write(`${renderRepositories(repositoriesOf(items), { allNamespaces })}\n`);
+  io.stdout.write(`${renderRepositories(repositoriesOf(items), view)}\n`);
   return 0;
 }
 
-function printInitial(io: CommandIO, items: Item[], format: OutputFormat, allNamespaces: boolean): void {
-  if (format === 'table')
-    io.stdout.write(`${renderRepositories(repositoriesOf(items), { allNamespaces })}\n`);
-  else for (const item of items) io.stdout.write(streamed(item.raw, format));
+function printInitial(view: View, items: Item[]): void {
+  if (view.printer === undefined)
+    view.io.stdout.write(`${renderRepositories(repositoriesOf(items), view)}\n`);
+  else for (const item of items) view.io.stdout.write(streamed(view, item.raw));
 }
 
 /** Watch output for -o json|yaml: one JSON document per change, or YAML documents separated by ---. */
-function streamed(object: KubeObject, format: 'json' | 'yaml'): string {
-  return format === 'json' ? formatObject(object, 'json') : `---\n${formatObject(object, 'yaml')}`;
+function streamed(view: View, object: KubeObject): string {
+  const text = view.printer!(object);
+  return view.format === 'yaml' ? `---\n${text}` : text;
 }
 
 /**
@@ -144,43 +135,39 @@ function streamed(object: KubeObject, format: 'json' | 'yaml'): string {
  */
 async function watch(
   client: KubeClient,
-  io: CommandIO,
+  view: View,
   scope: Scope,
   initial: { items: Item[]; resourceVersion?: string },
-  options: { format: OutputFormat; allNamespaces: boolean; signal: AbortSignal },
+  signal: AbortSignal,
 ): Promise<void> {
-  const current = new Map<string, RepositoryObject>();
+  const current = new Map<string, Repository>();
   const printed = new Map<string, string>();
-  const keyOf = (r: { metadata: { namespace?: string | undefined; name: string } }) =>
-    `${r.metadata.namespace ?? ''}/${r.metadata.name}`;
   const show = (item: Item) => {
     const key = keyOf(item.repository);
     current.set(key, item.repository);
-    if (options.format !== 'table') {
-      io.stdout.write(streamed(item.raw, options.format));
+    if (view.printer !== undefined) {
+      view.io.stdout.write(streamed(view, item.raw));
       return;
     }
     const all = [...current.values()];
-    const lines = renderRepositories(all, { allNamespaces: options.allNamespaces }).split('\n');
-    const sorted = [...all].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const lines = renderRepositories(all, view).split('\n');
+    const sorted = [...all].sort((a, b) => compareText(keyOf(a), keyOf(b)));
     const row = lines[1 + sorted.findIndex((r) => keyOf(r) === key)] ?? '';
     if (printed.get(key) === row.trimEnd()) return;
     printed.set(key, row.trimEnd());
-    io.stdout.write(`${row}\n`);
+    view.io.stdout.write(`${row}\n`);
   };
   for (const item of initial.items) current.set(keyOf(item.repository), item.repository);
-  const lines = renderRepositories([...current.values()], { allNamespaces: options.allNamespaces }).split(
-    '\n',
-  );
-  const keys = [...current.keys()].sort((a, b) => a.localeCompare(b));
+  const lines = renderRepositories([...current.values()], view).split('\n');
+  const keys = [...current.keys()].sort(compareText);
   for (const [i, key] of keys.entries()) printed.set(key, (lines[1 + i] ?? '').trimEnd());
 
   let resourceVersion = initial.resourceVersion;
-  while (!options.signal.aborted) {
+  while (!signal.aborted) {
     const stream = new AbortController();
     const stop = () => stream.abort();
     const started = Date.now();
-    options.signal.addEventListener('abort', stop, { once: true });
+    signal.addEventListener('abort', stop, { once: true });
     let expired = false;
     try {
       await client.watch(
@@ -212,29 +199,29 @@ async function watch(
         },
       );
     } catch (error) {
-      if (options.signal.aborted) return;
+      if (signal.aborted) return;
       if (!isGone(error)) throw error;
       expired = true;
     } finally {
-      options.signal.removeEventListener('abort', stop);
+      signal.removeEventListener('abort', stop);
     }
-    if (expired && !options.signal.aborted) {
+    if (expired && !signal.aborted) {
       // The watch expired: read again and show what changed meanwhile.
       const again = await read(client, scope);
       for (const item of again.items) show(item);
       resourceVersion = again.resourceVersion;
     }
     // A server that keeps ending watches at once must not turn this into a tight loop.
-    if (Date.now() - started < 1000) await pause(250, options.signal);
+    if (Date.now() - started < 1000) await pause(250, signal);
   }
 }
 
-function repositoriesOf(items: Item[]): RepositoryObject[] {
+function repositoriesOf(items: Item[]): Repository[] {
   return items.map((i) => i.repository);
 }
 
 /** `ready=false,stalled=true`: every named condition must have that status (case-insensitive, as flux). */
-export function parseStatusSelector(text: string | undefined): ((r: RepositoryObject) => boolean)[] {
+export function parseStatusSelector(text: string | undefined): ((r: Repository) => boolean)[] {
   if (text === undefined || text === '') return [];
   return text.split(',').map((term) => {
     const match = /^\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(true|false|unknown)\s*$/i.exec(term);
@@ -245,7 +232,7 @@ export function parseStatusSelector(text: string | undefined): ((r: RepositoryOb
     }
     const type = match[1]!.toLowerCase();
     const status = match[2]!.toLowerCase();
-    return (r: RepositoryObject) =>
+    return (r: Repository) =>
       (r.status?.conditions ?? []).some(
         (c) => c.type.toLowerCase() === type && c.status.toLowerCase() === status,
       );

@@ -1,16 +1,21 @@
 // What every cluster-facing command shares: the kubectl-style connection flags, loading the kubeconfig
 // (file, $KUBECONFIG, ~/.kube/config or in-cluster) with an optional --context, and the namespace the
-// command acts in (the context's namespace unless -n or -A says otherwise).
+// command acts in (the context's namespace unless -n or -A says otherwise). client-node and the HTTP
+// client load only here, when a command connects: --help and usage errors never pay for them.
 import { delimiter } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import { KubeClient } from '../kube/client.ts';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { KubeClient } from '../kube/client.ts';
 import { CommandError, UsageError } from './errors.ts';
 
-/** `parseArgs` options for --kubeconfig, --context, -n/--namespace and -A/--all-namespaces. */
+/** `parseArgs` options for --kubeconfig, --context and -n/--namespace. */
 export const KUBE_FLAGS = {
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
+} as const;
+
+/** -A/--all-namespaces, for the commands that can act in every namespace. */
+export const ALL_NAMESPACES_FLAG = {
   'all-namespaces': { type: 'boolean', short: 'A', default: false },
 } as const;
 
@@ -33,9 +38,20 @@ export interface KubeTarget {
   close(): Promise<void>;
 }
 
+type KubeConfigClass = typeof KubeConfig;
+
 /** Builds a client for the selected kubeconfig context. */
-export function connect(values: KubeFlagValues, env: Record<string, string | undefined>): KubeTarget {
-  const config = loadKubeConfig(values.kubeconfig, env);
+export async function connect(
+  values: KubeFlagValues,
+  env: Record<string, string | undefined>,
+): Promise<KubeTarget> {
+  if (values.namespace === '') throw new UsageError('--namespace must not be empty');
+  const [clientNode, { KubeClient }] = await Promise.all([
+    import('@kubernetes/client-node/dist/config.js'),
+    import('../kube/client.ts'),
+  ]);
+  const Config = clientNode.KubeConfig;
+  const config = loadKubeConfig(Config, values.kubeconfig, env);
   if (values.context !== undefined) {
     if (config.getContextObject(values.context) === null) {
       throw new UsageError(`context "${values.context}" does not exist in the kubeconfig`);
@@ -43,12 +59,9 @@ export function connect(values: KubeFlagValues, env: Record<string, string | und
     config.setCurrentContext(values.context);
   }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
-  if (values.namespace !== undefined && values.namespace === '') {
-    throw new UsageError('--namespace must not be empty');
-  }
   let client: KubeClient;
   try {
-    client = new KubeClient(allowPlainHttp(config), {
+    client = new KubeClient(allowPlainHttp(Config, config), {
       userAgent: 'confighub-source-cli',
       fieldManager: 'confighub-source-cli',
     });
@@ -65,8 +78,12 @@ export function connect(values: KubeFlagValues, env: Record<string, string | und
   };
 }
 
-function loadKubeConfig(path: string | undefined, env: Record<string, string | undefined>): KubeConfig {
-  const config = new KubeConfig();
+function loadKubeConfig(
+  Config: KubeConfigClass,
+  path: string | undefined,
+  env: Record<string, string | undefined>,
+): KubeConfig {
+  const config = new Config();
   const files = path !== undefined ? [path] : (env['KUBECONFIG'] ?? '').split(delimiter).filter(Boolean);
   try {
     if (files.length === 0) {
@@ -75,7 +92,7 @@ function loadKubeConfig(path: string | undefined, env: Record<string, string | u
       // As kubectl merges $KUBECONFIG: the first file that sets a value wins.
       config.loadFromFile(files[0]!);
       for (const file of files.slice(1)) {
-        const more = new KubeConfig();
+        const more = new Config();
         more.loadFromFile(file);
         config.mergeConfig(more, true);
       }
@@ -98,9 +115,9 @@ function loadKubeConfig(path: string | undefined, env: Record<string, string | u
  * kubectl talks to http:// servers (local test clusters, `kubectl proxy`); client-node refuses them
  * unless TLS verification is off, which means nothing without TLS. Mark such clusters so.
  */
-function allowPlainHttp(config: KubeConfig): KubeConfig {
+function allowPlainHttp(Config: KubeConfigClass, config: KubeConfig): KubeConfig {
   if (!config.clusters.some((c) => c.server.startsWith('http://') && !c.skipTLSVerify)) return config;
-  const copy = new KubeConfig();
+  const copy = new Config();
   copy.loadFromOptions({
     clusters: config.clusters.map((c) =>
       c.server.startsWith('http://') ? { ...c, skipTLSVerify: true } : c,

@@ -1,7 +1,14 @@
-// `confighub-source` command-line entry: dispatches to one module per subcommand.
+// `confighub-source` command-line entry: dispatches to one module per subcommand, each loaded only
+// when invoked, so `--help` and a usage error load no more than this file and the command table.
 // First, before any command loads client-node (see client-node-slim.ts).
 import '../kube/client-node-slim.ts';
+import { enableCompileCache } from 'node:module';
 import { commands } from './commands.ts';
+import { usageMessage } from './errors.ts';
+
+// V8's code cache (and the type-stripped source) kept between runs, as npm and tsc do; bin/ enables it
+// before this file loads. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+enableCompileCache?.();
 
 const USAGE = `confighub-source — a Flux source for ConfigHub
 
@@ -13,17 +20,23 @@ ${Object.entries(commands)
   .join('\n')}
 
 Run 'confighub-source <command> --help' for the flags of a command.
+
+Exit codes: 0 success, 1 failure (drift: drift found), 2 usage error (bad command, flags or arguments).
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
-    return name === undefined ? 2 : 0;
+    return 0;
   }
-  const command = commands[name];
+  if (name === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {
-    process.stderr.write(`unknown command '${name}'\n\n${USAGE}`);
+    process.stderr.write(usageMessage('confighub-source', USAGE, `unknown command "${name}"`));
     return 2;
   }
   const { run } = await command.load();
@@ -35,7 +48,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`✗ ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,5 @@
 // Output helpers: flux-style progress lines (on stderr, as flux writes them, so stdout stays for data)
 // and -o json|yaml printing.
-import { stringify } from 'yaml';
 import type { CommandIO } from './commands.ts';
 import { UsageError } from './errors.ts';
 
@@ -15,14 +14,19 @@ export function parseOutputFormat(value: string | undefined): OutputFormat {
   return format as OutputFormat;
 }
 
-/** One object as kubectl prints it with -o json / -o yaml. */
-export function formatObject(object: unknown, format: 'json' | 'yaml'): string {
-  return format === 'json' ? `${JSON.stringify(object, null, 2)}\n` : stringify(object);
+/** Prints one object as kubectl does with -o json / -o yaml. */
+export type ObjectPrinter = (object: unknown) => string;
+
+/** The printer for a format; the YAML library is loaded only for -o yaml. */
+export async function objectPrinter(format: 'json' | 'yaml'): Promise<ObjectPrinter> {
+  if (format === 'json') return (object) => `${JSON.stringify(object, null, 2)}\n`;
+  const { stringify } = await import('yaml');
+  return (object) => stringify(object);
 }
 
 /** Several objects as kubectl prints a list: one `v1 List`. */
-export function formatList(items: unknown[], format: 'json' | 'yaml'): string {
-  return formatObject({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, format);
+export function listOf(items: unknown[]): unknown {
+  return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
 }
 
 /** The progress marks of the flux CLI. */

@@ -1,11 +1,11 @@
 // Waiting for the controller to handle a reconcile request, and reporting the outcome as
 // `flux reconcile` does: handled (lastHandledReconcileAt) and settled (kstatus), then Ready=True.
 import { KIND } from '../api/constants.ts';
-import type { RepositoryObject } from '../api/v1beta1.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { resources } from '../kube/resources.ts';
 import { CommandError } from './errors.ts';
 import type { progress } from './output.ts';
+import type { Repository } from './repositories.ts';
 import { conditionOf, handled, parseRepository } from './repositories.ts';
 import { WaitTimeoutError, waitForObject } from './wait.ts';
 
@@ -15,8 +15,8 @@ export async function waitForReconciliation(
   name: string,
   token: string,
   options: { timeoutMs: number; signal?: AbortSignal | undefined },
-): Promise<RepositoryObject> {
-  let last: RepositoryObject | undefined;
+): Promise<Repository> {
+  let last: Repository | undefined;
   try {
     return await waitForObject(
       client,
@@ -49,7 +49,7 @@ export async function waitForReconciliation(
 /** Prints the outcome; true when Ready=True. */
 export function reportOutcome(
   out: ReturnType<typeof progress>,
-  repository: RepositoryObject,
+  repository: Repository,
   options: { prefix?: string } = {},
 ): boolean {
   const prefix = options.prefix ?? '';

@@ -1,42 +1,93 @@
-// Reading ConfigHubRepositories for the CLI: validated with the API schema, looked up with messages
-// in flux's words, and kstatus as `flux reconcile` computes it.
+// Reading ConfigHubRepositories for the CLI: the fields the commands show, checked; lookups whose
+// failures (NotFound included) reach the user as the API server words them; kstatus as `flux reconcile`
+// computes it.
 import { ANNOTATION_REQUESTED_AT, KIND } from '../api/constants.ts';
-import { type RepositoryObject, repositoryObjectSchema } from '../api/v1beta1.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
-import { isNotFound } from '../kube/errors.ts';
 import { resources } from '../kube/resources.ts';
 import { CommandError } from './errors.ts';
+import { type Shape, shapeProblem } from './shape.ts';
 
-export function parseRepository(raw: unknown): RepositoryObject {
-  const parsed = repositoryObjectSchema.safeParse(raw);
-  if (!parsed.success) {
-    const name = (raw as KubeObject | null)?.metadata?.name ?? '<unnamed>';
-    const issue = parsed.error.issues[0];
-    throw new CommandError(
-      `the API returned a malformed ${KIND} "${name}": ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`,
-    );
-  }
-  return parsed.data;
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string | undefined;
+  message?: string | undefined;
 }
 
+/**
+ * The part of a ConfigHubRepository the commands read. The API server validated the object against
+ * the CRD; the CLI checks only what it reads, so it needs neither the full schema nor its library.
+ */
+export interface Repository {
+  apiVersion?: string | undefined;
+  kind?: string | undefined;
+  metadata: {
+    name: string;
+    namespace?: string | undefined;
+    generation?: number | undefined;
+    creationTimestamp?: string | undefined;
+    deletionTimestamp?: string | undefined;
+  };
+  /** Read through specOf: typed `unknown`, as the API schema's type has it. */
+  spec?: unknown;
+  status?:
+    | {
+        observedGeneration?: number | undefined;
+        lastHandledReconcileAt?: string | undefined;
+        conditions?: Condition[] | undefined;
+        artifact?: { revision?: string | undefined } | undefined;
+      }
+    | undefined;
+}
+
+/** Where a value must have a kind (see shape.ts). */
+const SHAPE: Shape = [
+  ['metadata!', 'object'],
+  ['metadata.name!', 'string'],
+  ['metadata.namespace', 'string'],
+  ['metadata.generation', 'number'],
+  ['metadata.creationTimestamp', 'string'],
+  ['metadata.deletionTimestamp', 'string'],
+  ['spec', 'object'],
+  ['spec.suspend', 'boolean'],
+  ['spec.url', 'string'],
+  ['spec.space', 'string'],
+  ['status', 'object'],
+  ['status.observedGeneration', 'number'],
+  ['status.lastHandledReconcileAt', 'string'],
+  ['status.conditions', 'array'],
+  ['status.conditions.*', 'object'],
+  ['status.conditions.*.type!', 'string'],
+  ['status.conditions.*.status!', 'string'],
+  ['status.conditions.*.reason', 'string'],
+  ['status.conditions.*.message', 'string'],
+  ['status.artifact', 'object'],
+  ['status.artifact.revision', 'string'],
+];
+
+export function parseRepository(raw: unknown): Repository {
+  const problem = shapeProblem(raw, SHAPE);
+  if (problem !== undefined) {
+    const name = (raw as KubeObject | null)?.metadata?.name ?? '<unnamed>';
+    throw new CommandError(`the API returned a malformed ${KIND} "${name}": ${problem}`);
+  }
+  return raw as Repository;
+}
+
+/** One repository; a missing one fails with the API server's NotFound, as kubectl reports it. */
 export async function getRepository(
   client: KubeClient,
   namespace: string,
   name: string,
-): Promise<{ raw: KubeObject; repository: RepositoryObject }> {
-  try {
-    const raw = await client.get<KubeObject>(resources.repository, namespace, name);
-    return { raw, repository: parseRepository(raw) };
-  } catch (error) {
-    if (isNotFound(error)) throw new CommandError(`${KIND} "${name}" not found in ${namespace} namespace`);
-    throw error;
-  }
+): Promise<{ raw: KubeObject; repository: Repository }> {
+  const raw = await client.get<KubeObject>(resources.repository, namespace, name);
+  return { raw, repository: parseRepository(raw) };
 }
 
 export async function listRepositories(
   client: KubeClient,
   namespace: string | undefined,
-): Promise<{ raw: KubeObject[]; repositories: RepositoryObject[]; resourceVersion: string | undefined }> {
+): Promise<{ raw: KubeObject[]; repositories: Repository[]; resourceVersion: string | undefined }> {
   const list = await client.listAll<KubeObject>(resources.repository, namespace ? { namespace } : {});
   return {
     raw: list.items,
@@ -45,18 +96,23 @@ export async function listRepositories(
   };
 }
 
-export function isSuspended(repository: RepositoryObject): boolean {
-  return (repository.spec as { suspend?: unknown } | undefined)?.suspend === true;
+/** The spec fields the commands show (their kinds checked by parseRepository). */
+export function specOf(repository: Repository): { suspend?: boolean; url?: string; space?: string } {
+  return (repository.spec ?? {}) as { suspend?: boolean; url?: string; space?: string };
 }
 
-export function conditionOf(repository: RepositoryObject, type: string) {
+export function isSuspended(repository: Repository): boolean {
+  return specOf(repository).suspend === true;
+}
+
+export function conditionOf(repository: Repository, type: string) {
   return repository.status?.conditions?.find((c) => c.type === type);
 }
 
 export type KStatus = 'InProgress' | 'Current' | 'Failed' | 'Terminating';
 
 /** kstatus for Flux objects: generation not yet observed or Reconciling=True → InProgress, Stalled=True → Failed. */
-export function kstatus(repository: RepositoryObject): KStatus {
+export function kstatus(repository: Repository): KStatus {
   if (repository.metadata.deletionTimestamp) return 'Terminating';
   const generation = repository.metadata.generation;
   if (generation !== undefined && repository.status?.observedGeneration !== generation) return 'InProgress';
@@ -70,7 +126,7 @@ export function kstatus(repository: RepositoryObject): KStatus {
  * or a failed attempt waiting for its retry (Reconciling=ProgressingWithRetry), whose Ready message is
  * the answer the user waits for; the retry may be minutes away.
  */
-export function handled(repository: RepositoryObject, token: string): boolean {
+export function handled(repository: Repository, token: string): boolean {
   if (repository.status?.lastHandledReconcileAt !== token) return false;
   if (conditionOf(repository, 'Reconciling')?.reason === 'ProgressingWithRetry') return true;
   return kstatus(repository) === 'Current' || kstatus(repository) === 'Failed';

@@ -1,37 +1,78 @@
-// The objects suspend and resume act on: NAME..., or --all in the namespace (every namespace with -A).
+// The objects suspend and resume act on: NAME..., or --all in the namespace (every namespace with -A),
+// each acted on in turn with flux's progress lines.
 import { KIND } from '../api/constants.ts';
-import type { RepositoryObject } from '../api/v1beta1.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterRun } from './cluster-command.ts';
 import { UsageError } from './errors.ts';
-import { getRepository, listRepositories } from './repositories.ts';
+import { ALL_NAMESPACES_FLAG } from './kube-context.ts';
+import { progress } from './output.ts';
+import { getRepository, listRepositories, type Repository } from './repositories.ts';
+
+export const TARGET_FLAGS = {
+  ...ALL_NAMESPACES_FLAG,
+  all: { type: 'boolean', default: false },
+} as const;
 
 export const TARGET_FLAGS_HELP = `  --all                  every ConfigHubRepository in the namespace (every namespace with -A)
   -A, --all-namespaces   with --all, act in every namespace`;
 
-export function checkTargetArguments(names: string[], all: boolean, allNamespaces: boolean): void {
-  if (all && names.length > 0) throw new UsageError('give NAME arguments or --all, not both');
-  if (!all && names.length === 0) throw new UsageError('expected at least one NAME (or --all)');
-  if (allNamespaces && !all) throw new UsageError('--all-namespaces requires --all');
+export interface Targets {
+  names: string[];
+  all: boolean;
 }
 
-/** Reads the named objects (failing on the first missing one) or lists them all. */
-export async function resolveTargets(
-  client: KubeClient,
-  options: { names: string[]; all: boolean; namespace: string; allNamespaces: boolean },
-): Promise<RepositoryObject[]> {
-  if (!options.all) {
-    const found: RepositoryObject[] = [];
-    for (const name of options.names)
-      found.push((await getRepository(client, options.namespace, name)).repository);
+/** Checks NAME... against --all and -A. */
+export function planTargets(names: string[], values: { all: boolean; 'all-namespaces': boolean }): Targets {
+  if (values.all && names.length > 0) throw new UsageError('give NAME arguments or --all, not both');
+  if (!values.all && names.length === 0) throw new UsageError('expected at least one NAME (or --all)');
+  if (values['all-namespaces'] && !values.all) throw new UsageError('--all-namespaces requires --all');
+  return { names, all: values.all };
+}
+
+export interface Target {
+  name: string;
+  namespace: string;
+}
+
+/**
+ * Runs `act` on each target in turn between `► <doing> KIND name in ns namespace` and
+ * `✔ KIND name <done>`. Named objects are all read first, so a missing one fails before any is
+ * changed; with --all and nothing to act on, a note on stderr and no results.
+ */
+export async function forEachTarget<R>(
+  { io, cluster }: ClusterRun,
+  targets: Targets,
+  words: { doing: string; done: string },
+  act: (target: Target) => Promise<R>,
+): Promise<R[]> {
+  const out = progress(io);
+  const repositories = await resolve(cluster.client, targets, cluster);
+  if (repositories.length === 0) {
+    out.failure(
+      `no ${KIND} objects found${cluster.allNamespaces ? '' : ` in ${cluster.namespace} namespace`}`,
+    );
+    return [];
+  }
+  const results: R[] = [];
+  for (const repository of repositories) {
+    const { name, namespace = cluster.namespace } = repository.metadata;
+    out.action(`${words.doing} ${KIND} ${name} in ${namespace} namespace`);
+    results.push(await act({ name, namespace }));
+    out.success(`${KIND} ${name} ${words.done}`);
+  }
+  return results;
+}
+
+async function resolve(
+  client: ClusterRun['cluster']['client'],
+  targets: Targets,
+  scope: { namespace: string; allNamespaces: boolean },
+): Promise<Repository[]> {
+  if (!targets.all) {
+    const found: Repository[] = [];
+    for (const name of targets.names)
+      found.push((await getRepository(client, scope.namespace, name)).repository);
     return found;
   }
-  const { repositories } = await listRepositories(
-    client,
-    options.allNamespaces ? undefined : options.namespace,
-  );
-  return repositories;
-}
-
-export function noneFound(namespace: string, allNamespaces: boolean): string {
-  return `no ${KIND} objects found${allNamespaces ? '' : ` in ${namespace} namespace`}`;
+  const namespace = scope.allNamespaces ? undefined : scope.namespace;
+  return (await listRepositories(client, namespace)).repositories;
 }

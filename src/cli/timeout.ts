@@ -1,13 +1,11 @@
-// --timeout for commands that wait: a Go duration, as flux takes it.
-import { parseDuration } from '../api/duration.ts';
-import { UsageError } from './errors.ts';
+// --timeout for commands that wait: a duration as flux takes it (90s, 1m30s, 5m).
+import { parseDurationFlag } from './flags.ts';
 
-export const TIMEOUT_HELP = '  --timeout DURATION     how long to wait for the reconciliation (default 5m)';
+export const TIMEOUT_FLAG = { timeout: { type: 'string', default: '5m' } } as const;
 
-export function parseTimeout(text: string | undefined): number {
-  const ms = parseDuration(text ?? '5m');
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(`--timeout: invalid duration "${text}" (e.g. 30s, 5m, 1h)`);
-  }
-  return ms;
+export const TIMEOUT_HELP =
+  '  --timeout DURATION     how long to wait for the reconciliation, e.g. 90s or 1m30s (default 5m)';
+
+export function parseTimeout(text: string): number {
+  return parseDurationFlag('timeout', text);
 }

@@ -61,10 +61,14 @@ describe('parseControllerOptions', () => {
 
   it.each([
     [['--concurrent=0'], /--concurrent/],
-    [['--artifact-retention-ttl=soon'], /--artifact-retention-ttl: invalid duration/],
+    [
+      ['--artifact-retention-ttl=soon'],
+      'invalid value "soon" for --artifact-retention-ttl: want a duration such as 90s, 1m30s or 1h',
+    ],
     [['--log-level=verbose'], /--log-level/],
     [['--storage-addr=9090'], /--storage-addr/],
-    [['--no-such-flag'], /Unknown option/],
+    [['--no-such-flag'], 'unknown flag: --no-such-flag'],
+    [['--concurrent'], 'flag needs an argument: --concurrent'],
     [['--min-retry-delay=1h', '--max-retry-delay=1m'], /min-retry-delay/],
   ])('rejects %j with a precise message', (argv, message) => {
     expect(() => parseControllerOptions(argv, {})).toThrow(OptionsError);

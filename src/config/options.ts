@@ -7,12 +7,14 @@ import { z } from 'zod';
 import { CONTROLLER_NAME } from '../api/constants.ts';
 import { parseDuration } from '../api/duration.ts';
 import { errorMessage } from '../util/errors.ts';
+import { booleansWithValues, describeFlagError } from '../util/flags.ts';
 import { sha256Hex } from '../util/hash.ts';
 
+/** A Flux duration; the flag's name goes in front of the message (see parseControllerOptions). */
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(text)} (e.g. 30s, 5m, 1h)` });
+    ctx.addIssue({ code: 'custom', message: `want a duration such as 90s, 1m30s or 1h` });
     return z.NEVER;
   }
   return ms;
@@ -158,12 +160,7 @@ export function parseControllerOptions(
   argv: readonly string[],
   env: Record<string, string | undefined>,
 ): ControllerOptions {
-  const normalised = argv.map((arg) => {
-    const match = /^--([a-z0-9-]+)=(true|false)$/.exec(arg);
-    if (match && BOOLEAN_FLAGS.has(match[1] as FlagName))
-      return `--${match[2] === 'true' ? '' : 'no-'}${match[1]}`;
-    return arg;
-  });
+  const normalised = booleansWithValues(argv, (name) => BOOLEAN_FLAGS.has(name as FlagName));
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -179,7 +176,7 @@ export function parseControllerOptions(
       ),
     }) as { values: Record<string, string | boolean | undefined> });
   } catch (error) {
-    throw new OptionsError(errorMessage(error));
+    throw new OptionsError(describeFlagError(error) ?? errorMessage(error));
   }
 
   const raw: Record<string, unknown> = {};
@@ -190,7 +187,8 @@ export function parseControllerOptions(
     const text = given === undefined ? (envName && env[envName]) || def : String(given);
     const parsed = (schema as z.ZodType).safeParse(text);
     if (!parsed.success) {
-      throw new OptionsError(`--${name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      const problems = parsed.error.issues.map((i) => i.message).join('; ');
+      throw new OptionsError(`invalid value ${JSON.stringify(text)} for --${name}: ${problems}`);
     }
     raw[name] = parsed.data;
   }

@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { errorCode } from '../util/errors.ts';
 import { parseRetryAfter } from '../util/timers.ts';
 import { KubeApiError } from './errors.ts';
 import { type ResourceType, resourcePath } from './resources.ts';
+import { Agent, request } from './undici-slim.ts';
 
 export type KubeObject = {
   apiVersion?: string;

@@ -42,7 +42,17 @@ describe('events recorded by the controller', () => {
   });
 
   it('lists the NewArtifact events of the repository and its ExternalArtifact', async () => {
-    const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'shop']);
+    type Recorded = { reason?: string; firstTimestamp?: string; involvedObject: { kind: string } };
+    const recorded = stack.kube.list('events', 'team-e') as unknown as Recorded[];
+    const newArtifact = (kind: string) =>
+      Date.parse(
+        recorded.find((e) => e.reason === 'NewArtifact' && e.involvedObject.kind === kind)!.firstTimestamp!,
+      );
+    // Ages against a clock the test sets: 30 s after the later of the two events.
+    const now = Math.max(newArtifact('ConfigHubRepository'), newArtifact('ExternalArtifact')) + 30_000;
+    const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'shop'], {
+      now: () => now,
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const rows = parseTable(stdout);
@@ -54,7 +64,8 @@ describe('events recorded by the controller', () => {
     ]);
     for (const row of created) {
       expect(row['TYPE']).toBe('Normal');
-      expect(row['LAST SEEN']).toMatch(/^\d+s$/);
+      const kind = row['OBJECT']!.split('/')[0]!;
+      expect(row['LAST SEEN']).toBe(`${Math.trunc((now - newArtifact(kind)) / 1000)}s`);
     }
     expect(rows.every((r) => r['OBJECT']!.endsWith('/shop'))).toBe(true);
     expect(stdout).not.toContain(stack.emulator.fixture.token);
@@ -63,16 +74,18 @@ describe('events recorded by the controller', () => {
   it('exits 1 for a repository that does not exist', async () => {
     const { code, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'nope']);
     expect(code).toBe(1);
-    expect(stderr).toBe('✗ ConfigHubRepository "nope" not found in team-e namespace\n');
+    expect(stderr).toBe(
+      '✗ Error from server (NotFound): confighubrepositories.source.confighub.com "nope" not found\n',
+    );
   });
 });
 
 describe('events seeded into the API', () => {
   let server: KubeApiServer;
   let kubeconfig: string;
-  // Ages are whole minutes with 30 s to spare: the CLI reads the wall clock, and a loaded machine may
-  // take seconds between seeding and listing.
-  const now = Date.now();
+  // The command gets the clock the events were seeded against: ages are exact, however long the run.
+  const now = Date.parse('2026-03-01T12:00:00Z');
+  const clock = { now: () => now };
   const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
   const event = (
     name: string,
@@ -129,14 +142,14 @@ describe('events seeded into the API', () => {
         type: 'Warning',
         reason: 'FetchFailed',
         message: 'fetch failed\nline two',
-        last: 630,
+        last: 190,
       }),
       event('shop.3', chr('shop'), {
         type: 'Warning',
         reason: 'AuthenticationFailed',
         message: 'token rejected',
-        last: 1830,
-        first: 4230,
+        last: 90,
+        first: 900,
         count: 3,
       }),
       event('web.1', chr('web'), {
@@ -170,7 +183,7 @@ describe('events seeded into the API', () => {
   });
 
   it('lists the events of the repository and its ExternalArtifact, oldest first', async () => {
-    const { code, stdout } = await cli(events, ['--kubeconfig', kubeconfig, 'shop']);
+    const { code, stdout } = await cli(events, ['--kubeconfig', kubeconfig, 'shop'], clock);
     expect(code).toBe(0);
     expect(parseTable(stdout)).toEqual([
       {
@@ -181,34 +194,37 @@ describe('events seeded into the API', () => {
         MESSAGE: 'stored artifact a',
       },
       {
-        'LAST SEEN': '30m (x3 over 70m)',
-        TYPE: 'Warning',
-        REASON: 'AuthenticationFailed',
-        OBJECT: 'ConfigHubRepository/shop',
-        MESSAGE: 'token rejected',
-      },
-      {
-        'LAST SEEN': '10m',
+        'LAST SEEN': '3m10s',
         TYPE: 'Warning',
         REASON: 'FetchFailed',
         OBJECT: 'ExternalArtifact/shop',
         MESSAGE: 'fetch failed line two',
       },
+      {
+        'LAST SEEN': '90s (x3 over 15m)',
+        TYPE: 'Warning',
+        REASON: 'AuthenticationFailed',
+        OBJECT: 'ConfigHubRepository/shop',
+        MESSAGE: 'token rejected',
+      },
     ]);
   });
 
   it('without NAME lists every repository of the namespace; -A adds NAMESPACE', async () => {
-    const namespaced = parseTable((await cli(events, ['--kubeconfig', kubeconfig])).stdout);
-    expect(namespaced.map((r) => `${r['OBJECT']} ${r['REASON']}`)).toEqual([
-      'ConfigHubRepository/shop NewArtifact',
-      'ConfigHubRepository/shop AuthenticationFailed',
-      'ExternalArtifact/shop FetchFailed',
-      'ConfigHubRepository/web NewArtifact',
+    const namespaced = parseTable((await cli(events, ['--kubeconfig', kubeconfig], clock)).stdout);
+    expect(namespaced.map((r) => `${r['LAST SEEN']} ${r['OBJECT']} ${r['REASON']}`)).toEqual([
+      '60m ConfigHubRepository/shop NewArtifact',
+      '3m10s ExternalArtifact/shop FetchFailed',
+      '90s (x3 over 15m) ConfigHubRepository/shop AuthenticationFailed',
+      '10s ConfigHubRepository/web NewArtifact',
     ]);
-    const all = parseTable((await cli(events, ['--kubeconfig', kubeconfig, '-A'])).stdout);
+    const all = parseTable((await cli(events, ['--kubeconfig', kubeconfig, '-A'], clock)).stdout);
     expect(all).toHaveLength(5);
-    expect(all.at(-1)).toMatchObject({
+    expect(all.at(-1)).toEqual({
       NAMESPACE: 'other',
+      'LAST SEEN': '1s',
+      TYPE: 'Normal',
+      REASON: 'NewArtifact',
       OBJECT: 'ConfigHubRepository/shop',
       MESSAGE: 'other ns',
     });
@@ -218,14 +234,14 @@ describe('events seeded into the API', () => {
     const warnings = parseTable(
       (await cli(events, ['--kubeconfig', kubeconfig, 'shop', '--types', 'Warning'])).stdout,
     );
-    expect(warnings.map((r) => r['REASON'])).toEqual(['AuthenticationFailed', 'FetchFailed']);
+    expect(warnings.map((r) => r['REASON'])).toEqual(['FetchFailed', 'AuthenticationFailed']);
 
     const json = JSON.parse((await cli(events, ['--kubeconfig', kubeconfig, 'shop', '-o', 'json'])).stdout);
     expect(json.kind).toBe('List');
     expect(json.items.map((e: { metadata: { name: string } }) => e.metadata.name)).toEqual([
       'shop.1',
-      'shop.3',
       'shop.2',
+      'shop.3',
     ]);
     const yaml = parse(
       (await cli(events, ['--kubeconfig', kubeconfig, '-n', 'other', 'shop', '-o', 'yaml'])).stdout,
@@ -250,7 +266,7 @@ describe('events seeded into the API', () => {
 
   it.each([
     [['a', 'b'], 'expected at most one NAME'],
-    [['shop', '-A'], 'NAME cannot be combined with --all-namespaces'],
+    [['shop', '-A'], 'events: a resource cannot be retrieved by name across all namespaces'],
     [['--types', 'Error'], '"error" is not an event type'],
     [['-o', 'wide'], '--output must be one of'],
   ])('%j exits 2', async (argv, message) => {

@@ -105,7 +105,9 @@ describe('get', () => {
     const missing = await cli(get, ['--kubeconfig', kubeconfig, 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
-    expect(missing.stderr).toBe('✗ ConfigHubRepository "nope" not found in team-get namespace\n');
+    expect(missing.stderr).toBe(
+      '✗ Error from server (NotFound): confighubrepositories.source.confighub.com "nope" not found\n',
+    );
   });
 
   it('-n overrides the context namespace; an empty result succeeds with a note on stderr', async () => {
@@ -223,7 +225,7 @@ describe('get', () => {
 describe('get usage and connection errors', () => {
   it.each([
     [['--output', 'xml'], '--output must be one of table, json, yaml'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'get: unknown flag: --bogus'],
     [['shop', '-A'], 'cannot be retrieved by name across all namespaces'],
     [['a', 'b'], 'expected at most one NAME'],
     [['--status-selector', 'ready'], 'is not CONDITION=STATUS'],

@@ -1,58 +1,27 @@
 // The `confighub-source` entry point as users run it: a child process that dispatches to the
 // cluster commands, and `get --watch` ended by Ctrl-C (SIGINT).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
-import { PROJECT_CRD } from '../../testkit/local-stack.ts';
-import { parseTable } from './support.ts';
+import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { parseTable, readyRepository, startApiServer } from './support.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const run = promisify(execFile);
 const CHR = { group: 'source.confighub.com', plural: 'confighubrepositories' };
 
+let api: Awaited<ReturnType<typeof startApiServer>>;
 let server: KubeApiServer;
-let dir: string;
 let kubeconfig: string;
 
 beforeAll(async () => {
-  server = await new KubeApiServer().listen();
-  server.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
-  server.seed({
-    apiVersion: 'source.confighub.com/v1beta1',
-    kind: 'ConfigHubRepository',
-    metadata: { name: 'shop', namespace: 'default' },
-    spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    status: {
-      observedGeneration: 1,
-      conditions: [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Succeeded',
-          message: "stored artifact for revision 'head@sha256:abc'",
-          lastTransitionTime: new Date().toISOString(),
-        },
-      ],
-      artifact: {
-        path: 'confighubrepository/default/shop/abc.tar.gz',
-        url: 'http://127.0.0.1:9090/confighubrepository/default/shop/abc.tar.gz',
-        revision: 'head@sha256:abc',
-        digest: `sha256:${'a'.repeat(64)}`,
-        lastUpdateTime: new Date().toISOString(),
-      },
-    },
-  });
-  dir = await mkdtemp(join(tmpdir(), 'cli-main-'));
-  kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig'));
+  api = await startApiServer();
+  ({ server, kubeconfig } = api);
+  server.seed(readyRepository('default', 'shop', 'head@sha256:abc'));
 });
 afterAll(async () => {
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await api?.close();
 });
 
 describe('confighub-source', () => {
@@ -61,6 +30,28 @@ describe('confighub-source', () => {
     for (const command of ['get', 'reconcile', 'suspend', 'resume', 'events', 'drift']) {
       expect(stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
     }
+  });
+
+  it('documents the exit codes; an unknown or missing command is a usage error', async () => {
+    const { stdout } = await run(process.execPath, [MAIN, '--help']);
+    expect(stdout).toContain('Exit codes: 0 success, 1 failure (drift: drift found), 2 usage error');
+    const unknown = await run(process.execPath, [MAIN, 'frob']).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(unknown).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: [
+        'confighub-source: unknown command "frob"',
+        'Usage: confighub-source <command> [flags]',
+        "Run 'confighub-source --help' for more.",
+        '',
+      ].join('\n'),
+    });
+    const none = await run(process.execPath, [MAIN]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(none).toMatchObject({ code: 2, stderr: expect.stringContaining('Commands:') });
   });
 
   it('dispatches get and exits with its code', async () => {
@@ -79,7 +70,7 @@ describe('confighub-source', () => {
     );
     expect(failed).toMatchObject({
       code: 1,
-      stderr: '✗ ConfigHubRepository "nope" not found in default namespace\n',
+      stderr: '✗ Error from server (NotFound): confighubrepositories.source.confighub.com "nope" not found\n',
     });
     const usage = await run(process.execPath, [MAIN, 'suspend', '--kubeconfig', kubeconfig]).catch(
       (error: { code: number; stderr: string }) => error,

@@ -131,15 +131,17 @@ describe('reconcile', () => {
   it('exits 1 when the object does not exist', async () => {
     const { code, stderr } = await cli(reconcile, ['--kubeconfig', kubeconfig, 'nope']);
     expect(code).toBe(1);
-    expect(stderr).toBe('✗ ConfigHubRepository "nope" not found in team-r namespace\n');
+    expect(stderr).toBe(
+      '✗ Error from server (NotFound): confighubrepositories.source.confighub.com "nope" not found\n',
+    );
   });
 
   it.each([
     [[], 'expected exactly one NAME'],
     [['a', 'b'], 'expected exactly one NAME'],
-    [['shop', '--timeout', 'soon'], '--timeout: invalid duration "soon"'],
+    [['shop', '--timeout', 'soon'], 'reconcile: invalid value "soon" for --timeout'],
     [['shop', '-A'], '--all-namespaces is not supported'],
-    [['shop', '--force'], "Unknown option '--force'"],
+    [['shop', '--force'], 'reconcile: unknown flag: --force'],
   ])('%j exits 2', async (argv, message) => {
     const { code, stderr } = await cli(reconcile, ['--kubeconfig', kubeconfig, ...argv]);
     expect(code).toBe(2);
@@ -370,7 +372,9 @@ describe('suspend and resume', () => {
   it('a missing object is an error and nothing else is touched', async () => {
     const { code, stderr } = await cli(suspend, ['--kubeconfig', kubeconfig, 'nope', 'web']);
     expect(code).toBe(1);
-    expect(stderr).toBe('✗ ConfigHubRepository "nope" not found in team-r namespace\n');
+    expect(stderr).toBe(
+      '✗ Error from server (NotFound): confighubrepositories.source.confighub.com "nope" not found\n',
+    );
     expect(repo('team-r', 'web').spec.suspend).not.toBe(true);
   });
 
@@ -378,8 +382,8 @@ describe('suspend and resume', () => {
     [suspend, [], 'expected at least one NAME (or --all)'],
     [suspend, ['shop', '--all'], 'give NAME arguments or --all, not both'],
     [suspend, ['shop', '-A'], '--all-namespaces requires --all'],
-    [resume, ['shop', '--timeout=0s'], '--timeout: invalid duration'],
-    [resume, ['--nope'], "Unknown option '--nope'"],
+    [resume, ['shop', '--timeout=0s'], 'resume: invalid value "0s" for --timeout'],
+    [resume, ['--nope'], 'resume: unknown flag: --nope'],
   ])('bad arguments exit 2 (%#)', async (command, argv, message) => {
     const { code, stderr } = await cli(command, ['--kubeconfig', kubeconfig, ...argv]);
     expect(code).toBe(2);

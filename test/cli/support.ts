@@ -1,6 +1,62 @@
-// Runs CLI commands in-process with captured output, as a terminal would see them.
+// Runs CLI commands in-process with captured output, as a terminal would see them, and starts the
+// Kubernetes API test server they talk to.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { CommandModule } from '../../src/cli/commands.ts';
+import { KubeApiServer, type KubeApiServerOptions } from '../../testkit/kube-api-server/index.ts';
+import { PROJECT_CRD } from '../../testkit/local-stack.ts';
+
+/** A ConfigHubRepository the controller has reconciled: Ready=True with an artifact of `revision`. */
+export function readyRepository(namespace: string, name: string, revision: string) {
+  const file = `confighubrepository/${namespace}/${name}/${revision.split(':').at(-1)}.tar.gz`;
+  return {
+    apiVersion: 'source.confighub.com/v1beta1',
+    kind: 'ConfigHubRepository',
+    metadata: { name, namespace },
+    spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
+    status: {
+      observedGeneration: 1,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Succeeded',
+          message: `stored artifact for revision '${revision}'`,
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+      artifact: {
+        path: file,
+        url: `http://127.0.0.1:9090/${file}`,
+        revision,
+        digest: `sha256:${'a'.repeat(64)}`,
+        lastUpdateTime: '2026-01-01T00:00:00Z',
+      },
+    },
+  };
+}
+
+/** A Kubernetes API test server serving the ConfigHubRepository CRD, and a kubeconfig file for it. */
+export async function startApiServer(options: KubeApiServerOptions = {}): Promise<{
+  server: KubeApiServer;
+  kubeconfig: string;
+  close(): Promise<void>;
+}> {
+  const server = await new KubeApiServer(options).listen();
+  server.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
+  const dir = await mkdtemp(join(tmpdir(), 'cli-api-'));
+  const kubeconfig = await server.writeKubeconfig(join(dir, 'kubeconfig'));
+  return {
+    server,
+    kubeconfig,
+    close: async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 export class Capture extends Writable {
   text = '';
@@ -19,14 +75,14 @@ export interface CliResult {
 export async function cli(
   command: CommandModule,
   argv: string[],
-  options: { signal?: AbortSignal; env?: Record<string, string | undefined> } = {},
+  options: { signal?: AbortSignal; env?: Record<string, string | undefined>; now?: () => number } = {},
 ): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
   const code = await command.run(
     argv,
     { stdout, stderr, env: options.env ?? {} },
-    { signal: options.signal },
+    { signal: options.signal, now: options.now },
   );
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -137,7 +137,7 @@ describe('confighub-source build', () => {
     expect(result.code).toBe(1);
     expect(result.out).toBe('');
     expect(result.err).toBe(
-      "build: no space with slug 'shop-nowhere' is visible to this credential (ConfigHub v0.8.12) (SpaceNotFound)\n",
+      "✗ no space with slug 'shop-nowhere' is visible to this credential (ConfigHub v0.8.12) (SpaceNotFound)\n",
     );
     expect(existsSync(join(dir, 'none'))).toBe(false);
   });
@@ -181,7 +181,7 @@ describe('confighub-source build', () => {
       ['--server', 'http://h', '--space', 'x', '--token-file', '/nonexistent/t', '--out', 'o'],
       /cannot read token file/,
     ],
-    [['--bogus'], /Unknown option/],
+    [['--bogus'], /^build: unknown flag: --bogus$/m],
   ])('exits 2 on usage errors: %j', async (args, message) => {
     const result = await build(args);
     expect(result.code).toBe(2);
@@ -201,7 +201,9 @@ describe('confighub-source build', () => {
       join(dir, 'o'),
     ];
     expect((await build([...base, '--ref', 'branch:main'])).code).toBe(2);
-    expect((await build([...base, '--timeout', '1h'])).err).toMatch(/--timeout must be a positive duration/);
+    expect((await build([...base, '--timeout', '0s'])).err).toMatch(
+      /^build: invalid value "0s" for --timeout/,
+    );
     const help = await build(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('Exit codes');

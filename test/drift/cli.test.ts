@@ -172,16 +172,16 @@ describe('confighub-source drift', () => {
 
   it('explains a repository without a report, a missing repository and bad usage', async () => {
     const off = await drift('off', '--kubeconfig', kubeconfig);
-    expect(off.code).toBe(3);
+    expect(off.code).toBe(1);
     expect(off.stderr).toContain('spec.drift.mode: report');
     const missing = await drift('nope', '-n', 'elsewhere', '--kubeconfig', kubeconfig);
     expect(missing).toMatchObject({
-      code: 3,
-      stderr: 'error: ConfigHubRepository elsewhere/nope not found\n',
+      code: 1,
+      stderr: '✗ Error from server (NotFound): confighubrepositories.source.confighub.com "nope" not found\n',
     });
     expect((await drift('--kubeconfig', kubeconfig)).code).toBe(2);
     expect((await drift('shop', '-o', 'yaml', '--kubeconfig', kubeconfig)).stderr).toContain(
-      '--output must be table or json',
+      'drift: --output must be one of table, json (got "yaml")',
     );
   });
 });
