@@ -2,11 +2,15 @@
 // (or in-cluster config) until SIGTERM/SIGINT, then shuts down gracefully and releases the lease.
 import { OptionsError, parseControllerOptions, usage } from '../config/options.ts';
 import type { CommandIO } from './commands.ts';
+import { preflightProblems } from './controller-preflight.ts';
 import { usageMessage } from './errors.ts';
 
 const EXIT_CODES = `
+Outside a pod, --kubeconfig (or $KUBECONFIG, ~/.kube/config), --storage-path and --storage-adv-addr are
+required: the controller refuses to start without them.
+
 Exit codes: 0 stopped by SIGTERM or SIGINT, 1 failure or lost leadership (a standby takes over),
-2 usage error (bad flags).
+2 usage error (bad or missing flags).
 `;
 
 const help = () => `${usage()}${EXIT_CODES}`;
@@ -25,6 +29,11 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       return 2;
     }
     throw error;
+  }
+  const problems = preflightProblems({ argv, env: io.env });
+  if (problems.length > 0) {
+    io.stderr.write(usageMessage('controller', help(), problems.join('\ncontroller: ')));
+    return 2;
   }
   // The controller itself loads once its flags are known to be good.
   const [{ KubeConfig }, { startController }, { createLogger }] = await Promise.all([
