@@ -3,24 +3,12 @@
 // Layout: `<root>/confighubrepository/<namespace>/<name>/<sha256 hex>.tar.gz`. Files are content
 // addressed, written to a hidden temp file in the same directory, fsynced and renamed into place,
 // so a reader never sees a partial file and a published path never changes content. Storage files
-// are 0600 and directories 0700: the server reading them runs in this same process.
-import { createHash, randomBytes } from 'node:crypto';
-import { constants, type Dirent, type Stats } from 'node:fs';
-import {
-  chmod,
-  lstat,
-  mkdir,
-  open,
-  readdir,
-  realpath,
-  rename,
-  rm,
-  rmdir,
-  unlink,
-  utimes,
-} from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+// are 0600 and directories 0700: the server reading them runs in this same process. Path containment,
+// verification, file system calls and GC live beside this file; the Storage class ties them together.
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { chmod, mkdir, open, realpath, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { STORAGE_KIND_DIR } from '../api/constants.ts';
 import { sha256Hex } from '../util/hash.ts';
@@ -29,22 +17,36 @@ import { errnoCode, StorageError } from './errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { relativePathProblem } from './paths.ts';
 import { quoteName } from './quote.ts';
-import { selectForDeletion } from './retention.ts';
+import { DIR_MODE, FILE_MODE, listDirectories, statFile, syncDirectory } from './storage-fs.ts';
+import { collectGarbage } from './storage-gc.ts';
+import {
+  ARTIFACT_EXTENSION,
+  ARTIFACT_FILE,
+  checkObjectKey,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  forgetRealDirs,
+  HEX64,
+  resolveContained,
+  TEMP_SUFFIX,
+} from './storage-paths.ts';
+import { formatTime, type ObjectDir, type StoreResult, type VerifyResult } from './stored-artifact.ts';
+import { VerifiedFiles } from './verified-files.ts';
 
-export const ARTIFACT_EXTENSION = '.tar.gz';
-export const LOCK_SUFFIX = '.lock';
-export const TEMP_SUFFIX = '.tmp';
+export { GC_WALK_LIMIT } from './storage-gc.ts';
+export { ARTIFACT_EXTENSION, LOCK_SUFFIX, TEMP_SUFFIX } from './storage-paths.ts';
+export {
+  formatTime,
+  type ObjectDir,
+  type StoredArtifact,
+  type StoreOutcome,
+  type StoreResult,
+  toArtifact,
+  type VerifyResult,
+} from './stored-artifact.ts';
+
 export const DEFAULT_RETENTION_RECORDS = 2;
 export const DEFAULT_RETENTION_TTL_MS = 60_000;
-/** Entries looked at per object directory in one GC pass, as Flux caps its walk. */
-export const GC_WALK_LIMIT = 1000;
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const HEX64 = /^[a-f0-9]{64}$/;
-const ARTIFACT_FILE = /^[a-f0-9]{64}\.tar\.gz$/;
 
 const storageOptionsSchema = z.object({
   root: z.string().min(1),
@@ -60,62 +62,6 @@ const storageOptionsSchema = z.object({
 });
 export type StorageOptions = z.input<typeof storageOptionsSchema>;
 
-/** The storage half of a Flux Artifact; the caller adds `revision` (and `metadata`). */
-export type StoredArtifact = {
-  path: string;
-  url: string;
-  digest: `sha256:${string}`;
-  size: number;
-  lastUpdateTime: string;
-};
-
-/** `created`: new file; `reused`: identical file already published; `repaired`: a corrupt file replaced. */
-export type StoreOutcome = 'created' | 'reused' | 'repaired';
-export type StoreResult = StoredArtifact & { outcome: StoreOutcome };
-export type VerifyResult = 'ok' | 'missing' | 'mismatch';
-export type ObjectDir = { namespace: string; name: string; path: string };
-
-/** Kubernetes-style timestamp: RFC 3339, UTC, second precision. */
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
-}
-
-/** Copies exactly the Artifact fields, so bookkeeping fields such as `outcome` never reach a status. */
-export function toArtifact(
-  stored: StoredArtifact,
-  revision: string,
-  metadata?: Record<string, string>,
-): StoredArtifact & { revision: string; metadata?: Record<string, string> } {
-  const { path, url, digest, size, lastUpdateTime } = stored;
-  return { path, url, revision, digest, lastUpdateTime, size, ...(metadata ? { metadata } : {}) };
-}
-
-function checkObjectKey(namespace: string, name: string): void {
-  if (!DNS1123_LABEL.test(namespace)) {
-    throw new StorageError('InvalidPath', `namespace ${quoteName(namespace)} is not a DNS-1123 label`);
-  }
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    throw new StorageError('InvalidPath', `name ${quoteName(name)} is not a DNS-1123 subdomain`);
-  }
-}
-
-interface VerifiedFile {
-  digest: string;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
-
-function sameFile(known: VerifiedFile, info: Stats): boolean {
-  return (
-    known.size === info.size &&
-    known.mtimeMs === info.mtimeMs &&
-    known.ctimeMs === info.ctimeMs &&
-    known.ino === info.ino
-  );
-}
-
 export class Storage {
   readonly root: string;
   readonly advertisedAddress: string;
@@ -125,11 +71,8 @@ export class Storage {
   readonly #locks = new KeyedMutex();
   /** Real path of the root, known once init() succeeded. */
   #realRoot: string | undefined;
-  /**
-   * Files known to hash to a digest, with the lstat fields that would change if the file did: verify()
-   * re-hashes only a file that changed (or was never hashed by this process), not on every reconcile.
-   */
-  readonly #verified = new Map<string, VerifiedFile>();
+  /** Files known to hash to a digest: verify() re-hashes only a file that changed, not on every reconcile. */
+  readonly #verified = new VerifiedFiles();
   readonly #changeListeners = new Set<(relativePath: string) => void>();
   /**
    * Directories under the root known to be real (no symlink on the way), each learnt from a realpath
@@ -213,59 +156,7 @@ export class Storage {
    * every reconcile).
    */
   async #resolve(relativePath: string, checkLast: boolean): Promise<string> {
-    const root = this.#requireRoot();
-    const problem = relativePathProblem(relativePath);
-    if (problem) throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} ${problem}`);
-    const absolute = resolve(root, relativePath);
-    if (!absolute.startsWith(root + sep)) {
-      throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
-    }
-    if (this.#realDirs.has(dirname(absolute))) {
-      if (!checkLast || !(await this.#isSymlink(absolute, relativePath))) return absolute;
-    }
-    let probe = absolute;
-    for (;;) {
-      try {
-        const real = await realpath(probe);
-        if (real !== root && !real.startsWith(root + sep)) {
-          throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
-        }
-        // The parent resolved to itself: no symlink on the way, remember it (also when the file itself
-        // does not exist yet, as on a first build).
-        const parent = dirname(absolute);
-        if (real === probe && (probe === absolute || probe === parent) && parent !== root) {
-          this.#realDirs.add(parent);
-        }
-        return absolute;
-      } catch (error) {
-        if (error instanceof StorageError) throw error;
-        const code = errnoCode(error);
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-          throw new StorageError(
-            'StatOperationFailed',
-            `cannot resolve ${quoteName(relativePath)}: ${code}`,
-            {
-              cause: error,
-            },
-          );
-        }
-        if (probe === root) return absolute;
-        probe = dirname(probe);
-      }
-    }
-  }
-
-  /** Whether the last component is a symlink (false when it does not exist). */
-  async #isSymlink(absolute: string, relativePath: string): Promise<boolean> {
-    try {
-      return (await lstat(absolute)).isSymbolicLink();
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-      throw new StorageError('StatOperationFailed', `cannot resolve ${quoteName(relativePath)}: ${code}`, {
-        cause: error,
-      });
-    }
+    return resolveContained(this.#requireRoot(), this.#realDirs, relativePath, checkLast);
   }
 
   /**
@@ -278,18 +169,8 @@ export class Storage {
   }
 
   #changed(relativePath: string): void {
-    for (const [path] of this.#verified) {
-      if (path === relativePath || path.startsWith(`${relativePath}/`)) this.#verified.delete(path);
-    }
+    this.#verified.forget(relativePath);
     for (const listener of this.#changeListeners) listener(relativePath);
-  }
-
-  async #remember(relativePath: string, absolute: string, digest: string): Promise<void> {
-    const info = await lstat(absolute).catch(() => undefined);
-    if (info?.isFile()) {
-      const { size, mtimeMs, ctimeMs, ino } = info;
-      this.#verified.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
-    }
   }
 
   /**
@@ -305,34 +186,7 @@ export class Storage {
     const { hex } = parseDigest(digest);
     // The lstat below refuses a symlink as the last component (not a regular file).
     const absolute = await this.#resolve(relativePath, false);
-    let handle: Awaited<ReturnType<typeof open>>;
-    let info: Stats;
-    try {
-      info = await lstat(absolute);
-      if (!info.isFile()) return { result: 'mismatch' };
-      const known = this.#verified.get(relativePath);
-      if (known !== undefined && known.digest === digest && sameFile(known, info))
-        return { result: 'ok', info };
-      handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
-    } catch (error) {
-      const code = errnoCode(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { result: 'missing' };
-      throw new StorageError('StatOperationFailed', `cannot read ${relativePath}: ${code}`, { cause: error });
-    }
-    try {
-      const hash = createHash('sha256');
-      await pipeline(handle.createReadStream({ autoClose: false }), hash);
-      if (hash.digest('hex') !== hex) return { result: 'mismatch' };
-      const { size, mtimeMs, ctimeMs, ino } = info;
-      this.#verified.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
-      return { result: 'ok', info };
-    } catch (error) {
-      throw new StorageError('StatOperationFailed', `cannot hash ${relativePath}: ${errnoCode(error)}`, {
-        cause: error,
-      });
-    } finally {
-      await handle.close();
-    }
+    return this.#verified.check(absolute, relativePath, digest, hex);
   }
 
   /**
@@ -408,7 +262,7 @@ export class Storage {
         }
         const absolute = await this.absolutePath(path);
         const now = this.#now();
-        const info = await this.#stat(temp, path);
+        const info = await statFile(temp, path);
         try {
           await chmod(temp, FILE_MODE);
           await utimes(temp, now, now);
@@ -420,7 +274,7 @@ export class Storage {
         }
         await syncDirectory(absoluteDir);
         this.#changed(path);
-        await this.#remember(path, absolute, digest);
+        await this.#verified.remember(path, absolute, digest);
         return {
           path,
           url,
@@ -432,16 +286,6 @@ export class Storage {
       });
     } finally {
       await rm(temp, { force: true });
-    }
-  }
-
-  async #stat(absolute: string, relativePath: string) {
-    try {
-      return await lstat(absolute);
-    } catch (cause) {
-      throw new StorageError('StatOperationFailed', `cannot stat ${relativePath}: ${errnoCode(cause)}`, {
-        cause,
-      });
     }
   }
 
@@ -467,51 +311,12 @@ export class Storage {
     }
     return this.#locks.run(dir, async () => {
       const absoluteDir = await this.absolutePath(dir);
-      let entries: Dirent[];
-      try {
-        entries = await readdir(absoluteDir, { withFileTypes: true });
-      } catch (cause) {
-        if (errnoCode(cause) === 'ENOENT') return { deleted: [] };
-        throw new StorageError('StatOperationFailed', `cannot list ${dir}: ${errnoCode(cause)}`, { cause });
-      }
-      const nowMs = this.#now().getTime();
-      const artifacts: { name: string; mtimeMs: number }[] = [];
-      const staleTemps: string[] = [];
-      for (const entry of entries.slice(0, GC_WALK_LIMIT)) {
-        if (!entry.isFile() || entry.name.endsWith(LOCK_SUFFIX)) continue;
-        const info = await this.#stat(join(absoluteDir, entry.name), `${dir}/${entry.name}`);
-        if (entry.name.startsWith('.')) {
-          // Hidden files are ours (temp files of interrupted writes) and never artifacts.
-          if (entry.name.endsWith(TEMP_SUFFIX) && nowMs - info.mtimeMs > this.retentionTtlMs) {
-            staleTemps.push(entry.name);
-          }
-          continue;
-        }
-        artifacts.push({ name: entry.name, mtimeMs: info.mtimeMs });
-      }
-      const doomed = selectForDeletion(artifacts, current, {
-        ttlMs: this.retentionTtlMs,
-        records: this.retentionRecords,
-        nowMs,
-      });
-      const deleted: string[] = [];
-      for (const file of [...doomed, ...staleTemps]) {
-        try {
-          await rm(join(absoluteDir, file), { force: true });
-          await rm(join(absoluteDir, file + LOCK_SUFFIX), { force: true });
-        } catch (cause) {
-          throw new StorageError(
-            'ArchiveOperationFailed',
-            `cannot delete ${dir}/${file}: ${errnoCode(cause)}`,
-            {
-              cause,
-            },
-          );
-        }
-        deleted.push(`${dir}/${file}`);
-        this.#changed(`${dir}/${file}`);
-      }
-      return { deleted };
+      const policy = {
+        retentionTtlMs: this.retentionTtlMs,
+        retentionRecords: this.retentionRecords,
+        now: this.#now,
+      };
+      return collectGarbage(absoluteDir, dir, current, policy, (path) => this.#changed(path));
     });
   }
 
@@ -529,11 +334,7 @@ export class Storage {
         });
       }
       this.#changed(dir);
-      for (const real of this.#realDirs) {
-        if (real === dirname(absoluteDir) || real === absoluteDir || real.startsWith(absoluteDir + sep)) {
-          this.#realDirs.delete(real);
-        }
-      }
+      forgetRealDirs(this.#realDirs, absoluteDir);
       // Drop the namespace directory once its last object is gone; another object may race us.
       await rmdir(dirname(absoluteDir)).catch(() => undefined);
     });
@@ -557,29 +358,5 @@ export class Storage {
   /** Whether `name` is an artifact file name this storage writes (`<64 hex>.tar.gz`). */
   static isArtifactFileName(name: string): boolean {
     return ARTIFACT_FILE.test(name);
-  }
-}
-
-async function listDirectories(absolute: string): Promise<string[]> {
-  try {
-    const entries = await readdir(absolute, { withFileTypes: true });
-    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  } catch (cause) {
-    if (errnoCode(cause) === 'ENOENT') return [];
-    throw new StorageError('StatOperationFailed', `cannot list storage: ${errnoCode(cause)}`, { cause });
-  }
-}
-
-/** fsync the directory so the rename survives a crash; not every file system supports it. */
-async function syncDirectory(absoluteDir: string): Promise<void> {
-  try {
-    const handle = await open(absoluteDir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Best effort: the data file itself was fsynced before the rename.
   }
 }

@@ -1,58 +1,19 @@
 // HTTP transport for ConfigHub: one undici dispatcher per client, timeouts, bounded reads, retries with
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
-import type { z } from 'zod';
-import { stripControl, truncate, withoutUserinfo } from '../util/clean-text.ts';
 import { errorCode, errorMessage } from '../util/errors.ts';
 import { parseRetryAfter, timeoutSignal } from '../util/timers.ts';
-import {
-  AbortedError,
-  InvalidResponseError,
-  LimitExceededError,
-  UpstreamUnavailableError,
-} from './errors.ts';
-import { errorBodySchema } from './schemas.ts';
+import { describeErrorBody, scrub } from './error-body.ts';
+import { AbortedError, LimitExceededError, UpstreamUnavailableError } from './errors.ts';
+import { encodeQuery, type HttpRequest, type HttpResponse, headerValue } from './http-message.ts';
+import { backoffDelay, RETRY_STATUSES, type RetryPolicy } from './retry-policy.ts';
 
-export interface Limits {
-  /** Largest JSON body accepted from any route. */
-  maxJsonBytes: number;
-  /** Largest configuration document accepted for one unit. */
-  maxUnitDataBytes: number;
-  /** Largest sum of unit data in one snapshot. */
-  maxTotalDataBytes: number;
-  /** Pages followed through `ConfigHub-Continue` before giving up. */
-  maxPages: number;
-  /** Units one listing may contain. */
-  maxUnits: number;
-}
+export { describeErrorBody, scrub } from './error-body.ts';
+export { encodeQuery, type HttpRequest, type HttpResponse, headerValue } from './http-message.ts';
+export { DEFAULT_LIMITS, type Limits } from './limits.ts';
+export { parseJson } from './parse-json.ts';
+export { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './retry-policy.ts';
 
-export const DEFAULT_LIMITS: Limits = {
-  maxJsonBytes: 64 * 1024 * 1024,
-  maxUnitDataBytes: 32 * 1024 * 1024,
-  maxTotalDataBytes: 512 * 1024 * 1024,
-  maxPages: 100,
-  maxUnits: 10_000,
-};
-
-export interface RetryPolicy {
-  /** Total attempts per request, the first included. */
-  maxAttempts: number;
-  /** First backoff; doubles on every further attempt. */
-  baseDelayMs: number;
-  /** Cap on one exponential backoff step. */
-  maxDelayMs: number;
-  /** A Retry-After above this is not waited for in-process; the error carries it for the caller. */
-  maxRetryAfterMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 250,
-  maxDelayMs: 8_000,
-  maxRetryAfterMs: 30_000,
-};
-
-const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const ERROR_BODY_BYTES = 64 * 1024;
 
 export interface TlsOptions {
@@ -88,75 +49,6 @@ export interface RequestEvent {
   /** Response status; undefined when no response arrived (connection error, timeout, abort, oversized body). */
   status: number | undefined;
   durationMs: number;
-}
-
-export interface HttpRequest {
-  method: 'GET' | 'POST';
-  /** Template for messages and metrics, e.g. `GET /api/space/{space_id}/unit`. */
-  route: string;
-  /** Path with IDs filled in (already URI-encoded), starting with `/`. */
-  path: string;
-  query?: ReadonlyArray<readonly [string, string]>;
-  headers?: Record<string, string>;
-  body?: string;
-  maxBytes: number;
-  signal?: AbortSignal;
-}
-
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** Query string with `%20` for spaces (ConfigHub where expressions are full of them). */
-export function encodeQuery(query: ReadonlyArray<readonly [string, string]>): string {
-  if (query.length === 0) return '';
-  return `?${query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
-}
-
-export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Exponential backoff for attempt n (1-based) with jitter in [50%, 100%] of the step. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(step * (0.5 + 0.5 * random()));
-}
-
-/** Removes every secret from `text` (server messages may echo what we sent). */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
-}
-
-/** How much of a server's error text a message repeats. */
-const MAX_ERROR_DETAIL = 300;
-
-/**
- * The `Message` of a ConfigHub error body, else the text; scrubbed of secrets before anything is cut (a
- * secret straddling the cut would otherwise survive in part), flattened to one line, then shortened.
- */
-export function describeErrorBody(body: Buffer, secrets: readonly string[]): string {
-  const text = scrub(body.toString('utf8'), secrets);
-  let message = text;
-  try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(text));
-    if (parsed.success && parsed.data.Message !== undefined) message = parsed.data.Message;
-  } catch {
-    // Not JSON: use the raw text.
-  }
-  if (/^\s*</.test(message)) return 'an HTML page';
-  // Scrubbed again: a JSON `Message` may spell a secret with escapes the raw text did not match.
-  const line = stripControl(withoutUserinfo(scrub(message, secrets)))
-    .replace(/\s+/g, ' ')
-    .trim();
-  return truncate(line, MAX_ERROR_DETAIL);
 }
 
 class BodyLimitError extends Error {}
@@ -366,39 +258,4 @@ export class Transport {
     await this.#options.sleep(ms, req.signal);
     this.#throwIfAborted(req);
   }
-}
-
-/** Parses a JSON body, turning HTML pages and broken JSON into typed errors that name the route. */
-export function parseJson<T extends z.ZodType>(
-  route: string,
-  response: HttpResponse,
-  schema: T,
-): z.output<T> {
-  const contentType = headerValue(response.headers, 'content-type') ?? '';
-  const text = response.body.toString('utf8');
-  if (/text\/html/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(text)) {
-    throw new UpstreamUnavailableError(
-      `${route}: the server answered with an HTML page instead of JSON (a proxy or login page in the way?)`,
-      { route, status: response.status },
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new InvalidResponseError(
-      `${route}: the response is not valid JSON (${response.body.length} bytes, truncated or malformed)`,
-      { route, status: response.status },
-    );
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
-    throw new InvalidResponseError(
-      `${route}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}`,
-      { route, status: response.status },
-    );
-  }
-  return parsed.data;
 }
