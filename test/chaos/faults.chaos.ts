@@ -13,16 +13,7 @@ import { listingPath } from '../reliability/support/fault-cycle.ts';
 import { scrape, total } from '../reliability/support/metrics.ts';
 import { ARTIFACT_FILE, walk } from '../reliability/support/storage-walk.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  download,
-  type Repo,
-  repository,
-  requestReconcile,
-  sha256,
-  tokenSecret,
-} from '../support/repositories.ts';
+import { CHR, condition, download, type Repo, sha256 } from '../support/repositories.ts';
 
 const REPOSITORIES = Number(process.env['CHAOS_FAULT_REPOSITORIES'] ?? 100);
 const FAULT_MS = Number(process.env['CHAOS_FAULT_MS'] ?? 10_000);
@@ -109,9 +100,8 @@ beforeAll(async () => {
     stack.controllerToken,
   );
   stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  stack.kube.create(tokenSecret(stack, NS));
-  for (const name of names)
-    stack.kube.create(repository(stack, NS, name, { interval: '20s', timeout: '2s' }));
+  stack.kube.create(stack.tokenSecret(NS));
+  for (const name of names) stack.kube.create(stack.repository(NS, name, { interval: '20s', timeout: '2s' }));
   await startController();
 }, 120_000);
 
@@ -155,7 +145,7 @@ describe(`${REPOSITORIES} repositories under a sequence of faults`, () => {
         const unit = stack.emulator.getUnit('shop-prod', 'web-config');
         stack.emulator.setUnitData('shop-prod', 'web-config', `${unit.text}\n# soak change ${++change}\n`);
         // As `flux reconcile` or a webhook would: every repository reconciles now, through the fault.
-        for (const repo of names) requestReconcile(stack, NS, repo, `change-${change}`);
+        for (const repo of names) stack.requestReconcile(NS, repo, `change-${change}`);
         await new Promise((resolve) => setTimeout(resolve, FAULT_MS));
         const upstreamRequests = stack.emulator.requests.length;
         const kubeRequests = stack.kube.requests.length - kubeBefore;

@@ -16,7 +16,7 @@ import {
   total,
 } from '../reliability/support/metrics.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { CHR, condition, repository, tokenSecret } from '../support/repositories.ts';
+import { CHR, condition } from '../support/repositories.ts';
 
 const MINUTES = Number(process.env['CHAOS_LOAD_MINUTES'] ?? 10);
 const REPOSITORIES = Number(process.env['CHAOS_LOAD_REPOSITORIES'] ?? 1000);
@@ -66,7 +66,7 @@ beforeAll(async () => {
   for (let n = 0; n < NAMESPACES; n++) {
     const ns = `load-${n}`;
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    stack.kube.create(tokenSecret(stack, ns));
+    stack.kube.create(stack.tokenSecret(ns));
   }
   const failEvery = Math.round(1 / FAILING_SHARE);
   for (let i = 0; i < REPOSITORIES; i++) {
@@ -75,7 +75,7 @@ beforeAll(async () => {
     const bad = i % failEvery === failEvery - 1;
     (bad ? failing : healthy).push({ ns, name });
     stack.kube.create(
-      repository(stack, ns, name, { interval: '1m', space: bad ? 'shop-staging' : 'shop-prod' }),
+      stack.repository(ns, name, { interval: '1m', space: bad ? 'shop-staging' : 'shop-prod' }),
     );
   }
   controller = await spawnController({

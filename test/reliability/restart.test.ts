@@ -6,16 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  download,
-  EA,
-  type Repo,
-  repository,
-  sha256,
-  tokenSecret,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import { type ControllerProcess, spawnController } from './support/controller-process.ts';
 import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
 
@@ -36,8 +27,8 @@ beforeAll(async () => {
     stack.controllerToken,
   );
   stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  stack.kube.create(tokenSecret(stack, NS));
-  for (const name of names) stack.kube.create(repository(stack, NS, name));
+  stack.kube.create(stack.tokenSecret(NS));
+  for (const name of names) stack.kube.create(stack.repository(NS, name));
 });
 afterAll(async () => {
   for (const proc of running) await proc.kill('SIGKILL');

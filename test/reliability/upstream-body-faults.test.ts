@@ -5,14 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  condition,
-  createRepository,
-  type Repo,
-  requestReconcile,
-  SECRET,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition, type Repo, SECRET } from '../support/repositories.ts';
 import {
   type FaultCycle,
   type FaultFigures,
@@ -124,15 +117,14 @@ describe('upstream body, paging, integrity and credential faults', () => {
         workerSecret: stack.emulator.fixture.workerSecret,
       },
     });
-    await createRepository(stack, ns, 'shop', { secretRef: { name: 'confighub-worker' } });
-    const before = await waitForReady(stack, ns, 'shop');
+    await stack.createRepository(ns, 'shop', { secretRef: { name: 'confighub-worker' } });
+    const before = await stack.waitForReady(ns, 'shop');
     stack.emulator.clearRequests();
     // The listing passes with the cached JWT; the data download finds it expired.
     stack.emulator.injectFault({ kind: 'expireTokenAfter', requests: 1 });
     touch(stack);
-    requestReconcile(stack, ns, 'shop', 'worker-expiry');
-    const after = await waitForReady(
-      stack,
+    stack.requestReconcile(ns, 'shop', 'worker-expiry');
+    const after = await stack.waitForReady(
       ns,
       'shop',
       (r: Repo) => r.status?.lastHandledReconcileAt === 'worker-expiry',

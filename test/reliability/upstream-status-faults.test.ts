@@ -4,13 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { nextReconcileDue } from '../support/progress.ts';
-import {
-  condition,
-  createRepository,
-  requestReconcile,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition } from '../support/repositories.ts';
 import {
   type FaultCycle,
   type FaultFigures,
@@ -87,9 +81,8 @@ describe('a Retry-After beyond what the client waits in-process', () => {
       }),
     ];
     try {
-      await createRepository(stack, 'retry-after', 'shop');
-      const failed = await waitForCondition(
-        stack,
+      await stack.createRepository('retry-after', 'shop');
+      const failed = await stack.waitForCondition(
         'retry-after',
         'shop',
         'Ready',
@@ -103,7 +96,7 @@ describe('a Retry-After beyond what the client waits in-process', () => {
     } finally {
       for (const remove of removers) remove();
     }
-    requestReconcile(stack, 'retry-after', 'shop', 'now');
-    await waitForReady(stack, 'retry-after', 'shop');
+    stack.requestReconcile('retry-after', 'shop', 'now');
+    await stack.waitForReady('retry-after', 'shop');
   });
 });

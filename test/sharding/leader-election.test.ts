@@ -7,15 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  createRepository,
-  download,
-  type Repo,
-  requestReconcile,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, download, type Repo, sha256 } from '../support/repositories.ts';
 import {
   artifactServerStatus,
   type ControllerProcess,
@@ -56,8 +48,7 @@ async function waitForHolder(names: string[], timeoutMs: number): Promise<string
 
 /** Waits until the repository's artifact is served by `controller` (and the bytes match the digest). */
 async function waitForArtifactOf(controller: ControllerProcess, token: string): Promise<Repo> {
-  const repo = await waitForReady(
-    stack,
+  const repo = await stack.waitForReady(
     'ha',
     'app',
     (r) =>
@@ -84,11 +75,11 @@ describe('two replicas with leader election', () => {
     leader = replicas.find((r) => r.name === elected)!;
     standby = replicas.find((r) => r.name !== elected)!;
     await Promise.all(replicas.map(waitForMetrics));
-    await createRepository(stack, 'ha', 'app');
+    await stack.createRepository('ha', 'app');
   }, 30_000);
 
   it('exactly one replica reconciles and serves', async () => {
-    requestReconcile(stack, 'ha', 'app', 'first');
+    stack.requestReconcile('ha', 'app', 'first');
     await waitForArtifactOf(leader, 'first');
     expect(await reconcileCount(leader, 'ha', 'app')).toBeGreaterThan(0);
     expect(await reconcileCount(standby, 'ha', 'app')).toBe(0);
@@ -105,7 +96,7 @@ describe('two replicas with leader election', () => {
     // A takeover of an expired lease counts as a transition.
     expect(lease()!.spec!.leaseTransitions).toBe(transitions + 1);
 
-    requestReconcile(stack, 'ha', 'app', 'after-crash');
+    stack.requestReconcile('ha', 'app', 'after-crash');
     await waitForArtifactOf(standby, 'after-crash');
     expect(await reconcileCount(standby, 'ha', 'app')).toBeGreaterThan(0);
     expect(await artifactServerStatus(standby)).toBe(200);
@@ -125,7 +116,7 @@ describe('two replicas with leader election', () => {
     // Taking a released lease is not a transition from a live holder: the count stays.
     expect(lease()!.spec!.leaseTransitions).toBe(transitions);
 
-    requestReconcile(stack, 'ha', 'app', 'after-handover');
+    stack.requestReconcile('ha', 'app', 'after-handover');
     await waitForArtifactOf(replacement, 'after-handover');
     const after = stack.kube.get(CHR, 'ha', 'app') as Repo;
     expect(after.status!.artifact!.url.startsWith(replacement.artifactsUrl)).toBe(true);

@@ -8,17 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  forbiddenControllerRequests,
-  type Repo,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import {
   type ControllerProcess,
   FAST_LEASE,
@@ -45,9 +35,9 @@ beforeAll(async () => {
     fleet.start('shard1-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
     fleet.start('shard2-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
   ]);
-  await createRepository(stack, 'apps', 'one');
-  await createRepository(stack, 'apps', 'two');
-  await createRepository(stack, 'apps', 'unsharded');
+  await stack.createRepository('apps', 'one');
+  await stack.createRepository('apps', 'two');
+  await stack.createRepository('apps', 'unsharded');
   stack.kube.patch(CHR, 'apps', 'one', { metadata: { labels: { [SHARD_LABEL]: 'shard1' } } });
   stack.kube.patch(CHR, 'apps', 'two', { metadata: { labels: { [SHARD_LABEL]: 'shard2' } } });
 }, 30_000);
@@ -61,8 +51,8 @@ describe('two shards', () => {
   let two: Repo;
   beforeAll(async () => {
     [one, two] = await Promise.all([
-      waitForReady(stack, 'apps', 'one', undefined, 20_000),
-      waitForReady(stack, 'apps', 'two', undefined, 20_000),
+      stack.waitForReady('apps', 'one', undefined, 20_000),
+      stack.waitForReady('apps', 'two', undefined, 20_000),
     ]);
   }, 30_000);
 
@@ -111,8 +101,7 @@ describe('two shards', () => {
         annotations: { 'reconcile.fluxcd.io/requestedAt': 'move' },
       },
     });
-    const moved = await waitForReady(
-      stack,
+    const moved = await stack.waitForReady(
       'apps',
       'one',
       (r) => r.status?.lastHandledReconcileAt === 'move',
@@ -134,6 +123,6 @@ it.skipIf(!kubectlAvailable())(
     const controllers = stack.kube.requests.filter((r) => r.userAgent === 'confighub-source-controller');
     expect(controllers.length).toBeGreaterThan(0);
     expect(new Set(controllers.map((r) => r.user))).toEqual(new Set([stack.controllerUser]));
-    expect(forbiddenControllerRequests(stack)).toEqual([]);
+    expect(stack.forbiddenControllerRequests()).toEqual([]);
   },
 );

@@ -188,3 +188,30 @@ export async function expectStillServed(good: RepoArtifact, repo: Repo): Promise
   expect(served.status).toBe(200);
   expect(sha256(served.bytes)).toBe(good.digest);
 }
+
+/** The helpers above that act on a stack; a RepositoryStack carries them with the stack already given. */
+const STACK_HELPERS = {
+  createRepository,
+  forbiddenControllerRequests,
+  reconcileNow,
+  repository,
+  requestReconcile,
+  tokenSecret,
+  waitForCondition,
+  waitForReady,
+};
+type WithoutStack<F> = F extends (stack: LocalStack, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+export type RepositoryHelpers = {
+  [K in keyof typeof STACK_HELPERS]: WithoutStack<(typeof STACK_HELPERS)[K]>;
+};
+/** A stack whose repository helpers need no stack argument: `stack.createRepository('team-a', 'shop')`. */
+export type RepositoryStack = LocalStack & RepositoryHelpers;
+
+/** The repository helpers bound to `stack` (which may be a stand-in that finds the running stack late). */
+export function repositoryHelpers(stack: LocalStack): RepositoryHelpers {
+  const bound = Object.entries(STACK_HELPERS).map(([name, helper]) => [
+    name,
+    (...rest: unknown[]) => (helper as (stack: LocalStack, ...rest: unknown[]) => unknown)(stack, ...rest),
+  ]);
+  return Object.fromEntries(bound) as RepositoryHelpers;
+}

@@ -1,31 +1,45 @@
 // A local stack whose every output a secrets search needs is kept: the controller's logs at trace level
 // and the event payloads forwarded to a notification-controller stand-in (--events-addr).
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { createLogger } from '../../../src/telemetry/logger.ts';
-import { type LocalStack, startLocalStack } from '../../../testkit/local-stack.ts';
+import { useLocalStack } from '../../support/local-stack.ts';
+import type { RepositoryStack } from '../../support/repositories.ts';
 
 export interface WatchedStack {
-  stack: LocalStack;
+  stack: RepositoryStack;
   /** Every log line written so far. */
   logs(): string;
   /** Every event payload forwarded so far. */
   forwarded(): string;
-  stop(): Promise<void>;
 }
 
-export async function startWatchedStack(): Promise<WatchedStack> {
+/** A watched stack for the calling file: its notification stand-in starts before the stack and stops after it. */
+export function useWatchedStack(): WatchedStack {
   let logs = '';
   let forwarded = '';
-  const notifications = createServer((req, res) => {
-    req.on('data', (chunk: Buffer) => {
-      forwarded += chunk.toString('utf8');
+  let notifications: Server | undefined;
+  let eventsAddr = '';
+  beforeAll(async () => {
+    const server = createServer((req, res) => {
+      req.on('data', (chunk: Buffer) => {
+        forwarded += chunk.toString('utf8');
+      });
+      req.on('end', () => res.writeHead(202).end());
     });
-    req.on('end', () => res.writeHead(202).end());
+    notifications = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    eventsAddr = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
-  await new Promise<void>((resolve) => notifications.listen(0, '127.0.0.1', resolve));
-  const eventsAddr = `http://127.0.0.1:${(notifications.address() as AddressInfo).port}/`;
+  // Registered before the stack's, so it runs once the stack has stopped.
+  afterAll(async () => {
+    const server = notifications;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       logs += chunk.toString('utf8');
@@ -33,15 +47,6 @@ export async function startWatchedStack(): Promise<WatchedStack> {
     },
   });
   const logger = createLogger({ level: 'trace', encoding: 'json', destination });
-  const stack = await startLocalStack({ logger, controllerArgs: [`--events-addr=${eventsAddr}`] });
-  return {
-    stack,
-    logs: () => logs,
-    forwarded: () => forwarded,
-    async stop() {
-      await stack.stop();
-      notifications.closeAllConnections();
-      await new Promise((resolve) => notifications.close(resolve));
-    },
-  };
+  const stack = useLocalStack(() => ({ logger, controllerArgs: [`--events-addr=${eventsAddr}`] }));
+  return { stack, logs: () => logs, forwarded: () => forwarded };
 }
