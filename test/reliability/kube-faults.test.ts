@@ -5,17 +5,15 @@ import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
-  createRepository,
   download,
   type Repo,
-  requestReconcile,
+  type RepositoryStack,
   sha256,
-  waitForCondition,
-  waitForReady,
+  withRepositoryHelpers,
 } from '../support/repositories.ts';
 import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
 
@@ -164,7 +162,7 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
   const mountPoint = join(tmpdir(), `reliability-tmpfs-${process.pid}`);
   const storage = join(mountPoint, 'storage');
   let mountRefused: string | undefined;
-  let full: LocalStack | undefined;
+  let full: RepositoryStack | undefined;
   beforeAll(async () => {
     await mkdir(mountPoint, { recursive: true });
     try {
@@ -174,7 +172,7 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
       return;
     }
     await mkdir(storage, { recursive: true });
-    full = await startLocalStack({ controller: false });
+    full = withRepositoryHelpers(await startLocalStack({ controller: false }));
     await full.startController([`--storage-path=${storage}`]);
   });
   afterAll(async () => {
@@ -185,8 +183,8 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
 
   it('ENOSPC is StorageOperationFailed, the last artifact stays served, and freeing space recovers', async (ctx) => {
     if (mountRefused !== undefined || full === undefined) return ctx.skip(mountRefused);
-    await createRepository(full, 'disk', 'shop');
-    const good = await waitForReady(full, 'disk', 'shop');
+    await full.createRepository('disk', 'shop');
+    const good = await full.waitForReady('disk', 'shop');
     // A unit of ~1.5 MiB of incompressible (base64 of random) data: its artifact cannot fit in what is left.
     const original = full.emulator.getUnit('shop-prod', 'web-config').text;
     const noise = Buffer.from(
@@ -197,8 +195,8 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
       'web-config',
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noise\ndata:\n  noise: ${noise}\n`,
     );
-    requestReconcile(full, 'disk', 'shop', 'too-big');
-    const failed = await waitForCondition(full, 'disk', 'shop', 'StorageOperationFailed', 'True');
+    full.requestReconcile('disk', 'shop', 'too-big');
+    const failed = await full.waitForCondition('disk', 'shop', 'StorageOperationFailed', 'True');
     expect(condition(failed, 'Ready')).toMatchObject({ status: 'False' });
     expect(condition(failed, 'Ready')!.message).toMatch(/ENOSPC|no space/i);
     expect(failed.status!.artifact).toEqual(good.status!.artifact);
@@ -208,8 +206,7 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
     expect(names.filter((n) => !/^[a-f0-9]{64}\.tar\.gz$/.test(n))).toEqual([]);
 
     full.emulator.setUnitData('shop-prod', 'web-config', `${original}\n# smaller again\n`);
-    const recovered = await waitForReady(
-      full,
+    const recovered = await full.waitForReady(
       'disk',
       'shop',
       (r) => condition(r, 'StorageOperationFailed') === undefined,

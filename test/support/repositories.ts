@@ -215,3 +215,8 @@ export function repositoryHelpers(stack: LocalStack): RepositoryHelpers {
   ]);
   return Object.fromEntries(bound) as RepositoryHelpers;
 }
+
+/** `stack` itself, with the repository helpers bound to it added, for a stack started by hand. */
+export function withRepositoryHelpers(stack: LocalStack): RepositoryStack {
+  return Object.assign(stack, repositoryHelpers(stack));
+}
