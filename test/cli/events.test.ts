@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import * as events from '../../src/cli/events.ts';
 import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
-import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../testkit/local-stack.ts';
-import { createRepository, waitForReady } from '../support/repositories.ts';
+import { PROJECT_CRD } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { cli, parseTable } from './support.ts';
 
 let dir: string;
@@ -20,13 +20,12 @@ afterAll(async () => {
 });
 
 describe('events recorded by the controller', () => {
-  let stack: LocalStack;
+  const stack = useLocalStack();
   let kubeconfig: string;
   beforeAll(async () => {
-    stack = await startLocalStack();
     kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'), 'team-e');
-    await createRepository(stack, 'team-e', 'shop');
-    await waitForReady(stack, 'team-e', 'shop');
+    await stack.createRepository('team-e', 'shop');
+    await stack.waitForReady('team-e', 'shop');
     // The controller records each event on the repository and again on its ExternalArtifact.
     const recorded = (kind: string) =>
       stack.kube.list('events', 'team-e').some((e) => {
@@ -36,9 +35,6 @@ describe('events recorded by the controller', () => {
     await stack.kube.waitFor(() => recorded('ConfigHubRepository') && recorded('ExternalArtifact'), {
       description: 'the NewArtifact events',
     });
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it('lists the NewArtifact events of the repository and its ExternalArtifact', async () => {
