@@ -9,7 +9,7 @@ import * as events from '../../src/cli/events.ts';
 import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { cli, parseTable } from './support.ts';
+import { cli, parseTable, seededRepository } from './support.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -120,12 +120,7 @@ describe('events seeded into the API', () => {
       ['apps', 'web'],
       ['other', 'shop'],
     ] as const) {
-      server.seed({
-        apiVersion: 'source.confighub.com/v1beta1',
-        kind: 'ConfigHubRepository',
-        metadata: { name, namespace },
-        spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-      });
+      server.seed(seededRepository(namespace, name));
     }
     server.seed([
       event('shop.1', chr('shop'), {
@@ -246,12 +241,7 @@ describe('events seeded into the API', () => {
   });
 
   it('says so when there are no events', async () => {
-    server.seed({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'quiet', namespace: 'apps' },
-      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    });
+    server.seed(seededRepository('apps', 'quiet'));
     const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'quiet']);
     expect({ code, stdout, stderr }).toEqual({
       code: 0,

@@ -11,7 +11,7 @@ import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { CHR, condition, type Repo } from '../support/repositories.ts';
-import { cli } from './support.ts';
+import { cli, seededRepository } from './support.ts';
 
 const RFC3339_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
@@ -147,12 +147,7 @@ describe('reconcile without a controller', () => {
   beforeAll(async () => {
     server = await new KubeApiServer().listen();
     server.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
-    server.create({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'idle', namespace: 'default' },
-      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    });
+    server.create(seededRepository('default', 'idle'));
     idleConfig = await server.writeKubeconfig(join(dir, 'idle-kubeconfig'));
   });
   afterAll(async () => {
@@ -173,13 +168,12 @@ describe('reconcile without a controller', () => {
   });
 
   it('a timeout says what the controller last reported', async () => {
-    server.seed({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'stuck', namespace: 'default' },
-      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-      status: { observedGeneration: 1, conditions: [readyCondition('False', "secret 'token' not found")] },
-    });
+    server.seed(
+      seededRepository('default', 'stuck', {
+        observedGeneration: 1,
+        conditions: [readyCondition('False', "secret 'token' not found")],
+      }),
+    );
     const { code, stderr } = await cli(reconcile, [
       '--kubeconfig',
       idleConfig,
