@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { parseControllerOptions } from '../../src/config/options.ts';
 import { type ControllerRuntime, startController } from '../../src/controller/runtime.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
+import { localControllerArgs } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
 import { condition, download, EA, type Repo, SECRET, sha256 } from '../support/repositories.ts';
@@ -33,18 +34,7 @@ let ea: ExternalArtifact;
 
 beforeAll(async () => {
   proxy = await startRecordingProxy(stack.kube);
-  const options = parseControllerOptions(
-    [
-      `--storage-path=${stack.storagePath}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=127.0.0.1:0',
-      '--health-addr=127.0.0.1:0',
-      '--min-retry-delay=200ms',
-      '--max-retry-delay=5s',
-      '--requeue-dependency=1s',
-    ],
-    {},
-  );
+  const options = parseControllerOptions(localControllerArgs(stack.storagePath), {});
   runtime = await startController(proxy.kubeConfig(), options, silentLogger(), {
     processMetrics: false,
     watchTimeoutSeconds: 30,

@@ -45,18 +45,7 @@ describe('Secret references', () => {
 
   it('a missing Secret is retried (SecretNotFound), and the repository becomes Ready once it is applied', async () => {
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'late-secret' } });
-    stack.kube.create({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'shop', namespace: 'late-secret' },
-      spec: {
-        interval: '1h',
-        url: stack.emulator.url,
-        insecure: true,
-        space: 'shop-prod',
-        secretRef: { name: 'confighub-token' },
-      },
-    });
+    stack.kube.create(stack.repository('late-secret', 'shop'));
     const waiting = await stack.waitForCondition('late-secret', 'shop', 'Ready', 'False', 'SecretNotFound');
     expect(condition(waiting, 'Stalled')).toBeUndefined();
     expect(condition(waiting, 'Ready')!.message).toContain("'late-secret/confighub-token' not found");

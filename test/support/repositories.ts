@@ -90,6 +90,19 @@ export async function createRepository(
   stack.kube.create(repository(stack, namespace, name, spec));
 }
 
+/** The repository once `predicate` holds for it. */
+async function waitForRepository(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  predicate: (repo: Repo) => boolean,
+  timeoutMs: number,
+): Promise<Repo> {
+  return (await stack.kube.waitForObject(CHR, namespace, name, (o) => predicate(o as Repo), {
+    timeoutMs,
+  })) as Repo;
+}
+
 export async function waitForReady(
   stack: LocalStack,
   namespace: string,
@@ -97,13 +110,8 @@ export async function waitForReady(
   predicate: (repo: Repo) => boolean = () => true,
   timeoutMs = 10_000,
 ): Promise<Repo> {
-  return (await stack.kube.waitForObject(
-    CHR,
-    namespace,
-    name,
-    (o) => condition(o, 'Ready')?.status === 'True' && predicate(o as Repo),
-    { timeoutMs },
-  )) as Repo;
+  const ready = (repo: Repo) => condition(repo, 'Ready')?.status === 'True' && predicate(repo);
+  return waitForRepository(stack, namespace, name, ready, timeoutMs);
 }
 
 export async function waitForCondition(
@@ -115,16 +123,11 @@ export async function waitForCondition(
   reason?: string,
   timeoutMs = 10_000,
 ): Promise<Repo> {
-  return (await stack.kube.waitForObject(
-    CHR,
-    namespace,
-    name,
-    (o) => {
-      const c = condition(o, type);
-      return c?.status === status && (reason === undefined || c.reason === reason);
-    },
-    { timeoutMs },
-  )) as Repo;
+  const holds = (repo: Repo) => {
+    const c = condition(repo, type);
+    return c?.status === status && (reason === undefined || c.reason === reason);
+  };
+  return waitForRepository(stack, namespace, name, holds, timeoutMs);
 }
 
 export function requestReconcile(stack: LocalStack, namespace: string, name: string, token: string): void {
@@ -170,15 +173,9 @@ export async function reconcileNow(
   timeoutMs = 20_000,
 ): Promise<Repo> {
   requestReconcile(stack, namespace, name, token);
-  return (await stack.kube.waitForObject(
-    CHR,
-    namespace,
-    name,
-    (o) =>
-      (o as Repo).status?.lastHandledReconcileAt === token &&
-      condition(o, 'Reconciling')?.reason !== 'Progressing',
-    { timeoutMs },
-  )) as Repo;
+  const handled = (repo: Repo) =>
+    repo.status?.lastHandledReconcileAt === token && condition(repo, 'Reconciling')?.reason !== 'Progressing';
+  return waitForRepository(stack, namespace, name, handled, timeoutMs);
 }
 
 /** The last good artifact is still the published one and is served byte for byte. */
