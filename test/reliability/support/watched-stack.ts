@@ -3,10 +3,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll } from 'vitest';
 import { createLogger } from '../../../src/telemetry/logger.ts';
 import { useLocalStack } from '../../support/local-stack.ts';
-import type { RepositoryStack } from '../../support/repositories.ts';
+import { CHR, download, EA, type Repo, type RepositoryStack } from '../../support/repositories.ts';
 
 export interface WatchedStack {
   stack: RepositoryStack;
@@ -14,6 +15,13 @@ export interface WatchedStack {
   logs(): string;
   /** Every event payload forwarded so far. */
   forwarded(): string;
+  /**
+   * Everything the controller has put out so far, by where: its logs, the Events, the forwarded events,
+   * the statuses of repositories and ExternalArtifacts, /metrics, and every published artifact gunzipped.
+   */
+  outputs(): Promise<
+    Record<'logs' | 'events' | 'forwardedEvents' | 'statuses' | 'metrics' | 'artifacts', string>
+  >;
 }
 
 /** A watched stack for the calling file: its notification stand-in starts before the stack and stops after it. */
@@ -48,5 +56,29 @@ export function useWatchedStack(): WatchedStack {
   });
   const logger = createLogger({ level: 'trace', encoding: 'json', destination });
   const stack = useLocalStack(() => ({ logger, controllerArgs: [`--events-addr=${eventsAddr}`] }));
-  return { stack, logs: () => logs, forwarded: () => forwarded };
+  return {
+    stack,
+    logs: () => logs,
+    forwarded: () => forwarded,
+    outputs: async () => ({
+      logs,
+      events: JSON.stringify(stack.kube.list('events')),
+      forwardedEvents: forwarded,
+      statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
+      metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
+      artifacts: await artifactContents(stack),
+    }),
+  };
+}
+
+/** Every artifact currently published, gunzipped (tar headers and file contents as text). */
+async function artifactContents(stack: RepositoryStack): Promise<string> {
+  let text = '';
+  for (const repo of stack.kube.list(CHR) as Repo[]) {
+    const url = repo.status?.artifact?.url;
+    if (url === undefined) continue;
+    const { bytes } = await download(url);
+    text += gunzipSync(bytes).toString('latin1');
+  }
+  return text;
 }
