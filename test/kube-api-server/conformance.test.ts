@@ -219,6 +219,33 @@ describeOnTargets(({ t, ns, fresh, create }) => {
   });
 
   describe('deletion, finalizers and garbage collection', () => {
+    /** Creates ConfigMap `name` in `ns` with an owner reference to `owner` (plus `reference`). */
+    const dependent = (
+      owner: Chr,
+      name: string,
+      extra: { reference?: object; finalizers?: string[]; data?: Record<string, string> } = {},
+    ) =>
+      t.raw('POST', configMapPath(ns), {
+        body: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name,
+            ...(extra.finalizers ? { finalizers: extra.finalizers } : {}),
+            ownerReferences: [
+              {
+                apiVersion: 'source.confighub.com/v1beta1',
+                kind: 'ConfigHubRepository',
+                name: owner.metadata.name,
+                uid: owner.metadata.uid,
+                ...extra.reference,
+              },
+            ],
+          },
+          ...(extra.data ? { data: extra.data } : {}),
+        },
+      });
+
     it('keeps an object with finalizers until they are removed, then deletes it', async () => {
       const a = await create(chr(fresh('fin'), { finalizers: ['example.com/cleanup'] }));
       const list = await t.raw('GET', `${chrPath(ns)}?fieldSelector=metadata.name%3D${a.metadata.name}`);
@@ -251,24 +278,7 @@ describeOnTargets(({ t, ns, fresh, create }) => {
     it('deletes dependents whose owners are all gone (background propagation)', async () => {
       const owner = await create(chr(fresh('owner')));
       const cmName = fresh('dependent');
-      const cm = await t.raw('POST', configMapPath(ns), {
-        body: {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: {
-            name: cmName,
-            ownerReferences: [
-              {
-                apiVersion: 'source.confighub.com/v1beta1',
-                kind: 'ConfigHubRepository',
-                name: owner.metadata.name,
-                uid: owner.metadata.uid,
-              },
-            ],
-          },
-          data: { a: 'b' },
-        },
-      });
+      const cm = await dependent(owner, cmName, { data: { a: 'b' } });
       expect(cm.status).toBe(201);
       const del = await t.raw('DELETE', chrPath(ns, owner.metadata.name), {
         body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
@@ -280,24 +290,9 @@ describeOnTargets(({ t, ns, fresh, create }) => {
     it('keeps the owner until blocking dependents are gone (foreground propagation)', async () => {
       const owner = await create(chr(fresh('fg-owner')));
       const cmName = fresh('fg-dep');
-      await t.raw('POST', configMapPath(ns), {
-        body: {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: {
-            name: cmName,
-            finalizers: ['example.com/hold'],
-            ownerReferences: [
-              {
-                apiVersion: 'source.confighub.com/v1beta1',
-                kind: 'ConfigHubRepository',
-                name: owner.metadata.name,
-                uid: owner.metadata.uid,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-        },
+      await dependent(owner, cmName, {
+        finalizers: ['example.com/hold'],
+        reference: { blockOwnerDeletion: true },
       });
       const del = await t.raw('DELETE', chrPath(ns, owner.metadata.name), {
         body: { propagationPolicy: 'Foreground' },
@@ -321,23 +316,7 @@ describeOnTargets(({ t, ns, fresh, create }) => {
     it('orphans dependents with propagationPolicy=Orphan', async () => {
       const owner = await create(chr(fresh('orphan-owner')));
       const cmName = fresh('orphan-dep');
-      await t.raw('POST', configMapPath(ns), {
-        body: {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: {
-            name: cmName,
-            ownerReferences: [
-              {
-                apiVersion: 'source.confighub.com/v1beta1',
-                kind: 'ConfigHubRepository',
-                name: owner.metadata.name,
-                uid: owner.metadata.uid,
-              },
-            ],
-          },
-        },
-      });
+      await dependent(owner, cmName);
       await t.raw('DELETE', chrPath(ns, owner.metadata.name), { body: { propagationPolicy: 'Orphan' } });
       await expect.poll(() => statusOf(chrPath(ns, owner.metadata.name)), WAIT).toBe(404);
       const dep = await t.raw('GET', configMapPath(ns, cmName));
