@@ -1,40 +1,20 @@
-// High availability: replicas with --enable-leader-election on one Lease. Exactly one reconciles and
-// serves; after kill -9 of the leader the standby takes over once the lease expires; a SIGTERM
-// releases the lease so the standby takes over without waiting for it to expire.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { useLocalStack } from '../support/local-stack.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { WAIT } from '../support/progress.ts';
 import { CHR, download, type Repo, sha256 } from '../support/repositories.ts';
 import {
   artifactServerStatus,
   type ControllerProcess,
   FAST_LEASE,
-  Fleet,
   LEASE,
   LEASE_NAMESPACE,
   type Lease,
   reconcileCount,
-  writeKubeconfig,
+  useFleet,
 } from './controllers.ts';
 
 const LEASE_NAME = 'confighub-source-controller-leader-election';
 
-const stack = useLocalStack({ controller: false });
-let dir: string;
-let kubeconfig: string;
-const fleet = new Fleet();
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'leader-election-'));
-  kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
-});
-afterAll(async () => {
-  await fleet.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const { stack, fleet, kubeconfig } = useFleet();
 
 const lease = () => stack.kube.get(LEASE, LEASE_NAMESPACE, LEASE_NAME) as Lease | undefined;
 const holder = () => lease()?.spec?.holderIdentity ?? undefined;
@@ -68,8 +48,8 @@ describe('two replicas with leader election', () => {
 
   beforeAll(async () => {
     const replicas = await Promise.all([
-      fleet.start('replica-a', kubeconfig, FAST_LEASE),
-      fleet.start('replica-b', kubeconfig, FAST_LEASE),
+      fleet.start('replica-a', kubeconfig(), FAST_LEASE),
+      fleet.start('replica-b', kubeconfig(), FAST_LEASE),
     ]);
     const elected = await waitForHolder(['replica-a', 'replica-b'], 15_000);
     leader = replicas.find((r) => r.name === elected)!;
@@ -103,7 +83,7 @@ describe('two replicas with leader election', () => {
   }, 30_000);
 
   it('SIGTERM releases the lease: a new standby takes over without waiting for expiry', async () => {
-    const replacement = await fleet.start('replica-c', kubeconfig, FAST_LEASE);
+    const replacement = await fleet.start('replica-c', kubeconfig(), FAST_LEASE);
     // The replacement is up (metrics served) and campaigning while the current leader renews.
     await waitForMetrics(replacement);
     expect(await artifactServerStatus(replacement)).toBe(503);

@@ -2,38 +2,29 @@
 // sharding.fluxcd.io/key each reconcile only their objects, publish artifacts from their own artifact
 // server, and elect on their own Lease.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
-import { useLocalStack } from '../support/local-stack.ts';
 import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import {
   type ControllerProcess,
   FAST_LEASE,
-  Fleet,
   LEASE,
   LEASE_NAMESPACE,
   type Lease,
   reconcileCount,
-  writeKubeconfig,
+  useFleet,
 } from './controllers.ts';
 
 const SHARD_LABEL = 'sharding.fluxcd.io/key';
 
-const stack = useLocalStack({ controller: false });
-let dir: string;
-const fleet = new Fleet();
+const { stack, fleet, kubeconfig } = useFleet();
 let shard1: ControllerProcess;
 let shard2: ControllerProcess;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sharding-'));
-  const kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
   [shard1, shard2] = await Promise.all([
-    fleet.start('shard1-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
-    fleet.start('shard2-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
+    fleet.start('shard1-pod', kubeconfig(), [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
+    fleet.start('shard2-pod', kubeconfig(), [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
   ]);
   await stack.createRepository('apps', 'one');
   await stack.createRepository('apps', 'two');
@@ -41,10 +32,6 @@ beforeAll(async () => {
   stack.kube.patch(CHR, 'apps', 'one', { metadata: { labels: { [SHARD_LABEL]: 'shard1' } } });
   stack.kube.patch(CHR, 'apps', 'two', { metadata: { labels: { [SHARD_LABEL]: 'shard2' } } });
 }, 30_000);
-afterAll(async () => {
-  await fleet.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe('two shards', () => {
   let one: Repo;
