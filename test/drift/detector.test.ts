@@ -15,7 +15,7 @@ import {
 } from '../../src/drift/index.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { startCluster, type TestCluster, writes } from '../delivery/cluster.ts';
-import { artifactFiles, container, desired, fluxApply, NS } from './fixtures.ts';
+import { artifactFiles, container, desired, fluxApply, kubectlEdit, NS } from './fixtures.ts';
 
 let cluster: TestCluster;
 let registry: Registry;
@@ -102,27 +102,11 @@ beforeAll(async () => {
     ...c,
     image: 'ghcr.io/acme/web:1.5.0-hotfix',
   }));
-  cluster.server.patch(
-    'deployments.apps',
-    NS,
-    'web',
-    { spec: { template: { spec: { containers } } } },
-    { manager: 'kubectl-edit' },
-  );
-  cluster.server.patch(
-    'configmaps',
-    NS,
-    'web-config',
-    { data: { mode: 'debug' } },
-    { manager: 'kubectl-edit' },
-  );
-  cluster.server.patch(
-    'secrets',
-    NS,
-    'web-secret',
-    { data: { password: Buffer.from('hunter2-live').toString('base64') } },
-    { manager: 'kubectl-edit' },
-  );
+  kubectlEdit(cluster.server, 'deployments.apps', 'web', { spec: { template: { spec: { containers } } } });
+  kubectlEdit(cluster.server, 'configmaps', 'web-config', { data: { mode: 'debug' } });
+  kubectlEdit(cluster.server, 'secrets', 'web-secret', {
+    data: { password: Buffer.from('hunter2-live').toString('base64') },
+  });
   // The autoscaler scales api; that is its job, not drift.
   cluster.server.patch(
     'deployments.apps',
@@ -264,13 +248,7 @@ describe('drift over time', () => {
   let second: DriftReport;
   beforeAll(async () => {
     // Someone puts the ConfigMap back; the rest stays.
-    cluster.server.patch(
-      'configmaps',
-      NS,
-      'web-config',
-      { data: { mode: 'production' } },
-      { manager: 'kubectl-edit' },
-    );
+    kubectlEdit(cluster.server, 'configmaps', 'web-config', { data: { mode: 'production' } });
     const later = new DriftDetector({
       kube: cluster.kube,
       logger: silentLogger(),
@@ -311,13 +289,7 @@ describe('drift over time', () => {
 
 describe('what drift detection leaves alone', () => {
   it('honours ignore rules from the repository and opt-out annotations', async () => {
-    cluster.server.patch(
-      'configmaps',
-      NS,
-      'web-config',
-      { data: { mode: 'debug' } },
-      { manager: 'kubectl-edit' },
-    );
+    kubectlEdit(cluster.server, 'configmaps', 'web-config', { data: { mode: 'debug' } });
     const optedOut = {
       ...desired.config,
       metadata: { ...desired.config.metadata, annotations: { 'source.confighub.com/drift': 'disabled' } },

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { ArtifactFileInput } from '../../src/drift/index.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { ResourceType } from '../../src/kube/resources.ts';
+import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 export const NS = 'shop';
 
@@ -119,4 +120,9 @@ export async function fluxApply(
     fieldManager: 'kustomize-controller',
     force: true,
   });
+}
+
+/** A person's edit of a live object in NS, as `kubectl edit` writes it: under its own field manager. */
+export function kubectlEdit(server: KubeApiServer, resource: string, name: string, patch: object): void {
+  server.patch(resource, NS, name, patch, { manager: 'kubectl-edit' });
 }
