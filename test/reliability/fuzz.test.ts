@@ -9,18 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTarGz, UnsafeNameError, unitsToFiles } from '../../src/artifact/index.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
 import { useLocalStack } from '../support/local-stack.ts';
+import { ESCAPE_FRAGMENTS } from '../support/path-fragments.ts';
 import { prng } from '../support/prng.ts';
 import { type Repo, sha256 } from '../support/repositories.ts';
 import { walk } from './support/storage-walk.ts';
 
 const FRAGMENTS = [
-  '..',
-  '.',
-  '/',
-  '\\',
-  '\u0000',
-  '\n',
-  '%2e',
+  ...ESCAPE_FRAGMENTS,
   '%2E',
   '%2f',
   '%5c',
