@@ -43,6 +43,11 @@ export function readyRepository(namespace: string, name: string, revision: strin
   });
 }
 
+/** The flags of `confighub-source build` that read `space` from `server` with the token in `tokenFile`. */
+export function buildFlags(server: string, tokenFile: string, space = 'shop-prod'): string[] {
+  return ['--server', server, '--space', space, '--token-file', tokenFile];
+}
+
 /** A Kubernetes API test server serving the ConfigHubRepository CRD, and a kubeconfig file for it. */
 export async function startApiServer(options: KubeApiServerOptions = {}): Promise<{
   server: KubeApiServer;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
 import type { CommandModule } from '../../src/cli/commands.ts';
-import { cli } from '../cli/support.ts';
+import { buildFlags, cli } from '../cli/support.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { download, sha256 } from '../support/repositories.ts';
 
@@ -23,15 +23,7 @@ afterAll(async () => {
 });
 
 const build: CommandModule = { run };
-const args = (...more: string[]) => [
-  '--server',
-  stack.emulator.url,
-  '--space',
-  'shop-prod',
-  '--token-file',
-  tokenFile,
-  ...more,
-];
+const args = (...more: string[]) => [...buildFlags(stack.emulator.url, tokenFile), ...more];
 
 describe('one artifact pipeline', () => {
   it.each([
