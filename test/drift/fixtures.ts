@@ -122,7 +122,13 @@ export async function fluxApply(
   });
 }
 
-/** A person's edit of a live object in NS, as `kubectl edit` writes it: under its own field manager. */
-export function kubectlEdit(server: KubeApiServer, resource: string, name: string, patch: object): void {
-  server.patch(resource, NS, name, patch, { manager: 'kubectl-edit' });
+/** An edit of a live object in NS by someone other than Flux, under their field manager (`kubectl edit`'s). */
+export function editLive(
+  server: KubeApiServer,
+  resource: string,
+  name: string,
+  patch: object,
+  manager = 'kubectl-edit',
+): void {
+  server.patch(resource, NS, name, patch, { manager });
 }
