@@ -1,3 +1,7 @@
+// The CRD documents itself to a Flux user with the real kubectl (v1.32): `kubectl explain` prints the
+// descriptions generated from src/api (defaults included) from the API server's OpenAPI v3 documents,
+// and `kubectl get fluxcd` / `kubectl get fluxcd-sources` list ConfigHubRepositories with Flux's sources.
+
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

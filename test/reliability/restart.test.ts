@@ -1,3 +1,6 @@
+// kill -9 of a controller process in the middle of its work, then a new process on the same storage
+// (a persistent volume) and on an empty one (an emptyDir): every repository ends Ready, every published
+// URL serves bytes matching its digest, and a rebuild from scratch gives the very same digests.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import { type ControllerProcess, useControllerProcesses } from './support/controller-process.ts';

@@ -119,7 +119,13 @@ export class Fleet {
  * against it that all end after the file's tests. `kubeconfig()` is theirs: the controller's
  * ServiceAccount, under the shipped RBAC.
  */
-export function useFleet(): { stack: RepositoryStack; fleet: Fleet; kubeconfig(): string } {
+export function useFleet(): {
+  stack: RepositoryStack;
+  fleet: Fleet;
+  kubeconfig(): string;
+  /** The Leases in the controllers' namespace, where they elect. */
+  leases(): Lease[];
+} {
   const stack = useLocalStack({ controller: false });
   const fleet = new Fleet();
   let dir: string | undefined;
@@ -139,6 +145,7 @@ export function useFleet(): { stack: RepositoryStack; fleet: Fleet; kubeconfig()
       if (kubeconfig === undefined) throw new Error('the kubeconfig is written in beforeAll');
       return kubeconfig;
     },
+    leases: () => stack.kube.list(LEASE, LEASE_NAMESPACE) as Lease[],
   };
 }
 

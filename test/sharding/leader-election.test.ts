@@ -1,3 +1,6 @@
+// High availability: replicas with --enable-leader-election on one Lease. Exactly one reconciles and
+// serves; after kill -9 of the leader the standby takes over once the lease expires; a SIGTERM
+// releases the lease so the standby takes over without waiting for it to expire.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { WAIT } from '../support/progress.ts';
 import { CHR, download, type Repo, sha256 } from '../support/repositories.ts';
@@ -5,18 +8,15 @@ import {
   artifactServerStatus,
   type ControllerProcess,
   FAST_LEASE,
-  LEASE,
-  LEASE_NAMESPACE,
-  type Lease,
   reconcileCount,
   useFleet,
 } from './controllers.ts';
 
 const LEASE_NAME = 'confighub-source-controller-leader-election';
 
-const { stack, fleet, kubeconfig } = useFleet();
+const { stack, fleet, kubeconfig, leases } = useFleet();
 
-const lease = () => stack.kube.get(LEASE, LEASE_NAMESPACE, LEASE_NAME) as Lease | undefined;
+const lease = () => leases().find((l) => l.metadata.name === LEASE_NAME);
 const holder = () => lease()?.spec?.holderIdentity ?? undefined;
 
 async function waitForHolder(names: string[], timeoutMs: number): Promise<string> {

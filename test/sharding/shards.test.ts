@@ -5,19 +5,11 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
-import {
-  type ControllerProcess,
-  FAST_LEASE,
-  LEASE,
-  LEASE_NAMESPACE,
-  type Lease,
-  reconcileCount,
-  useFleet,
-} from './controllers.ts';
+import { type ControllerProcess, FAST_LEASE, reconcileCount, useFleet } from './controllers.ts';
 
 const SHARD_LABEL = 'sharding.fluxcd.io/key';
 
-const { stack, fleet, kubeconfig } = useFleet();
+const { stack, fleet, kubeconfig, leases } = useFleet();
 let shard1: ControllerProcess;
 let shard2: ControllerProcess;
 
@@ -74,8 +66,7 @@ describe('two shards', () => {
   it('each shard holds its own Lease, named with the first 8 hex of sha256(selector)', () => {
     const leaseOf = (selector: string) =>
       `confighub-source-controller-leader-election-${createHash('sha256').update(selector).digest('hex').slice(0, 8)}`;
-    const leases = stack.kube.list(LEASE, LEASE_NAMESPACE) as Lease[];
-    expect(Object.fromEntries(leases.map((l) => [l.metadata.name, l.spec?.holderIdentity]))).toEqual({
+    expect(Object.fromEntries(leases().map((l) => [l.metadata.name, l.spec?.holderIdentity]))).toEqual({
       [leaseOf(`${SHARD_LABEL}=shard1`)]: 'shard1-pod',
       [leaseOf(`${SHARD_LABEL}=shard2`)]: 'shard2-pod',
     });
