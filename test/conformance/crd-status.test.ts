@@ -7,7 +7,7 @@ import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
 import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
+import { CHR, condition, download, type Repo, sha256 } from '../support/repositories.ts';
 import { type ExternalArtifact, externalArtifact, scrape } from './support.ts';
 
 const stack = useLocalStack();
@@ -125,12 +125,7 @@ describe('ConfigHubRepository CRD and status', () => {
     expect(repo.status!.observedGeneration).toBe(repo.metadata.generation);
     expect(condition(repo, 'Ready')?.status).toBe('True');
     expect(repo.status!.lastHandledReconcileAt).toBe('status-fields');
-    const ea = (await stack.kube.waitForObject(
-      EA,
-      'team-a',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    )) as ExternalArtifact;
+    const ea = (await stack.waitForExternalArtifact('team-a', 'shop')) as ExternalArtifact;
     expect(repo.status!.artifact).toEqual(ea.status!.artifact);
   });
 
@@ -195,12 +190,7 @@ describe('ConfigHubRepository CRD and status', () => {
     ownToken('team-sus', 'suspend-token');
     await stack.createRepository('team-sus', 'shop');
     const ready = await stack.waitForReady('team-sus', 'shop');
-    const ea = await stack.kube.waitForObject(
-      EA,
-      'team-sus',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
+    const ea = await stack.waitForExternalArtifact('team-sus', 'shop');
     stack.kube.patch(CHR, 'team-sus', 'shop', { spec: { suspend: true } });
     await expect
       .poll(

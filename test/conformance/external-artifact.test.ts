@@ -42,12 +42,7 @@ beforeAll(async () => {
   });
   await stack.createRepository('team-a', 'shop');
   repo = await stack.waitForReady('team-a', 'shop');
-  ea = (await stack.kube.waitForObject(
-    EA,
-    'team-a',
-    'shop',
-    (o) => condition(o, 'Ready')?.status === 'True',
-  )) as ExternalArtifact;
+  ea = (await stack.waitForExternalArtifact('team-a', 'shop')) as ExternalArtifact;
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -200,12 +195,7 @@ describe('ExternalArtifact object', () => {
     });
     stack.requestReconcile('team-fail', 'shop', 'revoked');
     await stack.waitForCondition('team-fail', 'shop', 'Ready', 'False');
-    const failed = (await stack.kube.waitForObject(
-      EA,
-      'team-fail',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    )) as ExternalArtifact;
+    const failed = (await stack.waitForExternalArtifact('team-fail', 'shop', 'False')) as ExternalArtifact;
     expect(['FetchFailed', 'StorageOperationFailed', 'VerificationFailed']).toContain(
       condition(failed, 'Ready')!.reason,
     );

@@ -201,12 +201,7 @@ describe('failures', () => {
     });
     expect(failed.status!.artifact).toEqual(good.status!.artifact);
     expect(JSON.stringify(failed)).not.toContain('not-a-valid-token');
-    const ea = (await stack.kube.waitForObject(
-      EA,
-      'team-e',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    )) as Repo;
+    const ea = (await stack.waitForExternalArtifact('team-e', 'shop', 'False')) as Repo;
     expect(condition(ea, 'Ready')!.reason).toBe('FetchFailed');
     expect(ea.status!.artifact).toEqual(good.status!.artifact);
     const served = await download(good.status!.artifact!.url);

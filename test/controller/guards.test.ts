@@ -35,12 +35,7 @@ describe('an empty unit selection', () => {
     const refused = await stack.waitForCondition('team-shrink', 'shop', 'Ready', 'False', 'NoUnitsSelected');
     expect(refused.status!.artifact).toEqual(good.status!.artifact);
     expect(refused.status!.observedGeneration).toBe(1);
-    const ea = await stack.kube.waitForObject(
-      EA,
-      'team-shrink',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    );
+    const ea = await stack.waitForExternalArtifact('team-shrink', 'shop', 'False');
     expect(condition(ea, 'Ready')!.reason).toBe('FetchFailed');
     expect((ea as Repo).status!.artifact).toEqual(good.status!.artifact);
     expect((await download(good.status!.artifact!.url)).status).toBe(200);
@@ -55,12 +50,7 @@ describe('objects put back', () => {
   it('recreates an ExternalArtifact a user deleted, with the same artifact', async () => {
     await stack.createRepository('team-ea', 'shop');
     const repo = await stack.waitForReady('team-ea', 'shop');
-    const before = await stack.kube.waitForObject(
-      EA,
-      'team-ea',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
+    const before = await stack.waitForExternalArtifact('team-ea', 'shop');
     stack.kube.delete(EA, 'team-ea', 'shop');
     const recreated = (await stack.kube.waitForObject(
       EA,
@@ -138,19 +128,14 @@ describe('a stalled object', () => {
     const good = await stack.waitForReady('team-stall', 'shop');
     stack.kube.patch(CHR, 'team-stall', 'shop', { spec: { insecure: false } });
     await stack.waitForCondition('team-stall', 'shop', 'Stalled', 'True', 'InvalidURL');
-    const ea = await stack.kube.waitForObject(
-      EA,
-      'team-stall',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    );
+    const ea = await stack.waitForExternalArtifact('team-stall', 'shop', 'False');
     expect(condition(ea, 'Ready')).toMatchObject({ reason: 'FetchFailed' });
     expect(condition(ea, 'Ready')!.message).toContain('spec.insecure');
     expect((ea as Repo).status!.artifact).toEqual(good.status!.artifact);
 
     stack.kube.patch(CHR, 'team-stall', 'shop', { spec: { insecure: true } });
     await stack.waitForReady('team-stall', 'shop', (r) => r.status?.observedGeneration === 3);
-    await stack.kube.waitForObject(EA, 'team-stall', 'shop', (o) => condition(o, 'Ready')?.status === 'True');
+    await stack.waitForExternalArtifact('team-stall', 'shop');
   });
 });
 
@@ -187,12 +172,7 @@ describe('an ExternalArtifact of the same name that belongs to someone else', ()
 
     stack.kube.delete(EA, 'team-clash', 'shop');
     const ready = await stack.waitForReady('team-clash', 'shop', () => true, 15_000);
-    const ours = await stack.kube.waitForObject(
-      EA,
-      'team-clash',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
+    const ours = await stack.waitForExternalArtifact('team-clash', 'shop');
     expect((ours as Repo).spec['sourceRef']).toMatchObject({ kind: 'ConfigHubRepository', name: 'shop' });
     expect((ours as Repo).status!.artifact).toEqual(ready.status!.artifact);
   });

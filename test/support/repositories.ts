@@ -130,6 +130,16 @@ export async function waitForCondition(
   return waitForRepository(stack, namespace, name, holds, timeoutMs);
 }
 
+/** The repository's ExternalArtifact once its Ready condition says `ready` (default 5 s, as waitForObject). */
+export async function waitForExternalArtifact(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  ready: 'True' | 'False' = 'True',
+): Promise<KubeObject> {
+  return stack.kube.waitForObject(EA, namespace, name, (o) => condition(o, 'Ready')?.status === ready);
+}
+
 export function requestReconcile(stack: LocalStack, namespace: string, name: string, token: string): void {
   stack.kube.patch(CHR, namespace, name, {
     metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': token } },
@@ -195,6 +205,7 @@ const STACK_HELPERS = {
   requestReconcile,
   tokenSecret,
   waitForCondition,
+  waitForExternalArtifact,
   waitForReady,
 };
 type WithoutStack<F> = F extends (stack: LocalStack, ...rest: infer A) => infer R ? (...rest: A) => R : never;
