@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import { CHR, condition, type Repo, SECRET } from '../support/repositories.ts';
+import { CHR, condition, type Repo } from '../support/repositories.ts';
 import { kubeEvents } from './support.ts';
 
 type Notification = {
@@ -76,9 +76,7 @@ describe('events and metrics', () => {
     stack.kube.patch(CHR, 'team-b', 'shop', {
       metadata: { annotations: { 'event.toolkit.fluxcd.io/team': 'payments' } },
     });
-    stack.kube.patch(SECRET, 'team-b', 'confighub-token', {
-      data: { token: Buffer.from('expired').toString('base64') },
-    });
+    stack.setToken('team-b', 'expired');
     stack.requestReconcile('team-b', 'shop', 'bad-token');
     const failed = await stack.waitForCondition('team-b', 'shop', 'FetchFailed', 'True');
     const reason = condition(failed, 'FetchFailed')!.reason;

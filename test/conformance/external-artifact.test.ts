@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/telemetry/logger.ts';
 import { localControllerArgs } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
-import { condition, download, EA, type Repo, SECRET, sha256 } from '../support/repositories.ts';
+import { condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import {
   afterSecondOf,
   DIGEST_RE,
@@ -190,9 +190,7 @@ describe('ExternalArtifact object', () => {
   it('15. on an upstream failure the ExternalArtifact keeps its last good artifact, the file stays servable, and Ready=False with a Flux failure reason', async () => {
     await stack.createRepository('team-fail', 'shop');
     const good = await stack.waitForReady('team-fail', 'shop');
-    stack.kube.patch(SECRET, 'team-fail', 'confighub-token', {
-      data: { token: Buffer.from('revoked-token').toString('base64') },
-    });
+    stack.setToken('team-fail', 'revoked-token');
     stack.requestReconcile('team-fail', 'shop', 'revoked');
     await stack.waitForCondition('team-fail', 'shop', 'Ready', 'False');
     const failed = (await stack.waitForExternalArtifact('team-fail', 'shop', 'False')) as ExternalArtifact;

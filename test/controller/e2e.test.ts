@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { nextReconcileDue, reconcileCount, secondsPass, spaceRequests, WAIT } from '../support/progress.ts';
-import { CHR, condition, download, EA, type Repo, SECRET, sha256 } from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 
@@ -186,9 +186,7 @@ describe('failures', () => {
   it('keeps serving the last artifact when the token stops working, and recovers', async () => {
     await stack.createRepository('team-e', 'shop');
     const good = await stack.waitForReady('team-e', 'shop');
-    stack.kube.patch(SECRET, 'team-e', 'confighub-token', {
-      data: { token: Buffer.from('not-a-valid-token').toString('base64') },
-    });
+    stack.setToken('team-e', 'not-a-valid-token');
     stack.requestReconcile('team-e', 'shop', 'bad-token');
     const failed = await stack.waitForCondition('team-e', 'shop', 'Ready', 'False', 'AuthenticationFailed');
     expect(condition(failed, 'FetchFailed')).toMatchObject({
@@ -207,7 +205,7 @@ describe('failures', () => {
     const served = await download(good.status!.artifact!.url);
     expect(sha256(served.bytes)).toBe(good.status!.artifact!.digest);
 
-    stack.kube.patch(SECRET, 'team-e', 'confighub-token', stack.tokenSecret('team-e'));
+    stack.setToken('team-e');
     stack.requestReconcile('team-e', 'shop', 'fixed');
     const recovered = await stack.waitForReady(
       'team-e',

@@ -56,6 +56,16 @@ export function tokenSecret(stack: LocalStack, namespace: string, name = 'config
   };
 }
 
+/** Puts `token` (the fixture's own when omitted) into the namespace's confighub-token Secret. */
+export function setToken(stack: LocalStack, namespace: string, token?: string): void {
+  stack.kube.patch(
+    SECRET,
+    namespace,
+    'confighub-token',
+    tokenSecret(stack, namespace, 'confighub-token', token),
+  );
+}
+
 export function repository(
   stack: LocalStack,
   namespace: string,
@@ -203,6 +213,7 @@ const STACK_HELPERS = {
   reconcileNow,
   repository,
   requestReconcile,
+  setToken,
   tokenSecret,
   waitForCondition,
   waitForExternalArtifact,
