@@ -15,18 +15,13 @@ import {
 } from '../../src/artifact/index.ts';
 import { createArtifactApp } from '../../src/server/artifact-server.ts';
 import { type RunningServer, startHttpServer } from '../../src/server/listen.ts';
+import { ESCAPE_FRAGMENTS } from '../support/path-fragments.ts';
 import { prng } from '../support/prng.ts';
 import { rawRequest } from './helpers/raw-http.ts';
 import { fluxTree, readTar } from './helpers/tar-reader.ts';
 
 const FRAGMENTS = [
-  '..',
-  '.',
-  '/',
-  '\\',
-  '\u0000',
-  '\n',
-  '%2e',
+  ...ESCAPE_FRAGMENTS,
   '%2f',
   '%5c',
   '%00',

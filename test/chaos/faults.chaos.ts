@@ -3,26 +3,16 @@
 // writes, slow API) and SIGKILL of the controller with a restart on the same storage. Each fault lasts
 // FAULT_MS while upstream changes and every repository is asked to reconcile; then the time until every repository is Ready on the newest revision,
 // serving bytes matching its digest, is measured. Figures: test/RELIABILITY.md.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
-import { type ControllerProcess, spawnController } from '../reliability/support/controller-process.ts';
+import { type ControllerProcess, useControllerProcesses } from '../reliability/support/controller-process.ts';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
 import { scrape, total } from '../reliability/support/metrics.ts';
 import { ARTIFACT_FILE, walk } from '../reliability/support/storage-walk.ts';
-import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  download,
-  type Repo,
-  repository,
-  requestReconcile,
-  sha256,
-  tokenSecret,
-} from '../support/repositories.ts';
+import { CHR, condition, download, type Repo, sha256 } from '../support/repositories.ts';
 
 const REPOSITORIES = Number(process.env['CHAOS_FAULT_REPOSITORIES'] ?? 100);
 const FAULT_MS = Number(process.env['CHAOS_FAULT_MS'] ?? 10_000);
@@ -34,19 +24,13 @@ interface Injected {
   start(): Promise<() => Promise<void>> | (() => Promise<void>);
 }
 
-const stack = useLocalStack({ controller: false });
-let dir: string;
-let kubeconfigPath: string;
+const { stack, storagePath, start } = useControllerProcesses();
 let controller: ControllerProcess;
 let kills = 0;
 const names = Array.from({ length: REPOSITORIES }, (_, i) => `repo-${i}`);
 
 async function startController(): Promise<void> {
-  controller = await spawnController({
-    kubeconfigPath,
-    storagePath: join(dir, 'storage'),
-    args: ['--concurrent=8', '--max-retry-delay=5s'],
-  });
+  controller = await start('storage', ['--concurrent=8', '--max-retry-delay=5s']);
 }
 
 const upstream = (fault: Parameters<LocalStack['emulator']['injectFault']>[0]): Injected => ({
@@ -101,24 +85,9 @@ function faults(): Record<string, Injected> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'chaos-faults-'));
-  // The controller process acts as its ServiceAccount, under the shipped RBAC.
-  kubeconfigPath = await stack.kube.writeKubeconfig(
-    join(dir, 'kubeconfig'),
-    'default',
-    stack.controllerToken,
-  );
-  stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  stack.kube.create(tokenSecret(stack, NS));
-  for (const name of names)
-    stack.kube.create(repository(stack, NS, name, { interval: '20s', timeout: '2s' }));
+  for (const name of names) await stack.createRepository(NS, name, { interval: '20s', timeout: '2s' });
   await startController();
 }, 120_000);
-
-afterAll(async () => {
-  await controller?.kill('SIGKILL');
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 /** Every repository Ready on the newest upstream content, with an artifact this process serves. */
 function converged(): boolean {
@@ -155,7 +124,7 @@ describe(`${REPOSITORIES} repositories under a sequence of faults`, () => {
         const unit = stack.emulator.getUnit('shop-prod', 'web-config');
         stack.emulator.setUnitData('shop-prod', 'web-config', `${unit.text}\n# soak change ${++change}\n`);
         // As `flux reconcile` or a webhook would: every repository reconciles now, through the fault.
-        for (const repo of names) requestReconcile(stack, NS, repo, `change-${change}`);
+        for (const repo of names) stack.requestReconcile(NS, repo, `change-${change}`);
         await new Promise((resolve) => setTimeout(resolve, FAULT_MS));
         const upstreamRequests = stack.emulator.requests.length;
         const kubeRequests = stack.kube.requests.length - kubeBefore;
@@ -171,7 +140,7 @@ describe(`${REPOSITORIES} repositories under a sequence of faults`, () => {
         const artifact = (stack.kube.get(CHR, NS, name) as Repo).status!.artifact!;
         expect(sha256((await download(artifact.url)).bytes), name).toBe(artifact.digest);
       }
-      const files = await walk(join(dir, 'storage'));
+      const files = await walk(storagePath('storage'));
       expect(files.filter((f) => !ARTIFACT_FILE.test(f) && !/\/\.[a-f0-9]+\.tmp$/.test(f))).toEqual([]);
       const metrics = await scrape(controller.metricsUrl);
       const summary = {

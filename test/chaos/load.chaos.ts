@@ -2,11 +2,11 @@
 // whose listing answers 503 for the whole run. The healthy ones must stay Ready, queue latency must stay
 // bounded, the failing ones must back off (no hot loop) and recover once the fault clears, and the
 // controller's heap must not grow. Length: CHAOS_LOAD_MINUTES (default 10). Figures: test/RELIABILITY.md.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ControllerProcess, spawnController } from '../reliability/support/controller-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ControllerProcess, useControllerProcesses } from '../reliability/support/controller-process.ts';
 import {
   delta,
   histogram,
@@ -15,8 +15,7 @@ import {
   scrape,
   total,
 } from '../reliability/support/metrics.ts';
-import { useLocalStack } from '../support/local-stack.ts';
-import { CHR, condition, repository, tokenSecret } from '../support/repositories.ts';
+import { CHR, condition } from '../support/repositories.ts';
 
 const MINUTES = Number(process.env['CHAOS_LOAD_MINUTES'] ?? 10);
 const REPOSITORIES = Number(process.env['CHAOS_LOAD_REPOSITORIES'] ?? 1000);
@@ -37,9 +36,8 @@ interface Sample {
   failingSpaceRequests: number;
 }
 
-const stack = useLocalStack({ controller: false });
+const { stack, start } = useControllerProcesses('SIGTERM');
 let controller: ControllerProcess;
-let dir: string;
 const healthy: { ns: string; name: string }[] = [];
 const failing: { ns: string; name: string }[] = [];
 
@@ -56,39 +54,16 @@ const ready = (ns: string, name: string) =>
 const countReady = (list: { ns: string; name: string }[]) => list.filter((r) => ready(r.ns, r.name)).length;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'chaos-load-'));
-  // The controller process acts as its ServiceAccount, under the shipped RBAC.
-  const kubeconfigPath = await stack.kube.writeKubeconfig(
-    join(dir, 'kubeconfig'),
-    'default',
-    stack.controllerToken,
-  );
-  for (let n = 0; n < NAMESPACES; n++) {
-    const ns = `load-${n}`;
-    stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    stack.kube.create(tokenSecret(stack, ns));
-  }
   const failEvery = Math.round(1 / FAILING_SHARE);
   for (let i = 0; i < REPOSITORIES; i++) {
     const ns = `load-${i % NAMESPACES}`;
     const name = `repo-${i}`;
     const bad = i % failEvery === failEvery - 1;
     (bad ? failing : healthy).push({ ns, name });
-    stack.kube.create(
-      repository(stack, ns, name, { interval: '1m', space: bad ? 'shop-staging' : 'shop-prod' }),
-    );
+    await stack.createRepository(ns, name, { interval: '1m', space: bad ? 'shop-staging' : 'shop-prod' });
   }
-  controller = await spawnController({
-    kubeconfigPath,
-    storagePath: join(dir, 'storage'),
-    args: ['--concurrent=10', '--max-retry-delay=30s'],
-  });
+  controller = await start('storage', ['--concurrent=10', '--max-retry-delay=30s']);
 }, 120_000);
-
-afterAll(async () => {
-  await controller?.kill('SIGTERM');
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe(`${REPOSITORIES} repositories, ${FAILING_SHARE * 100}% failing upstream, ${MINUTES} min`, () => {
   it(

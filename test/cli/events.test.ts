@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import * as events from '../../src/cli/events.ts';
 import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
-import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../testkit/local-stack.ts';
-import { createRepository, waitForReady } from '../support/repositories.ts';
-import { cli, parseTable } from './support.ts';
+import { PROJECT_CRD } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { cli, parseTable, seededRepository } from './support.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,13 +20,12 @@ afterAll(async () => {
 });
 
 describe('events recorded by the controller', () => {
-  let stack: LocalStack;
+  const stack = useLocalStack();
   let kubeconfig: string;
   beforeAll(async () => {
-    stack = await startLocalStack();
     kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'), 'team-e');
-    await createRepository(stack, 'team-e', 'shop');
-    await waitForReady(stack, 'team-e', 'shop');
+    await stack.createRepository('team-e', 'shop');
+    await stack.waitForReady('team-e', 'shop');
     // The controller records each event on the repository and again on its ExternalArtifact.
     const recorded = (kind: string) =>
       stack.kube.list('events', 'team-e').some((e) => {
@@ -36,9 +35,6 @@ describe('events recorded by the controller', () => {
     await stack.kube.waitFor(() => recorded('ConfigHubRepository') && recorded('ExternalArtifact'), {
       description: 'the NewArtifact events',
     });
-  });
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it('lists the NewArtifact events of the repository and its ExternalArtifact', async () => {
@@ -124,12 +120,7 @@ describe('events seeded into the API', () => {
       ['apps', 'web'],
       ['other', 'shop'],
     ] as const) {
-      server.seed({
-        apiVersion: 'source.confighub.com/v1beta1',
-        kind: 'ConfigHubRepository',
-        metadata: { name, namespace },
-        spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-      });
+      server.seed(seededRepository(namespace, name));
     }
     server.seed([
       event('shop.1', chr('shop'), {
@@ -250,12 +241,7 @@ describe('events seeded into the API', () => {
   });
 
   it('says so when there are no events', async () => {
-    server.seed({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'quiet', namespace: 'apps' },
-      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    });
+    server.seed(seededRepository('apps', 'quiet'));
     const { code, stdout, stderr } = await cli(events, ['--kubeconfig', kubeconfig, 'quiet']);
     expect({ code, stdout, stderr }).toEqual({
       code: 0,

@@ -5,38 +5,29 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import * as get from '../../src/cli/get.ts';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  tokenSecret,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { CHR, condition } from '../support/repositories.ts';
 import { cli, parseTable, startCli } from './support.ts';
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let dir: string;
 let kubeconfig: string;
 let revision: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
   dir = await mkdtemp(join(tmpdir(), 'cli-get-'));
   kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'), 'team-get');
-  await createRepository(stack, 'team-get', 'shop');
-  await createRepository(stack, 'team-get', 'web', { where: "Slug = 'web'" });
+  await stack.createRepository('team-get', 'shop');
+  await stack.createRepository('team-get', 'web', { where: "Slug = 'web'" });
   // A repository whose token ConfigHub refuses: Ready=False.
   stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-other' } });
-  stack.kube.create(tokenSecret(stack, 'team-other', 'bad-token', 'not-a-valid-token'));
-  await createRepository(stack, 'team-other', 'broken', { secretRef: { name: 'bad-token' } });
-  revision = (await waitForReady(stack, 'team-get', 'shop')).status!.artifact!.revision;
-  await waitForReady(stack, 'team-get', 'web');
-  await waitForCondition(stack, 'team-other', 'broken', 'Ready', 'False');
+  stack.kube.create(stack.tokenSecret('team-other', 'bad-token', 'not-a-valid-token'));
+  await stack.createRepository('team-other', 'broken', { secretRef: { name: 'bad-token' } });
+  revision = (await stack.waitForReady('team-get', 'shop')).status!.artifact!.revision;
+  await stack.waitForReady('team-get', 'web');
+  await stack.waitForCondition('team-other', 'broken', 'Ready', 'False');
 });
 afterAll(async () => {
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -8,44 +8,35 @@ import * as reconcile from '../../src/cli/reconcile.ts';
 import * as resume from '../../src/cli/resume.ts';
 import * as suspend from '../../src/cli/suspend.ts';
 import { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
-import { type LocalStack, PROJECT_CRD, startLocalStack } from '../../testkit/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  type Repo,
-  tokenSecret,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
-import { cli } from './support.ts';
+import { PROJECT_CRD } from '../../testkit/local-stack.ts';
+import { useLocalStack } from '../support/local-stack.ts';
+import { CHR, condition, type Repo } from '../support/repositories.ts';
+import { cli, seededRepository } from './support.ts';
 
 const RFC3339_NANO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
-let stack: LocalStack;
+const stack = useLocalStack();
 let dir: string;
 let kubeconfig: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
   dir = await mkdtemp(join(tmpdir(), 'cli-reconcile-'));
   kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'), 'team-r');
-  await createRepository(stack, 'team-r', 'shop');
-  await createRepository(stack, 'team-r', 'web', { where: "Slug = 'web'" });
-  stack.kube.create(tokenSecret(stack, 'team-r', 'bad-token', 'not-a-valid-token'));
-  await createRepository(stack, 'team-r', 'broken', { secretRef: { name: 'bad-token' } });
-  await createRepository(stack, 'team-s', 'one');
-  await createRepository(stack, 'team-s', 'two');
+  await stack.createRepository('team-r', 'shop');
+  await stack.createRepository('team-r', 'web', { where: "Slug = 'web'" });
+  stack.kube.create(stack.tokenSecret('team-r', 'bad-token', 'not-a-valid-token'));
+  await stack.createRepository('team-r', 'broken', { secretRef: { name: 'bad-token' } });
+  await stack.createRepository('team-s', 'one');
+  await stack.createRepository('team-s', 'two');
   await Promise.all([
-    waitForReady(stack, 'team-r', 'shop'),
-    waitForReady(stack, 'team-r', 'web'),
-    waitForReady(stack, 'team-s', 'one'),
-    waitForReady(stack, 'team-s', 'two'),
-    waitForCondition(stack, 'team-r', 'broken', 'Ready', 'False'),
+    stack.waitForReady('team-r', 'shop'),
+    stack.waitForReady('team-r', 'web'),
+    stack.waitForReady('team-s', 'one'),
+    stack.waitForReady('team-s', 'two'),
+    stack.waitForCondition('team-r', 'broken', 'Ready', 'False'),
   ]);
 });
 afterAll(async () => {
-  await stack?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -156,12 +147,7 @@ describe('reconcile without a controller', () => {
   beforeAll(async () => {
     server = await new KubeApiServer().listen();
     server.registerCrd(await readFile(PROJECT_CRD, 'utf8'));
-    server.create({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'idle', namespace: 'default' },
-      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    });
+    server.create(seededRepository('default', 'idle'));
     idleConfig = await server.writeKubeconfig(join(dir, 'idle-kubeconfig'));
   });
   afterAll(async () => {
@@ -182,13 +168,12 @@ describe('reconcile without a controller', () => {
   });
 
   it('a timeout says what the controller last reported', async () => {
-    server.seed({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'stuck', namespace: 'default' },
-      spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-      status: { observedGeneration: 1, conditions: [readyCondition('False', "secret 'token' not found")] },
-    });
+    server.seed(
+      seededRepository('default', 'stuck', {
+        observedGeneration: 1,
+        conditions: [readyCondition('False', "secret 'token' not found")],
+      }),
+    );
     const { code, stderr } = await cli(reconcile, [
       '--kubeconfig',
       idleConfig,

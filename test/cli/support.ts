@@ -8,34 +8,44 @@ import type { CommandModule } from '../../src/cli/commands.ts';
 import { KubeApiServer, type KubeApiServerOptions } from '../../testkit/kube-api-server/index.ts';
 import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 
-/** A ConfigHubRepository the controller has reconciled: Ready=True with an artifact of `revision`. */
-export function readyRepository(namespace: string, name: string, revision: string) {
-  const file = `confighubrepository/${namespace}/${name}/${revision.split(':').at(-1)}.tar.gz`;
+/** A ConfigHubRepository as a user applies it, for a server with no controller; `status` as given. */
+export function seededRepository(namespace: string, name: string, status?: Record<string, unknown>) {
   return {
     apiVersion: 'source.confighub.com/v1beta1',
     kind: 'ConfigHubRepository',
     metadata: { name, namespace },
     spec: { interval: '1h', space: 'shop-prod', secretRef: { name: 'token' } },
-    status: {
-      observedGeneration: 1,
-      conditions: [
-        {
-          type: 'Ready',
-          status: 'True',
-          reason: 'Succeeded',
-          message: `stored artifact for revision '${revision}'`,
-          lastTransitionTime: '2026-01-01T00:00:00Z',
-        },
-      ],
-      artifact: {
-        path: file,
-        url: `http://127.0.0.1:9090/${file}`,
-        revision,
-        digest: `sha256:${'a'.repeat(64)}`,
-        lastUpdateTime: '2026-01-01T00:00:00Z',
-      },
-    },
+    ...(status === undefined ? {} : { status }),
   };
+}
+
+/** A ConfigHubRepository the controller has reconciled: Ready=True with an artifact of `revision`. */
+export function readyRepository(namespace: string, name: string, revision: string) {
+  const file = `confighubrepository/${namespace}/${name}/${revision.split(':').at(-1)}.tar.gz`;
+  return seededRepository(namespace, name, {
+    observedGeneration: 1,
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Succeeded',
+        message: `stored artifact for revision '${revision}'`,
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ],
+    artifact: {
+      path: file,
+      url: `http://127.0.0.1:9090/${file}`,
+      revision,
+      digest: `sha256:${'a'.repeat(64)}`,
+      lastUpdateTime: '2026-01-01T00:00:00Z',
+    },
+  });
+}
+
+/** The flags of `confighub-source build` that read `space` from `server` with the token in `tokenFile`. */
+export function buildFlags(server: string, tokenFile: string, space = 'shop-prod'): string[] {
+  return ['--server', server, '--space', space, '--token-file', tokenFile];
 }
 
 /** A Kubernetes API test server serving the ConfigHubRepository CRD, and a kubeconfig file for it. */

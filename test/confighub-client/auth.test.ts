@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationFailedError, ForbiddenError, SpaceNotFoundError } from '../../src/confighub/index.ts';
 import { PROD_ID, RESTRICTED_TOKEN, TOKEN, WORKER_ID, WORKER_SECRET } from './fixture.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 beforeEach(() => {
-  h.emulator.clearFaults();
-  h.emulator.clearRequests();
   h.emulator.addToken(TOKEN);
   h.emulator.addToken(RESTRICTED_TOKEN, { spaces: ['shop-staging'] });
 });

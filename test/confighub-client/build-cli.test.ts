@@ -3,32 +3,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { extract } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
-import type { CommandIO } from '../../src/cli/commands.ts';
 import { type ConfigHubEmulator, startEmulator } from '../../testkit/confighub-emulator/index.ts';
+import { buildFlags, cli } from '../cli/support.ts';
 import { fixture, TOKEN, WORKER_ID, WORKER_SECRET } from './fixture.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
-
-function capture(): { io: CommandIO; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        append(String(chunk));
-        done();
-      },
-    });
-  return {
-    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), env: {} },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 let emulator: ConfigHubEmulator;
 let dir: string;
@@ -48,20 +30,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function build(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const c = capture();
-  const code = await run(args, c.io);
-  return { code, out: c.out(), err: c.err() };
-}
+const build = (args: string[]) => cli({ run }, args);
 
 describe('confighub-source build', () => {
   it('writes the same artifact twice and the tree builds with kustomize', async () => {
     const out = join(dir, 'out');
-    const args = ['--server', emulator.url, '--space', 'shop-prod', '--token-file', tokenFile, '--out', out];
+    const args = [...buildFlags(emulator.url, tokenFile), '--out', out];
     const first = await build(args);
-    expect(first.err).toBe('');
+    expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const line = JSON.parse(first.out) as {
+    const line = JSON.parse(first.stdout) as {
       revision: string;
       digest: string;
       size: number;
@@ -77,7 +55,7 @@ describe('confighub-source build', () => {
 
     const second = await build(args);
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.out)).toEqual(line);
+    expect(JSON.parse(second.stdout)).toEqual(line);
     expect(await readdir(out)).toEqual([`${line.digest.slice('sha256:'.length)}.tar.gz`]);
 
     const tree = join(dir, 'tree');
@@ -115,9 +93,9 @@ describe('confighub-source build', () => {
       '--out',
       join(dir, 'tagged'),
     ]);
-    expect(result.err).toBe('');
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toMatchObject({
+    expect(JSON.parse(result.stdout)).toMatchObject({
       revision: expect.stringMatching(/^tag-stable@sha256:/),
       units: 2,
     });
@@ -125,18 +103,13 @@ describe('confighub-source build', () => {
 
   it('exits 1 with a clear message on ConfigHub failures, without the token', async () => {
     const result = await build([
-      '--server',
-      emulator.url,
-      '--space',
-      'shop-nowhere',
-      '--token-file',
-      tokenFile,
+      ...buildFlags(emulator.url, tokenFile, 'shop-nowhere'),
       '--out',
       join(dir, 'none'),
     ]);
     expect(result.code).toBe(1);
-    expect(result.out).toBe('');
-    expect(result.err).toBe(
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
       "✗ no space with slug 'shop-nowhere' is visible to this credential (ConfigHub v0.8.12) (SpaceNotFound)\n",
     );
     expect(existsSync(join(dir, 'none'))).toBe(false);
@@ -149,18 +122,9 @@ describe('confighub-source build', () => {
     });
     try {
       const out = join(dir, 'refused');
-      const result = await build([
-        '--server',
-        emulator.url,
-        '--space',
-        'shop-prod',
-        '--token-file',
-        tokenFile,
-        '--out',
-        out,
-      ]);
+      const result = await build([...buildFlags(emulator.url, tokenFile), '--out', out]);
       expect(result.code).toBe(1);
-      expect(result.err).toContain(
+      expect(result.stderr).toContain(
         'unit "kustomization" is refused by the kustomization policy: resources entry "../../etc" leaves the artifact',
       );
       // The directory may have been created; no artifact (nor a temporary file) is left in it.
@@ -185,27 +149,18 @@ describe('confighub-source build', () => {
   ])('exits 2 on usage errors: %j', async (args, message) => {
     const result = await build(args);
     expect(result.code).toBe(2);
-    expect(result.err).toMatch(message);
-    expect(result.err).toContain('Usage: confighub-source build');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('Usage: confighub-source build');
   });
 
   it('exits 2 on a bad ref or timeout, and 0 with --help', async () => {
-    const base = [
-      '--server',
-      emulator.url,
-      '--space',
-      'x',
-      '--token-file',
-      tokenFile,
-      '--out',
-      join(dir, 'o'),
-    ];
+    const base = [...buildFlags(emulator.url, tokenFile, 'x'), '--out', join(dir, 'o')];
     expect((await build([...base, '--ref', 'branch:main'])).code).toBe(2);
-    expect((await build([...base, '--timeout', '0s'])).err).toMatch(
+    expect((await build([...base, '--timeout', '0s'])).stderr).toMatch(
       /^build: invalid value "0s" for --timeout/,
     );
     const help = await build(['--help']);
     expect(help.code).toBe(0);
-    expect(help.out).toContain('Exit codes');
+    expect(help.stdout).toContain('Exit codes');
   });
 });

@@ -1,6 +1,6 @@
 // Token expiry and identity/ServiceAccount key assertions over real HTTP against the emulator.
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ed25519Thumbprint } from '../../src/confighub/assertion.ts';
 import {
   AuthenticationFailedError,
@@ -8,18 +8,9 @@ import {
   InvalidCredentialsError,
 } from '../../src/confighub/index.ts';
 import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.emulator.clearRequests();
-});
+const h = useHarness();
 
 /** An unsigned JWT-shaped token with the given `exp` (the emulator treats static tokens as opaque). */
 function tokenExpiringAt(exp: number): string {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createLruDataCache,
   IntegrityError,
@@ -6,20 +6,9 @@ import {
   UnitChangedError,
 } from '../../src/confighub/index.ts';
 import { WEB_V1, WEB_V2, WORKER } from './fixture.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.emulator.clearFaults();
-  h.emulator.clearRequests();
-  h.sleeps.length = 0;
-});
+const h = useHarness();
 
 describe('cheap polling', () => {
   it('costs one space lookup and one unit page when nothing changed, and the fingerprint stays put', async () => {

@@ -1,19 +1,18 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortedError,
   InvalidResponseError,
   type RequestEvent,
   UpstreamUnavailableError,
 } from '../../src/confighub/index.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
-let h: Harness;
+const h = useHarness();
 let elsewhere: { url: string; seen: IncomingMessage[]; close: () => Promise<void> };
 
 beforeAll(async () => {
-  h = await startHarness();
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     seen.push(req);
@@ -28,13 +27,7 @@ beforeAll(async () => {
   };
 });
 afterAll(async () => {
-  await h.close();
   await elsewhere.close();
-});
-beforeEach(() => {
-  h.emulator.clearFaults();
-  h.emulator.clearRequests();
-  h.sleeps.length = 0;
 });
 
 describe('retries', () => {

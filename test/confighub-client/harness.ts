@@ -1,4 +1,5 @@
 // Shared set-up for the client tests: an emulator with the test fixture and clients that never really sleep.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { ConfigHubClient, type ConfigHubClientOptions } from '../../src/confighub/index.ts';
 import { type ConfigHubEmulator, startEmulator } from '../../testkit/confighub-emulator/index.ts';
 import { fixture, TOKEN } from './fixture.ts';
@@ -41,6 +42,42 @@ export async function startHarness(options: { tokenTtlSeconds?: number } = {}): 
       await Promise.all(clients.map((c) => c.close()));
       await emulator.close();
     },
+  };
+}
+
+/**
+ * One harness for the whole file, started before the first test and closed after the last. Before each
+ * test the emulator's faults and request log and the recorded sleeps are cleared, so no test sees what
+ * an earlier one left behind. The returned object reads through to the running harness.
+ */
+export function useHarness(options: { tokenTtlSeconds?: number } = {}): Harness {
+  let started: Harness | undefined;
+  const current = (): Harness => {
+    if (!started) throw new Error('the harness is started in beforeAll; use it inside a test or hook');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startHarness(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    const h = current();
+    h.emulator.clearFaults();
+    h.emulator.clearRequests();
+    h.sleeps.length = 0;
+  });
+  return {
+    get emulator() {
+      return current().emulator;
+    },
+    get sleeps() {
+      return current().sleeps;
+    },
+    client: (overrides) => current().client(overrides),
+    count: (path, method) => current().count(path, method),
+    close: () => current().close(),
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EMPTY_SHA256,
   InvalidFilterError,
@@ -7,22 +7,11 @@ import {
   SpaceNotFoundError,
 } from '../../src/confighub/index.ts';
 import { PROD_ID, WEB_SVC, WEB_V1, WEB_V2, WORKER } from './fixture.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.emulator.clearFaults();
-  h.emulator.clearRequests();
-  h.sleeps.length = 0;
-});
+const h = useHarness();
 
 describe('head mode', () => {
   it('lists Kubernetes units sorted by slug, leaving out other toolchains and hidden units', async () => {

@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidResponseError, LimitExceededError } from '../../src/confighub/index.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
-beforeEach(() => {
-  h.emulator.clearFaults();
-  h.emulator.clearRequests();
-});
+const h = useHarness();
 
 const unitPages = () => h.emulator.requests.filter((r) => /\/unit$/.test(r.path));
 

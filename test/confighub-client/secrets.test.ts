@@ -10,12 +10,12 @@ import {
   checkCredentials,
 } from '../../src/confighub/index.ts';
 import { PROD_ID, RESTRICTED_TOKEN, TOKEN, WEB_V1, WEB_V2, WORKER_ID, WORKER_SECRET } from './fixture.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, type Harness, useHarness } from './harness.ts';
 
 const ECHO_TOKEN = 'tok-echo-9d8c7b6a5f4e';
 const ECHO_SECRET = 'ch_echo_secret_1a2b3c4d';
 
-let h: Harness;
+const h = useHarness();
 let echo: { url: string; close: () => Promise<void> };
 
 /** A hostile server that quotes back whatever credential it was sent. */
@@ -53,11 +53,9 @@ async function startEchoServer(): Promise<typeof echo> {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
   echo = await startEchoServer();
 });
 afterAll(async () => {
-  await h.close();
   await echo.close();
 });
 

@@ -1,16 +1,10 @@
 // Server versions at the client: select fallback, release selection without ReleaseNum, SkippedUnits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigHubClient, InvalidFilterError } from '../../src/confighub/index.ts';
 import { startEmulator } from '../../testkit/confighub-emulator/index.ts';
-import { failure, type Harness, startHarness } from './harness.ts';
+import { failure, useHarness } from './harness.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 const unitLists = () => h.emulator.requests.filter((r) => /\/api\/space\/[^/]+\/unit$/.test(r.path));
 

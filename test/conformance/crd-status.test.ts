@@ -7,20 +7,7 @@ import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
 import { PROJECT_CRD } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  repository,
-  requestReconcile,
-  sha256,
-  tokenSecret,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, type Repo, sha256 } from '../support/repositories.ts';
 import { type ExternalArtifact, externalArtifact, scrape } from './support.ts';
 
 const stack = useLocalStack();
@@ -54,7 +41,7 @@ type Crd = {
 function ownToken(namespace: string, token: string): void {
   stack.emulator.addToken(token);
   stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  stack.kube.create(tokenSecret(stack, namespace, 'confighub-token', token));
+  stack.kube.create(stack.tokenSecret(namespace, 'confighub-token', token));
 }
 
 function listingsWith(token: string): number {
@@ -110,10 +97,10 @@ describe('ConfigHubRepository CRD and status', () => {
     // The API server enforces it.
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crd-check' } });
     const attempt = (name: string, spec: Record<string, unknown>) => {
-      const object = repository(stack, 'crd-check', name, spec);
+      const object = stack.repository('crd-check', name, spec);
       return () => stack.kube.create(object);
     };
-    const withoutInterval = repository(stack, 'crd-check', 'no-interval');
+    const withoutInterval = stack.repository('crd-check', 'no-interval');
     delete (withoutInterval.spec as Record<string, unknown>)['interval'];
     expect(() => stack.kube.create(withoutInterval)).toThrow(/interval/);
     expect(attempt('bad-interval', { interval: '5 minutes' })).toThrow(/interval/);
@@ -121,17 +108,16 @@ describe('ConfigHubRepository CRD and status', () => {
     expect(attempt('zero-timeout', { timeout: '0s' })).toThrow(/spec\.timeout/);
     expect(attempt('bad-suspend', { suspend: 'yes' })).toThrow(/suspend/);
     const created = stack.kube.create(
-      repository(stack, 'crd-check', 'defaults', { interval: '1h30m', suspend: true }),
+      stack.repository('crd-check', 'defaults', { interval: '1h30m', suspend: true }),
     ) as Repo;
     expect(created.spec['timeout']).toBe('60s');
   });
 
   it('38. status has observedGeneration, conditions, artifact (the same as the ExternalArtifact) and lastHandledReconcileAt', async () => {
-    await createRepository(stack, 'team-a', 'shop');
-    await waitForReady(stack, 'team-a', 'shop');
-    requestReconcile(stack, 'team-a', 'shop', 'status-fields');
-    const repo = await waitForReady(
-      stack,
+    await stack.createRepository('team-a', 'shop');
+    await stack.waitForReady('team-a', 'shop');
+    stack.requestReconcile('team-a', 'shop', 'status-fields');
+    const repo = await stack.waitForReady(
       'team-a',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'status-fields',
@@ -139,23 +125,18 @@ describe('ConfigHubRepository CRD and status', () => {
     expect(repo.status!.observedGeneration).toBe(repo.metadata.generation);
     expect(condition(repo, 'Ready')?.status).toBe('True');
     expect(repo.status!.lastHandledReconcileAt).toBe('status-fields');
-    const ea = (await stack.kube.waitForObject(
-      EA,
-      'team-a',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    )) as ExternalArtifact;
+    const ea = (await stack.waitForExternalArtifact('team-a', 'shop')) as ExternalArtifact;
     expect(repo.status!.artifact).toEqual(ea.status!.artifact);
   });
 
   it('39. status.observedGeneration is set to metadata.generation after a successful or stalled reconcile, not after a transient failure', async () => {
-    await createRepository(stack, 'team-gen', 'shop');
-    const first = await waitForReady(stack, 'team-gen', 'shop');
+    await stack.createRepository('team-gen', 'shop');
+    const first = await stack.waitForReady('team-gen', 'shop');
     expect(first.status!.observedGeneration).toBe(1);
 
     // Transient: the Secret is missing (GitOps may apply it later): observedGeneration stays.
     stack.kube.patch(CHR, 'team-gen', 'shop', { spec: { secretRef: { name: 'not-yet-applied' } } });
-    const transient = await waitForCondition(stack, 'team-gen', 'shop', 'Ready', 'False', 'SecretNotFound');
+    const transient = await stack.waitForCondition('team-gen', 'shop', 'Ready', 'False', 'SecretNotFound');
     expect(transient.metadata.generation).toBe(2);
     expect(transient.status!.observedGeneration).toBe(1);
     expect(condition(transient, 'Reconciling')).toMatchObject({
@@ -165,17 +146,12 @@ describe('ConfigHubRepository CRD and status', () => {
 
     // Success: the new generation is observed.
     stack.kube.patch(CHR, 'team-gen', 'shop', { spec: { secretRef: { name: 'confighub-token' } } });
-    const recovered = await waitForReady(
-      stack,
-      'team-gen',
-      'shop',
-      (r) => r.status?.observedGeneration === 3,
-    );
+    const recovered = await stack.waitForReady('team-gen', 'shop', (r) => r.status?.observedGeneration === 3);
     expect(recovered.metadata.generation).toBe(3);
 
     // Stalled: a spec that needs a human is observed too, so kstatus reports Failed, not InProgress.
     stack.kube.patch(CHR, 'team-gen', 'shop', { spec: { insecure: false } });
-    const stalled = await waitForCondition(stack, 'team-gen', 'shop', 'Stalled', 'True', 'InvalidURL');
+    const stalled = await stack.waitForCondition('team-gen', 'shop', 'Stalled', 'True', 'InvalidURL');
     expect(stalled.metadata.generation).toBe(4);
     expect(stalled.status!.observedGeneration).toBe(4);
     expect(condition(stalled, 'Reconciling')).toBeUndefined();
@@ -183,13 +159,12 @@ describe('ConfigHubRepository CRD and status', () => {
 
   it('41. changing reconcile.fluxcd.io/requestedAt (no spec change) triggers a reconcile, after which status.lastHandledReconcileAt equals the annotation', async () => {
     ownToken('team-req', 'requested-at-token');
-    await createRepository(stack, 'team-req', 'shop');
-    const ready = await waitForReady(stack, 'team-req', 'shop');
+    await stack.createRepository('team-req', 'shop');
+    const ready = await stack.waitForReady('team-req', 'shop');
     for (const token of ['2026-11-30T10:00:00.000000001Z', 'by-hand', '2026-11-30T10:00:00.000000002Z']) {
       const listings = listingsWith('requested-at-token');
-      requestReconcile(stack, 'team-req', 'shop', token);
-      const handled = await waitForReady(
-        stack,
+      stack.requestReconcile('team-req', 'shop', token);
+      const handled = await stack.waitForReady(
         'team-req',
         'shop',
         (r) => r.status?.lastHandledReconcileAt === token,
@@ -200,8 +175,8 @@ describe('ConfigHubRepository CRD and status', () => {
     }
     // A stalled object records the request it handled as well (flux reconcile waits for it).
     stack.kube.patch(CHR, 'team-req', 'shop', { spec: { insecure: false } });
-    await waitForCondition(stack, 'team-req', 'shop', 'Stalled', 'True');
-    requestReconcile(stack, 'team-req', 'shop', 'while-stalled');
+    await stack.waitForCondition('team-req', 'shop', 'Stalled', 'True');
+    stack.requestReconcile('team-req', 'shop', 'while-stalled');
     const stalled = await stack.kube.waitForObject(
       CHR,
       'team-req',
@@ -213,14 +188,9 @@ describe('ConfigHubRepository CRD and status', () => {
 
   it('42. with spec.suspend: true no upstream fetch happens and the ExternalArtifact and file stay unchanged and served', async () => {
     ownToken('team-sus', 'suspend-token');
-    await createRepository(stack, 'team-sus', 'shop');
-    const ready = await waitForReady(stack, 'team-sus', 'shop');
-    const ea = await stack.kube.waitForObject(
-      EA,
-      'team-sus',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
+    await stack.createRepository('team-sus', 'shop');
+    const ready = await stack.waitForReady('team-sus', 'shop');
+    const ea = await stack.waitForExternalArtifact('team-sus', 'shop');
     stack.kube.patch(CHR, 'team-sus', 'shop', { spec: { suspend: true } });
     await expect
       .poll(
@@ -237,7 +207,7 @@ describe('ConfigHubRepository CRD and status', () => {
     stack.emulator.setUnitData('shop-prod', 'web-hpa', `${unit.text}\n# changed while suspended\n`);
     try {
       const reconciles = await reconcileCount('team-sus', 'shop');
-      requestReconcile(stack, 'team-sus', 'shop', 'while-suspended');
+      stack.requestReconcile('team-sus', 'shop', 'while-suspended');
       await expect.poll(() => reconcileCount('team-sus', 'shop'), WAIT).toBeGreaterThan(reconciles);
       expect(stack.emulator.requests.filter((r) => r.authorization === 'Bearer suspend-token').length).toBe(
         before,
@@ -260,7 +230,7 @@ describe('ConfigHubRepository CRD and status', () => {
     const addAfter = vi.spyOn(stack.controller!.manager.queue, 'addAfter');
     let delays: number[];
     try {
-      await createRepository(stack, 'team-int', 'shop', { interval: '1500ms' });
+      await stack.createRepository('team-int', 'shop', { interval: '1500ms' });
       await expect.poll(() => listingsWith('interval-token'), WAIT).toBeGreaterThanOrEqual(4);
       delays = addAfter.mock.calls.filter(([key]) => key === 'team-int/shop').map(([, ms]) => ms);
     } finally {

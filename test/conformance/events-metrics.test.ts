@@ -5,16 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  type Repo,
-  requestReconcile,
-  SECRET,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, type Repo } from '../support/repositories.ts';
 import { kubeEvents } from './support.ts';
 
 type Notification = {
@@ -61,8 +52,8 @@ afterAll(async () => {
 });
 const stack = useLocalStack(() => ({ controllerArgs: [`--events-addr=http://127.0.0.1:${port}/`] }));
 beforeAll(async () => {
-  await createRepository(stack, 'team-a', 'shop');
-  repo = await waitForReady(stack, 'team-a', 'shop');
+  await stack.createRepository('team-a', 'shop');
+  repo = await stack.waitForReady('team-a', 'shop');
 });
 
 describe('events and metrics', () => {
@@ -80,16 +71,14 @@ describe('events and metrics', () => {
   });
 
   it("45. failures record Warning events whose reason equals the failing condition's reason", async () => {
-    await createRepository(stack, 'team-b', 'shop');
-    await waitForReady(stack, 'team-b', 'shop');
+    await stack.createRepository('team-b', 'shop');
+    await stack.waitForReady('team-b', 'shop');
     stack.kube.patch(CHR, 'team-b', 'shop', {
       metadata: { annotations: { 'event.toolkit.fluxcd.io/team': 'payments' } },
     });
-    stack.kube.patch(SECRET, 'team-b', 'confighub-token', {
-      data: { token: Buffer.from('expired').toString('base64') },
-    });
-    requestReconcile(stack, 'team-b', 'shop', 'bad-token');
-    const failed = await waitForCondition(stack, 'team-b', 'shop', 'FetchFailed', 'True');
+    stack.setToken('team-b', 'expired');
+    stack.requestReconcile('team-b', 'shop', 'bad-token');
+    const failed = await stack.waitForCondition('team-b', 'shop', 'FetchFailed', 'True');
     const reason = condition(failed, 'FetchFailed')!.reason;
     expect(reason).toBe('AuthenticationFailed');
     expect(condition(failed, 'Ready')!.reason).toBe(reason);
@@ -99,7 +88,7 @@ describe('events and metrics', () => {
     expect(warnings.map((e) => e.reason)).toContain(reason);
 
     stack.kube.patch(CHR, 'team-b', 'shop', { spec: { insecure: false } });
-    const stalled = await waitForCondition(stack, 'team-b', 'shop', 'Stalled', 'True');
+    const stalled = await stack.waitForCondition('team-b', 'shop', 'Stalled', 'True');
     const stalledReason = condition(stalled, 'Stalled')!.reason;
     await expect
       .poll(

@@ -9,20 +9,10 @@ import { parse } from 'yaml';
 import { parseControllerOptions } from '../../src/config/options.ts';
 import { type ControllerRuntime, startController } from '../../src/controller/runtime.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
+import { localControllerArgs } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.ts';
-import {
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  requestReconcile,
-  SECRET,
-  sha256,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import {
   afterSecondOf,
   DIGEST_RE,
@@ -44,31 +34,15 @@ let ea: ExternalArtifact;
 
 beforeAll(async () => {
   proxy = await startRecordingProxy(stack.kube);
-  const options = parseControllerOptions(
-    [
-      `--storage-path=${stack.storagePath}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=127.0.0.1:0',
-      '--health-addr=127.0.0.1:0',
-      '--min-retry-delay=200ms',
-      '--max-retry-delay=5s',
-      '--requeue-dependency=1s',
-    ],
-    {},
-  );
+  const options = parseControllerOptions(localControllerArgs(stack.storagePath), {});
   runtime = await startController(proxy.kubeConfig(), options, silentLogger(), {
     processMetrics: false,
     watchTimeoutSeconds: 30,
     advertiseBoundAddress: true,
   });
-  await createRepository(stack, 'team-a', 'shop');
-  repo = await waitForReady(stack, 'team-a', 'shop');
-  ea = (await stack.kube.waitForObject(
-    EA,
-    'team-a',
-    'shop',
-    (o) => condition(o, 'Ready')?.status === 'True',
-  )) as ExternalArtifact;
+  await stack.createRepository('team-a', 'shop');
+  repo = await stack.waitForReady('team-a', 'shop');
+  ea = (await stack.waitForExternalArtifact('team-a', 'shop')) as ExternalArtifact;
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -204,13 +178,8 @@ describe('ExternalArtifact object', () => {
     const writesBefore = proxy.requests.filter(
       (r) => r.method !== 'GET' && r.path.includes('/externalartifacts/shop'),
     ).length;
-    requestReconcile(stack, 'team-a', 'shop', 'nothing-changed');
-    await waitForReady(
-      stack,
-      'team-a',
-      'shop',
-      (r) => r.status?.lastHandledReconcileAt === 'nothing-changed',
-    );
+    stack.requestReconcile('team-a', 'shop', 'nothing-changed');
+    await stack.waitForReady('team-a', 'shop', (r) => r.status?.lastHandledReconcileAt === 'nothing-changed');
     const after = externalArtifact(stack, 'team-a', 'shop');
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     expect(
@@ -219,19 +188,12 @@ describe('ExternalArtifact object', () => {
   });
 
   it('15. on an upstream failure the ExternalArtifact keeps its last good artifact, the file stays servable, and Ready=False with a Flux failure reason', async () => {
-    await createRepository(stack, 'team-fail', 'shop');
-    const good = await waitForReady(stack, 'team-fail', 'shop');
-    stack.kube.patch(SECRET, 'team-fail', 'confighub-token', {
-      data: { token: Buffer.from('revoked-token').toString('base64') },
-    });
-    requestReconcile(stack, 'team-fail', 'shop', 'revoked');
-    await waitForCondition(stack, 'team-fail', 'shop', 'Ready', 'False');
-    const failed = (await stack.kube.waitForObject(
-      EA,
-      'team-fail',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    )) as ExternalArtifact;
+    await stack.createRepository('team-fail', 'shop');
+    const good = await stack.waitForReady('team-fail', 'shop');
+    stack.setToken('team-fail', 'revoked-token');
+    stack.requestReconcile('team-fail', 'shop', 'revoked');
+    await stack.waitForCondition('team-fail', 'shop', 'Ready', 'False');
+    const failed = (await stack.waitForExternalArtifact('team-fail', 'shop', 'False')) as ExternalArtifact;
     expect(['FetchFailed', 'StorageOperationFailed', 'VerificationFailed']).toContain(
       condition(failed, 'Ready')!.reason,
     );
@@ -242,16 +204,15 @@ describe('ExternalArtifact object', () => {
   });
 
   it('11. identical content yields the same digest and revision; a content change yields a different revision', async () => {
-    await createRepository(stack, 'team-twin', 'shop');
-    const twin = await waitForReady(stack, 'team-twin', 'shop');
+    await stack.createRepository('team-twin', 'shop');
+    const twin = await stack.waitForReady('team-twin', 'shop');
     const original = externalArtifact(stack, 'team-a', 'shop').status!.artifact!;
     expect(twin.status!.artifact!.digest).toBe(original.digest);
     expect(twin.status!.artifact!.revision).toBe(original.revision);
 
     const revert = touchUnit(stack, 'content change for item 11');
-    requestReconcile(stack, 'team-twin', 'shop', 'changed');
-    const changed = await waitForReady(
-      stack,
+    stack.requestReconcile('team-twin', 'shop', 'changed');
+    const changed = await stack.waitForReady(
       'team-twin',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'changed',
@@ -260,9 +221,8 @@ describe('ExternalArtifact object', () => {
     expect(changed.status!.artifact!.revision).not.toBe(original.revision);
 
     revert();
-    requestReconcile(stack, 'team-twin', 'shop', 'reverted');
-    const reverted = await waitForReady(
-      stack,
+    stack.requestReconcile('team-twin', 'shop', 'reverted');
+    const reverted = await stack.waitForReady(
       'team-twin',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'reverted',
@@ -275,16 +235,16 @@ describe('ExternalArtifact object', () => {
     const first = externalArtifact(stack, 'team-a', 'shop').status!.artifact!;
     expect(first.lastUpdateTime).toMatch(RFC3339_UTC_RE);
     await afterSecondOf(first.lastUpdateTime);
-    requestReconcile(stack, 'team-a', 'shop', 'no-new-file');
-    await waitForReady(stack, 'team-a', 'shop', (r) => r.status?.lastHandledReconcileAt === 'no-new-file');
+    stack.requestReconcile('team-a', 'shop', 'no-new-file');
+    await stack.waitForReady('team-a', 'shop', (r) => r.status?.lastHandledReconcileAt === 'no-new-file');
     expect(externalArtifact(stack, 'team-a', 'shop').status!.artifact!.lastUpdateTime).toBe(
       first.lastUpdateTime,
     );
 
     const revert = touchUnit(stack, 'content change for item 9');
     try {
-      requestReconcile(stack, 'team-a', 'shop', 'new-file');
-      await waitForReady(stack, 'team-a', 'shop', (r) => r.status?.lastHandledReconcileAt === 'new-file');
+      stack.requestReconcile('team-a', 'shop', 'new-file');
+      await stack.waitForReady('team-a', 'shop', (r) => r.status?.lastHandledReconcileAt === 'new-file');
       const second = (await stack.kube.waitForObject(
         EA,
         'team-a',

@@ -10,15 +10,7 @@ import { rawRequest } from '../artifact/helpers/raw-http.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { freePort } from '../support/ports.ts';
 import { WAIT } from '../support/progress.ts';
-import {
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import type { ExternalArtifact } from './support.ts';
 
 const LEASE_FLAGS = [
@@ -48,8 +40,8 @@ beforeAll(async () => {
   leader = await stack.startController([...LEASE_FLAGS, `--storage-addr=127.0.0.1:${fixedPort}`]);
   await stack.kube.waitFor(() => leader.isLeader(), { description: 'first replica elected' });
   standby = await stack.startController([...LEASE_FLAGS, `--storage-adv-addr=${SERVICE_ADDRESS}`]);
-  await createRepository(stack, 'team-a', 'shop');
-  repo = await waitForReady(stack, 'team-a', 'shop');
+  await stack.createRepository('team-a', 'shop');
+  repo = await stack.waitForReady('team-a', 'shop');
 });
 
 describe('HTTP artifact server', () => {
@@ -132,8 +124,7 @@ describe('HTTP artifact server', () => {
     const artifact = ea.status!.artifact!;
     expect(artifact.url).toBe(`http://${SERVICE_ADDRESS}/${artifact.path}`);
     expect(condition(ea, 'Ready')?.status).toBe('True');
-    const updated = await waitForReady(
-      stack,
+    const updated = await stack.waitForReady(
       'team-a',
       'shop',
       (r) => r.status?.artifact?.url === artifact.url,

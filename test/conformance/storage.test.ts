@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  requestReconcile,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import { type ExternalArtifact, kubeEvents, storedFiles, touchUnit } from './support.ts';
 
 const TTL_MS = 2000;
@@ -40,9 +31,8 @@ async function pastTtl(time: string): Promise<void> {
 /** Requests a reconcile and waits until it was handled and the object is Ready again. */
 async function reconcile(namespace: string, name: string, predicate: (r: Repo) => boolean = () => true) {
   const token = `r${++reconciles}`;
-  requestReconcile(stack, namespace, name, token);
-  return await waitForReady(
-    stack,
+  stack.requestReconcile(namespace, name, token);
+  return await stack.waitForReady(
     namespace,
     name,
     (r) => r.status?.lastHandledReconcileAt === token && predicate(r),
@@ -63,8 +53,8 @@ describe('storage lifecycle', () => {
   const reverts: Array<() => void> = [];
 
   it('30. new artifacts are written to a temp file and renamed: a reader never sees a partial file at a published path', async () => {
-    await createRepository(stack, 'team-gc', 'shop');
-    v1 = await waitForReady(stack, 'team-gc', 'shop');
+    await stack.createRepository('team-gc', 'shop');
+    v1 = await stack.waitForReady('team-gc', 'shop');
     const dir = join(stack.storagePath, 'confighubrepository', 'team-gc', 'shop');
     let watching = true;
     // A tight reader racing the writer: every published name must always hash to its own name.
@@ -128,8 +118,8 @@ describe('storage lifecycle', () => {
   });
 
   it('33. the artifact previously referenced by the ExternalArtifact stays downloadable until the next GC after the TTL expires', async () => {
-    await createRepository(stack, 'team-keep', 'shop');
-    const first = await waitForReady(stack, 'team-keep', 'shop');
+    await stack.createRepository('team-keep', 'shop');
+    const first = await stack.waitForReady('team-keep', 'shop');
     const revert = touchUnit(stack, 'keep');
     const second = await reconcile(
       'team-keep',
@@ -156,8 +146,8 @@ describe('storage lifecycle', () => {
   });
 
   it('34. a missing or digest-mismatched stored file is rebuilt and re-published, on each reconcile and on startup, with a Warning ArtifactVerificationFailed for the mismatch', async () => {
-    await createRepository(stack, 'team-heal', 'shop');
-    const good = await waitForReady(stack, 'team-heal', 'shop');
+    await stack.createRepository('team-heal', 'shop');
+    const good = await stack.waitForReady('team-heal', 'shop');
     const artifact = good.status!.artifact!;
     const file = () => join(stack.storagePath, artifact.path);
     const warnings = () =>
@@ -191,7 +181,7 @@ describe('storage lifecycle', () => {
       .poll(() => warnings().reduce((n, e) => n + (e.count ?? 1), 0), WAIT)
       .toBeGreaterThanOrEqual(2);
     await expect.poll(async () => (await readFile(file())).length, WAIT).toBe(artifact.size);
-    const afterRestart = await waitForReady(stack, 'team-heal', 'shop', (r) =>
+    const afterRestart = await stack.waitForReady('team-heal', 'shop', (r) =>
       r.status!.artifact!.url.startsWith(restarted.servers.artifacts.url),
     );
     expect(await served(afterRestart)).toBe(true);
@@ -201,7 +191,7 @@ describe('storage lifecycle', () => {
     const empty = await mkdtemp(join(tmpdir(), 'confighub-source-empty-'));
     extraDirs.push(empty);
     const fresh = await stack.startController([`--storage-path=${empty}`]);
-    const republished = await waitForReady(stack, 'team-heal', 'shop', (r) =>
+    const republished = await stack.waitForReady('team-heal', 'shop', (r) =>
       r.status!.artifact!.url.startsWith(fresh.servers.artifacts.url),
     );
     expect(existsSync(join(empty, artifact.path))).toBe(true);
@@ -216,8 +206,8 @@ describe('storage lifecycle', () => {
   });
 
   it('35. deleting a ConfigHubRepository removes its storage directory and its ExternalArtifact', async () => {
-    await createRepository(stack, 'team-bye', 'shop');
-    await waitForReady(stack, 'team-bye', 'shop');
+    await stack.createRepository('team-bye', 'shop');
+    await stack.waitForReady('team-bye', 'shop');
     await stack.kube.waitForObject(EA, 'team-bye', 'shop');
     const root = stack.controller!.storage.root;
     expect(existsSync(join(root, 'confighubrepository', 'team-bye', 'shop'))).toBe(true);

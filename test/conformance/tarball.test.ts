@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fluxTree, readTarGz, type TarEntry } from '../artifact/helpers/tar-reader.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { createRepository, download, type Repo, waitForReady } from '../support/repositories.ts';
+import { download, type Repo } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 let repo: Repo;
@@ -12,8 +12,8 @@ let bytes: Buffer;
 let entries: TarEntry[];
 
 beforeAll(async () => {
-  await createRepository(stack, 'team-a', 'shop');
-  repo = await waitForReady(stack, 'team-a', 'shop');
+  await stack.createRepository('team-a', 'shop');
+  repo = await stack.waitForReady('team-a', 'shop');
   const response = await download(repo.status!.artifact!.url);
   expect(response.status).toBe(200);
   bytes = response.bytes;
@@ -82,8 +82,8 @@ describe('tarball content', () => {
   });
 
   it('28. building twice from the same input produces byte-identical files', async () => {
-    await createRepository(stack, 'team-twin', 'shop');
-    const twin = await waitForReady(stack, 'team-twin', 'shop');
+    await stack.createRepository('team-twin', 'shop');
+    const twin = await stack.waitForReady('team-twin', 'shop');
     expect(twin.status!.artifact!.path).not.toBe(repo.status!.artifact!.path);
     const again = await download(twin.status!.artifact!.url);
     expect(again.bytes.equals(bytes)).toBe(true);
@@ -91,10 +91,10 @@ describe('tarball content', () => {
 
   it('29. extracting with Flux rules reproduces exactly the input tree', async () => {
     // Two toolchains, so the tree has both Kubernetes files and an application config file.
-    await createRepository(stack, 'team-tree', 'shop', {
+    await stack.createRepository('team-tree', 'shop', {
       toolchains: ['Kubernetes/YAML', 'AppConfig/Properties'],
     });
-    const tree = await waitForReady(stack, 'team-tree', 'shop');
+    const tree = await stack.waitForReady('team-tree', 'shop');
     const extracted = fluxTree(readTarGz((await download(tree.status!.artifact!.url)).bytes).entries);
     const files = new Map([...extracted].filter(([, content]) => content !== null));
 

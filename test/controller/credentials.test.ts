@@ -2,13 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  condition,
-  createRepository,
-  tokenSecret,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 
@@ -28,9 +22,9 @@ describe('a pre-minted token', () => {
     const { token, exp } = tokenExpiringIn(2);
     stack.emulator.addToken(token);
     namespace('token-soon');
-    stack.kube.create(tokenSecret(stack, 'token-soon', 'confighub-token', token));
-    await createRepository(stack, 'token-soon', 'shop');
-    const repo = await waitForReady(stack, 'token-soon', 'shop');
+    stack.kube.create(stack.tokenSecret('token-soon', 'confighub-token', token));
+    await stack.createRepository('token-soon', 'shop');
+    const repo = await stack.waitForReady('token-soon', 'shop');
     const expiry = new Date(exp * 1000).toISOString();
     expect(condition(repo, 'Ready')!.message).toContain(
       `the ConfigHub token in the Secret expires at ${expiry}`,
@@ -51,9 +45,9 @@ describe('a pre-minted token', () => {
     const { token } = tokenExpiringIn(24 * 30);
     stack.emulator.addToken(token);
     namespace('token-far');
-    stack.kube.create(tokenSecret(stack, 'token-far', 'confighub-token', token));
-    await createRepository(stack, 'token-far', 'shop');
-    const repo = await waitForReady(stack, 'token-far', 'shop');
+    stack.kube.create(stack.tokenSecret('token-far', 'confighub-token', token));
+    await stack.createRepository('token-far', 'shop');
+    const repo = await stack.waitForReady('token-far', 'shop');
     expect(condition(repo, 'Ready')!.message).not.toContain('expires at');
   });
 
@@ -61,10 +55,9 @@ describe('a pre-minted token', () => {
     const { token, exp } = tokenExpiringIn(-1);
     stack.emulator.addToken(token);
     namespace('token-expired');
-    stack.kube.create(tokenSecret(stack, 'token-expired', 'confighub-token', token));
-    await createRepository(stack, 'token-expired', 'shop');
-    const repo = await waitForCondition(
-      stack,
+    stack.kube.create(stack.tokenSecret('token-expired', 'confighub-token', token));
+    await stack.createRepository('token-expired', 'shop');
+    const repo = await stack.waitForCondition(
       'token-expired',
       'shop',
       'Ready',
@@ -95,8 +88,8 @@ describe('an identity or ServiceAccount key', () => {
         subject: Buffer.from('sa-flux').toString('base64'),
       },
     });
-    await createRepository(stack, 'keyed', 'shop', { secretRef: { name: 'confighub-key' } });
-    const repo = await waitForReady(stack, 'keyed', 'shop');
+    await stack.createRepository('keyed', 'shop', { secretRef: { name: 'confighub-key' } });
+    const repo = await stack.waitForReady('keyed', 'shop');
     expect(repo.status!.fetched!.unitCount).toBeGreaterThan(0);
     expect(stack.emulator.requests.some((r) => r.path === '/auth/worker' && r.status === 200)).toBe(true);
   });
@@ -118,9 +111,8 @@ describe('an identity or ServiceAccount key', () => {
         ).toString('base64'),
       },
     });
-    await createRepository(stack, 'keyed-unknown', 'shop', { secretRef: { name: 'confighub-key' } });
-    const repo = await waitForCondition(
-      stack,
+    await stack.createRepository('keyed-unknown', 'shop', { secretRef: { name: 'confighub-key' } });
+    const repo = await stack.waitForCondition(
       'keyed-unknown',
       'shop',
       'Ready',

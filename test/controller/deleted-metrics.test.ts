@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { CHR, createRepository, requestReconcile, waitForReady } from '../support/repositories.ts';
+import { CHR } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 
@@ -13,8 +13,8 @@ const seriesOf = (text: string, name: string) =>
 
 describe('metric series of deleted objects', () => {
   it('are dropped with the object, even when a reconcile was in flight, and do not come back', async () => {
-    await createRepository(stack, 'gone', 'doomed');
-    await waitForReady(stack, 'gone', 'doomed');
+    await stack.createRepository('gone', 'doomed');
+    await stack.waitForReady('gone', 'doomed');
     expect(seriesOf(await metrics(), 'doomed').length).toBeGreaterThan(0);
 
     // A slow listing keeps a reconcile in flight while the object is deleted.
@@ -25,7 +25,7 @@ describe('metric series of deleted objects', () => {
       ms: 400,
       times: 1,
     });
-    requestReconcile(stack, 'gone', 'doomed', 'in-flight');
+    stack.requestReconcile('gone', 'doomed', 'in-flight');
     await expect
       .poll(() => stack.emulator.requests.slice(seen).some((r) => r.path === listingPath(stack)))
       .toBe(true);
@@ -35,8 +35,8 @@ describe('metric series of deleted objects', () => {
     await expect.poll(async () => seriesOf(await metrics(), 'doomed'), { timeout: 10_000 }).toEqual([]);
 
     // Later reconciles of other objects do not bring them back.
-    await createRepository(stack, 'gone', 'survivor');
-    await waitForReady(stack, 'gone', 'survivor');
+    await stack.createRepository('gone', 'survivor');
+    await stack.waitForReady('gone', 'survivor');
     const text = await metrics();
     expect(seriesOf(text, 'survivor').length).toBeGreaterThan(0);
     expect(seriesOf(text, 'doomed')).toEqual([]);

@@ -6,17 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { readTarGz } from '../../src/artifact/index.ts';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  type Repo as BaseRepo,
-  CHR,
-  condition,
-  createRepository,
-  download,
-  forbiddenControllerRequests,
-  requestReconcile,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { type Repo as BaseRepo, CHR, condition, download } from '../support/repositories.ts';
 
 type Repo = BaseRepo & {
   status?: BaseRepo['status'] & {
@@ -70,8 +60,8 @@ function setApplied(
 describe('delivery status', () => {
   let repo: Repo;
   beforeAll(async () => {
-    await createRepository(stack, 'team-a', 'shop');
-    repo = await waitForReady(stack, 'team-a', 'shop');
+    await stack.createRepository('team-a', 'shop');
+    repo = await stack.waitForReady('team-a', 'shop');
   });
 
   it('reports a consumer that applied our revision as Delivered, without polling ConfigHub again', async () => {
@@ -79,7 +69,7 @@ describe('delivery status', () => {
     stack.emulator.clearRequests();
     stack.kube.create(kustomization('team-a', 'app', 'shop'));
     setApplied('team-a', 'app', revision, 'True', 'ReconciliationSucceeded');
-    const delivered = (await waitForCondition(stack, 'team-a', 'shop', 'Delivered', 'True')) as Repo;
+    const delivered = (await stack.waitForCondition('team-a', 'shop', 'Delivered', 'True')) as Repo;
     expect(delivered.status!.consumers).toEqual([
       expect.objectContaining({
         kind: 'Kustomization',
@@ -108,7 +98,7 @@ describe('delivery status', () => {
       'False',
       'HealthCheckFailed',
     );
-    const lagging = await waitForCondition(stack, 'team-a', 'shop', 'Delivered', 'False');
+    const lagging = await stack.waitForCondition('team-a', 'shop', 'Delivered', 'False');
     expect(condition(lagging, 'Delivered')!.message).toContain('app');
     expect(condition(lagging, 'Ready')?.status).toBe('True');
   });
@@ -127,8 +117,8 @@ describe('delivery status', () => {
 
 describe('report-only drift', () => {
   it('reports an edited image on an applied object and never writes to it', async () => {
-    await createRepository(stack, 'team-d', 'shop', { drift: { mode: 'report' } });
-    const repo = await waitForReady(stack, 'team-d', 'shop');
+    await stack.createRepository('team-d', 'shop', { drift: { mode: 'report' } });
+    const repo = await stack.waitForReady('team-d', 'shop');
     // Play kustomize-controller: apply every object of the artifact and record its inventory.
     const { bytes } = await download(repo.status!.artifact!.url);
     const entries: Array<{ id: string; v: string }> = [];
@@ -166,7 +156,7 @@ describe('report-only drift', () => {
       { status: { lastAppliedRevision: repo.status!.artifact!.revision, inventory: { entries } } },
       { subresource: 'status' },
     );
-    requestReconcile(stack, 'team-d', 'shop', 'applied');
+    stack.requestReconcile('team-d', 'shop', 'applied');
     const clean = (await stack.kube.waitForObject(
       CHR,
       'team-d',
@@ -189,8 +179,8 @@ describe('report-only drift', () => {
     const writesBefore = stack.kube.requests.filter(
       (r) => r.path.includes('/deployments/') && r.method !== 'GET' && !r.query?.['dryRun'],
     ).length;
-    requestReconcile(stack, 'team-d', 'shop', 'edited');
-    const drifted = (await waitForCondition(stack, 'team-d', 'shop', 'Drifted', 'True')) as Repo;
+    stack.requestReconcile('team-d', 'shop', 'edited');
+    const drifted = (await stack.waitForCondition('team-d', 'shop', 'Drifted', 'True')) as Repo;
     const item = drifted.status!.drift!.items.find((i) => i.id.startsWith('Deployment/shop/web#'));
     expect(item).toMatchObject({ classification: 'image', live: 'nginx:hotfix' });
     expect(condition(drifted, 'Ready')?.status).toBe('True');
@@ -210,6 +200,6 @@ it.skipIf(!kubectlAvailable())(
   'needed nothing outside the shipped RBAC, as the controller ServiceAccount',
   () => {
     expect(stack.kube.rbacEnforced).toBe(true);
-    expect(forbiddenControllerRequests(stack)).toEqual([]);
+    expect(stack.forbiddenControllerRequests()).toEqual([]);
   },
 );

@@ -9,21 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { nextReconcileDue, reconcileCount, secondsPass, spaceRequests, WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  forbiddenControllerRequests,
-  type Repo,
-  requestReconcile,
-  SECRET,
-  sha256,
-  tokenSecret,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 
@@ -32,8 +18,8 @@ const stack = useLocalStack();
 describe('a new ConfigHubRepository', () => {
   let repo: Repo;
   beforeAll(async () => {
-    await createRepository(stack, 'team-a', 'shop');
-    repo = await waitForReady(stack, 'team-a', 'shop');
+    await stack.createRepository('team-a', 'shop');
+    repo = await stack.waitForReady('team-a', 'shop');
   });
 
   it('becomes Ready with a Flux-shaped artifact and conditions', () => {
@@ -124,17 +110,16 @@ describe('a new ConfigHubRepository', () => {
 
 describe('upstream changes', () => {
   it('publishes a new revision after a unit changes and a reconcile is requested', async () => {
-    await createRepository(stack, 'team-b', 'shop');
-    const before = await waitForReady(stack, 'team-b', 'shop');
+    await stack.createRepository('team-b', 'shop');
+    const before = await stack.waitForReady('team-b', 'shop');
     const unit = stack.emulator.getUnit('shop-prod', 'web-config');
     stack.emulator.setUnitData(
       'shop-prod',
       'web-config',
       `${unit.data.toString('utf8')}\n# touched by the e2e test\n`,
     );
-    requestReconcile(stack, 'team-b', 'shop', 'first');
-    const after = await waitForReady(
-      stack,
+    stack.requestReconcile('team-b', 'shop', 'first');
+    const after = await stack.waitForReady(
       'team-b',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'first',
@@ -148,8 +133,8 @@ describe('upstream changes', () => {
   });
 
   it('downloads nothing and writes no status when nothing changed', async () => {
-    await createRepository(stack, 'team-c', 'shop', { interval: '1s' });
-    const ready = await waitForReady(stack, 'team-c', 'shop');
+    await stack.createRepository('team-c', 'shop', { interval: '1s' });
+    const ready = await stack.waitForReady('team-c', 'shop');
     // Counted from a moment when no reconcile of it is in flight, over two whole polls on its interval.
     await nextReconcileDue(stack, 'team-c', 'shop');
     const polls = await reconcileCount(stack, 'team-c', 'shop');
@@ -179,8 +164,8 @@ describe('upstream changes', () => {
 
 describe('failures', () => {
   it('marks an invalid spec Stalled with a precise message', async () => {
-    await createRepository(stack, 'team-d', 'plain-http', { insecure: false });
-    const repo = await waitForCondition(stack, 'team-d', 'plain-http', 'Stalled', 'True', 'InvalidURL');
+    await stack.createRepository('team-d', 'plain-http', { insecure: false });
+    const repo = await stack.waitForCondition('team-d', 'plain-http', 'Stalled', 'True', 'InvalidURL');
     expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidURL' });
     expect(condition(repo, 'Ready')!.message).toContain('spec.insecure');
     expect(repo.status!.observedGeneration).toBe(1);
@@ -193,19 +178,17 @@ describe('failures', () => {
       metadata: { name: 'empty', namespace: 'team-d' },
       data: { other: Buffer.from('x').toString('base64') },
     });
-    await createRepository(stack, 'team-d', 'no-keys', { secretRef: { name: 'empty' } });
-    const repo = await waitForCondition(stack, 'team-d', 'no-keys', 'Stalled', 'True', 'InvalidSecret');
+    await stack.createRepository('team-d', 'no-keys', { secretRef: { name: 'empty' } });
+    const repo = await stack.waitForCondition('team-d', 'no-keys', 'Stalled', 'True', 'InvalidSecret');
     expect(condition(repo, 'Ready')!.message).toMatch(/token/);
   });
 
   it('keeps serving the last artifact when the token stops working, and recovers', async () => {
-    await createRepository(stack, 'team-e', 'shop');
-    const good = await waitForReady(stack, 'team-e', 'shop');
-    stack.kube.patch(SECRET, 'team-e', 'confighub-token', {
-      data: { token: Buffer.from('not-a-valid-token').toString('base64') },
-    });
-    requestReconcile(stack, 'team-e', 'shop', 'bad-token');
-    const failed = await waitForCondition(stack, 'team-e', 'shop', 'Ready', 'False', 'AuthenticationFailed');
+    await stack.createRepository('team-e', 'shop');
+    const good = await stack.waitForReady('team-e', 'shop');
+    stack.setToken('team-e', 'not-a-valid-token');
+    stack.requestReconcile('team-e', 'shop', 'bad-token');
+    const failed = await stack.waitForCondition('team-e', 'shop', 'Ready', 'False', 'AuthenticationFailed');
     expect(condition(failed, 'FetchFailed')).toMatchObject({
       status: 'True',
       reason: 'AuthenticationFailed',
@@ -216,21 +199,15 @@ describe('failures', () => {
     });
     expect(failed.status!.artifact).toEqual(good.status!.artifact);
     expect(JSON.stringify(failed)).not.toContain('not-a-valid-token');
-    const ea = (await stack.kube.waitForObject(
-      EA,
-      'team-e',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    )) as Repo;
+    const ea = (await stack.waitForExternalArtifact('team-e', 'shop', 'False')) as Repo;
     expect(condition(ea, 'Ready')!.reason).toBe('FetchFailed');
     expect(ea.status!.artifact).toEqual(good.status!.artifact);
     const served = await download(good.status!.artifact!.url);
     expect(sha256(served.bytes)).toBe(good.status!.artifact!.digest);
 
-    stack.kube.patch(SECRET, 'team-e', 'confighub-token', tokenSecret(stack, 'team-e'));
-    requestReconcile(stack, 'team-e', 'shop', 'fixed');
-    const recovered = await waitForReady(
-      stack,
+    stack.setToken('team-e');
+    stack.requestReconcile('team-e', 'shop', 'fixed');
+    const recovered = await stack.waitForReady(
       'team-e',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'fixed',
@@ -242,8 +219,8 @@ describe('failures', () => {
 
 describe('suspend and delete', () => {
   it('does not fetch while suspended and keeps the artifact served', async () => {
-    await createRepository(stack, 'team-f', 'shop', { interval: '1s' });
-    const ready = await waitForReady(stack, 'team-f', 'shop');
+    await stack.createRepository('team-f', 'shop', { interval: '1s' });
+    const ready = await stack.waitForReady('team-f', 'shop');
     stack.kube.patch(CHR, 'team-f', 'shop', { spec: { suspend: true } });
     // The reconcile of the new generation records the suspension as it ends, and schedules nothing.
     const suspended = async () =>
@@ -262,8 +239,8 @@ describe('suspend and delete', () => {
   });
 
   it('removes the storage directory and the ExternalArtifact on delete', async () => {
-    await createRepository(stack, 'team-g', 'shop');
-    await waitForReady(stack, 'team-g', 'shop');
+    await stack.createRepository('team-g', 'shop');
+    await stack.waitForReady('team-g', 'shop');
     await stack.kube.waitForObject(EA, 'team-g', 'shop');
     stack.kube.delete(CHR, 'team-g', 'shop');
     await stack.kube.waitForDeletion(CHR, 'team-g', 'shop', { timeoutMs: 10_000 });
@@ -276,6 +253,6 @@ it.skipIf(!kubectlAvailable())(
   'needed nothing outside the shipped RBAC, as the controller ServiceAccount',
   () => {
     expect(stack.kube.rbacEnforced).toBe(true);
-    expect(forbiddenControllerRequests(stack)).toEqual([]);
+    expect(stack.forbiddenControllerRequests()).toEqual([]);
   },
 );

@@ -2,18 +2,7 @@
 // stays published, Ready=False names the units and gates); spec.gates.mode: ignore publishes and says so.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  requestReconcile,
-  sha256,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 
@@ -48,18 +37,18 @@ async function expectServed(repo: Repo, digest: string): Promise<void> {
 describe('gates.mode: hold (the default)', () => {
   let published: Repo;
   let round = 0;
-  const reconcile = () => requestReconcile(stack, 'gates', 'held', `r${++round}`);
+  const reconcile = () => stack.requestReconcile('gates', 'held', `r${++round}`);
 
   beforeAll(async () => {
-    await createRepository(stack, 'gates', 'held');
-    published = await waitForReady(stack, 'gates', 'held');
+    await stack.createRepository('gates', 'held');
+    published = await stack.waitForReady('gates', 'held');
   });
 
   it('holds a revision with validation errors, naming the unit and gate, and keeps serving the last artifact', async () => {
     stack.emulator.setUnitValidationErrors('shop-prod', 'web', { 'vet-schemas': true });
     touch('web');
     reconcile();
-    const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'ValidationFailed');
+    const held = await stack.waitForCondition('gates', 'held', 'Ready', 'False', 'ValidationFailed');
     const message = condition(held, 'Ready')!.message;
     expect(message).toContain('web: ValidationFailed (vet-schemas)');
     expect(message).toContain('The last artifact stays published');
@@ -74,14 +63,13 @@ describe('gates.mode: hold (the default)', () => {
     stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', { 'pending-trigger': true });
     touch('web-svc');
     reconcile();
-    const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'GatesPending');
+    const held = await stack.waitForCondition('gates', 'held', 'Ready', 'False', 'GatesPending');
     expect(condition(held, 'Ready')!.message).toContain('web-svc: GatesPending (pending-trigger)');
     await expectServed(held, published.status!.artifact!.digest);
 
     stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', {});
     reconcile();
-    const ready = await waitForReady(
-      stack,
+    const ready = await stack.waitForReady(
       'gates',
       'held',
       (r) => r.status!.artifact!.digest !== published.status!.artifact!.digest,
@@ -94,7 +82,7 @@ describe('gates.mode: hold (the default)', () => {
     const clean = stack.emulator.getUnit('shop-prod', 'web-config').text;
     stack.emulator.setUnitData('shop-prod', 'web-config', PLACEHOLDERS);
     reconcile();
-    const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'UnresolvedPlaceholders');
+    const held = await stack.waitForCondition('gates', 'held', 'Ready', 'False', 'UnresolvedPlaceholders');
     expect(condition(held, 'Ready')!.message).toContain(
       'web-config: UnresolvedPlaceholders (confighubplaceholderhost at line 6, column 9; 999999999 at line 7, column 9)',
     );
@@ -106,19 +94,18 @@ describe('gates.mode: hold (the default)', () => {
   it('clears an earlier fetch failure when a revision is held', async () => {
     const remove = stack.emulator.injectFault({ route: /\/unit$/, kind: 'status', status: 500 });
     reconcile();
-    await waitForCondition(stack, 'gates', 'held', 'FetchFailed', 'True');
+    await stack.waitForCondition('gates', 'held', 'FetchFailed', 'True');
     remove();
     stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', { 'pending-trigger': true });
     touch('web-svc');
     reconcile();
-    const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'GatesPending');
+    const held = await stack.waitForCondition('gates', 'held', 'Ready', 'False', 'GatesPending');
     expect(condition(held, 'FetchFailed')).toBeUndefined();
     expect(condition(held, 'Reconciling')).toBeUndefined();
     await expectServed(held, published.status!.artifact!.digest);
     stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', {});
     reconcile();
-    published = await waitForReady(
-      stack,
+    published = await stack.waitForReady(
       'gates',
       'held',
       (r) => r.status!.artifact!.digest !== held.status!.artifact!.digest,
@@ -129,7 +116,7 @@ describe('gates.mode: hold (the default)', () => {
     stack.emulator.setUnitApplyGates('shop-prod', 'web-hpa', { 'pending-trigger': true });
     touch('web-hpa');
     reconcile();
-    const held = await waitForCondition(stack, 'gates', 'held', 'Ready', 'False', 'GatesPending');
+    const held = await stack.waitForCondition('gates', 'held', 'Ready', 'False', 'GatesPending');
     // Held on the listing alone: the placeholders are not downloaded to find a second reason.
     expect(condition(held, 'Ready')!.message).toContain('web-hpa: GatesPending');
     stack.emulator.setUnitApplyGates('shop-prod', 'web-hpa', {});
@@ -138,14 +125,13 @@ describe('gates.mode: hold (the default)', () => {
 
 describe('a held revision on a short interval', () => {
   it('is checked again every interval and published once its pending gate clears, with no request', async () => {
-    await createRepository(stack, 'gates', 'polling', { interval: '1s' });
-    const first = await waitForReady(stack, 'gates', 'polling');
+    await stack.createRepository('gates', 'polling', { interval: '1s' });
+    const first = await stack.waitForReady('gates', 'polling');
     stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', { 'pending-trigger': true });
     touch('web-svc');
-    await waitForCondition(stack, 'gates', 'polling', 'Ready', 'False', 'GatesPending');
+    await stack.waitForCondition('gates', 'polling', 'Ready', 'False', 'GatesPending');
     stack.emulator.setUnitApplyGates('shop-prod', 'web-svc', {});
-    const published = await waitForReady(
-      stack,
+    const published = await stack.waitForReady(
       'gates',
       'polling',
       (r) => r.status!.artifact!.digest !== first.status!.artifact!.digest,
@@ -160,8 +146,8 @@ describe('gates.mode: ignore', () => {
     stack.emulator.setUnitValidationErrors('shop-prod', 'namespace', { 'vet-policy': true });
     const clean = stack.emulator.getUnit('shop-prod', 'web-config').text;
     stack.emulator.setUnitData('shop-prod', 'web-config', PLACEHOLDERS);
-    await createRepository(stack, 'gates', 'ignored', { gates: { mode: 'ignore' } });
-    const repo = await waitForReady(stack, 'gates', 'ignored');
+    await stack.createRepository('gates', 'ignored', { gates: { mode: 'ignore' } });
+    const repo = await stack.waitForReady('gates', 'ignored');
     const message = condition(repo, 'Ready')!.message;
     expect(message).toContain('published despite gates (spec.gates.mode: ignore)');
     expect(message).toContain('namespace: ValidationFailed (vet-policy)');

@@ -6,19 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  repository,
-  requestReconcile,
-  sha256,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 
 const NOTHING = "Slug = 'no-such-unit'";
 const cleanups: Array<() => Promise<void>> = [];
@@ -30,15 +18,8 @@ const stack = useLocalStack();
 
 describe('an empty unit selection', () => {
   it('is refused for a new object: FetchFailed/NoUnitsSelected, no ExternalArtifact, nothing stored', async () => {
-    await createRepository(stack, 'team-empty', 'shop', { where: NOTHING });
-    const repo = await waitForCondition(
-      stack,
-      'team-empty',
-      'shop',
-      'FetchFailed',
-      'True',
-      'NoUnitsSelected',
-    );
+    await stack.createRepository('team-empty', 'shop', { where: NOTHING });
+    const repo = await stack.waitForCondition('team-empty', 'shop', 'FetchFailed', 'True', 'NoUnitsSelected');
     expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'NoUnitsSelected' });
     expect(condition(repo, 'Ready')!.message).toContain('prune');
     expect(condition(repo, 'Ready')!.message).toContain(NOTHING);
@@ -48,38 +29,28 @@ describe('an empty unit selection', () => {
   });
 
   it('keeps the last artifact published when a selection becomes empty, and recovers', async () => {
-    await createRepository(stack, 'team-shrink', 'shop');
-    const good = await waitForReady(stack, 'team-shrink', 'shop');
+    await stack.createRepository('team-shrink', 'shop');
+    const good = await stack.waitForReady('team-shrink', 'shop');
     stack.kube.patch(CHR, 'team-shrink', 'shop', { spec: { where: NOTHING } });
-    const refused = await waitForCondition(stack, 'team-shrink', 'shop', 'Ready', 'False', 'NoUnitsSelected');
+    const refused = await stack.waitForCondition('team-shrink', 'shop', 'Ready', 'False', 'NoUnitsSelected');
     expect(refused.status!.artifact).toEqual(good.status!.artifact);
     expect(refused.status!.observedGeneration).toBe(1);
-    const ea = await stack.kube.waitForObject(
-      EA,
-      'team-shrink',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    );
+    const ea = await stack.waitForExternalArtifact('team-shrink', 'shop', 'False');
     expect(condition(ea, 'Ready')!.reason).toBe('FetchFailed');
     expect((ea as Repo).status!.artifact).toEqual(good.status!.artifact);
     expect((await download(good.status!.artifact!.url)).status).toBe(200);
 
     stack.kube.patch(CHR, 'team-shrink', 'shop', { spec: { where: null } });
-    const back = await waitForReady(stack, 'team-shrink', 'shop', (r) => r.status?.observedGeneration === 3);
+    const back = await stack.waitForReady('team-shrink', 'shop', (r) => r.status?.observedGeneration === 3);
     expect(back.status!.artifact!.digest).toBe(good.status!.artifact!.digest);
   });
 });
 
 describe('objects put back', () => {
   it('recreates an ExternalArtifact a user deleted, with the same artifact', async () => {
-    await createRepository(stack, 'team-ea', 'shop');
-    const repo = await waitForReady(stack, 'team-ea', 'shop');
-    const before = await stack.kube.waitForObject(
-      EA,
-      'team-ea',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
+    await stack.createRepository('team-ea', 'shop');
+    const repo = await stack.waitForReady('team-ea', 'shop');
+    const before = await stack.waitForExternalArtifact('team-ea', 'shop');
     stack.kube.delete(EA, 'team-ea', 'shop');
     const recreated = (await stack.kube.waitForObject(
       EA,
@@ -95,8 +66,8 @@ describe('objects put back', () => {
   });
 
   it('adds the finalizer back when it is removed by hand', async () => {
-    await createRepository(stack, 'team-fin', 'shop');
-    await waitForReady(stack, 'team-fin', 'shop');
+    await stack.createRepository('team-fin', 'shop');
+    await stack.waitForReady('team-fin', 'shop');
     stack.kube.patch(CHR, 'team-fin', 'shop', { metadata: { finalizers: null } });
     const repo = await stack.kube.waitForObject(CHR, 'team-fin', 'shop', (o) =>
       (o.metadata.finalizers ?? []).includes('source.confighub.com/finalizer'),
@@ -107,17 +78,16 @@ describe('objects put back', () => {
 
 describe('an object deleted and created again under the same name while the watch was down', () => {
   it('is reconciled as the new object it is, with its own status', async () => {
-    await createRepository(stack, 'team-reborn', 'shop');
-    const old = await waitForReady(stack, 'team-reborn', 'shop');
+    await stack.createRepository('team-reborn', 'shop');
+    const old = await stack.waitForReady('team-reborn', 'shop');
     // All in one tick: the watch is cut, the object replaced, and the history the watch would resume
     // from is gone, so the controller only learns of it from a re-list.
     stack.kube.dropWatches();
     stack.kube.patch(CHR, 'team-reborn', 'shop', { metadata: { finalizers: null } });
     stack.kube.delete(CHR, 'team-reborn', 'shop');
-    stack.kube.create(repository(stack, 'team-reborn', 'shop', { interval: '2h' }));
+    stack.kube.create(stack.repository('team-reborn', 'shop', { interval: '2h' }));
     stack.kube.compactHistory();
-    const reborn = await waitForReady(
-      stack,
+    const reborn = await stack.waitForReady(
       'team-reborn',
       'shop',
       (r) => r.metadata.uid !== old.metadata.uid,
@@ -134,12 +104,12 @@ describe('an object deleted and created again under the same name while the watc
 
 describe('a stalled object replaced under the same name while the watch was down', () => {
   it('gets a status of its own (nothing remembered from the object it replaced is taken for its own)', async () => {
-    await createRepository(stack, 'team-reborn', 'stalled', { insecure: false });
-    const old = await waitForCondition(stack, 'team-reborn', 'stalled', 'Stalled', 'True', 'InvalidURL');
+    await stack.createRepository('team-reborn', 'stalled', { insecure: false });
+    const old = await stack.waitForCondition('team-reborn', 'stalled', 'Stalled', 'True', 'InvalidURL');
     stack.kube.dropWatches();
     stack.kube.patch(CHR, 'team-reborn', 'stalled', { metadata: { finalizers: null } });
     stack.kube.delete(CHR, 'team-reborn', 'stalled');
-    stack.kube.create(repository(stack, 'team-reborn', 'stalled', { insecure: false }));
+    stack.kube.create(stack.repository('team-reborn', 'stalled', { insecure: false }));
     stack.kube.compactHistory();
     const reborn = await stack.kube.waitForObject(
       CHR,
@@ -154,23 +124,18 @@ describe('a stalled object replaced under the same name while the watch was down
 
 describe('a stalled object', () => {
   it('keeps its artifact on the ExternalArtifact, reports Ready=False/FetchFailed there, and recovers', async () => {
-    await createRepository(stack, 'team-stall', 'shop');
-    const good = await waitForReady(stack, 'team-stall', 'shop');
+    await stack.createRepository('team-stall', 'shop');
+    const good = await stack.waitForReady('team-stall', 'shop');
     stack.kube.patch(CHR, 'team-stall', 'shop', { spec: { insecure: false } });
-    await waitForCondition(stack, 'team-stall', 'shop', 'Stalled', 'True', 'InvalidURL');
-    const ea = await stack.kube.waitForObject(
-      EA,
-      'team-stall',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'False',
-    );
+    await stack.waitForCondition('team-stall', 'shop', 'Stalled', 'True', 'InvalidURL');
+    const ea = await stack.waitForExternalArtifact('team-stall', 'shop', 'False');
     expect(condition(ea, 'Ready')).toMatchObject({ reason: 'FetchFailed' });
     expect(condition(ea, 'Ready')!.message).toContain('spec.insecure');
     expect((ea as Repo).status!.artifact).toEqual(good.status!.artifact);
 
     stack.kube.patch(CHR, 'team-stall', 'shop', { spec: { insecure: true } });
-    await waitForReady(stack, 'team-stall', 'shop', (r) => r.status?.observedGeneration === 3);
-    await stack.kube.waitForObject(EA, 'team-stall', 'shop', (o) => condition(o, 'Ready')?.status === 'True');
+    await stack.waitForReady('team-stall', 'shop', (r) => r.status?.observedGeneration === 3);
+    await stack.waitForExternalArtifact('team-stall', 'shop');
   });
 });
 
@@ -193,9 +158,8 @@ describe('an ExternalArtifact of the same name that belongs to someone else', ()
         },
       },
     });
-    await createRepository(stack, 'team-clash', 'shop');
-    const refused = await waitForCondition(
-      stack,
+    await stack.createRepository('team-clash', 'shop');
+    const refused = await stack.waitForCondition(
       'team-clash',
       'shop',
       'Ready',
@@ -207,13 +171,8 @@ describe('an ExternalArtifact of the same name that belongs to someone else', ()
     expect(untouched.metadata.resourceVersion).toBe(foreign.metadata.resourceVersion);
 
     stack.kube.delete(EA, 'team-clash', 'shop');
-    const ready = await waitForReady(stack, 'team-clash', 'shop', () => true, 15_000);
-    const ours = await stack.kube.waitForObject(
-      EA,
-      'team-clash',
-      'shop',
-      (o) => condition(o, 'Ready')?.status === 'True',
-    );
+    const ready = await stack.waitForReady('team-clash', 'shop', () => true, 15_000);
+    const ours = await stack.waitForExternalArtifact('team-clash', 'shop');
     expect((ours as Repo).spec['sourceRef']).toMatchObject({ kind: 'ConfigHubRepository', name: 'shop' });
     expect((ours as Repo).status!.artifact).toEqual(ready.status!.artifact);
   });
@@ -221,8 +180,8 @@ describe('an ExternalArtifact of the same name that belongs to someone else', ()
 
 describe('a status this controller cannot read', () => {
   it('is replaced as a whole instead of failing every reconcile', async () => {
-    await createRepository(stack, 'team-garbled', 'shop');
-    const good = await waitForReady(stack, 'team-garbled', 'shop');
+    await stack.createRepository('team-garbled', 'shop');
+    const good = await stack.waitForReady('team-garbled', 'shop');
     await stack.controller!.stop();
     // Stored as is, past admission, as a buggy tool with direct etcd access or an old version might.
     const current = stack.kube.get(CHR, 'team-garbled', 'shop')!;
@@ -246,8 +205,8 @@ describe('a status this controller cannot read', () => {
 
 describe('storage is checked before the upstream', () => {
   it('after a restart on empty storage while ConfigHub is down, status stops claiming the missing file; once back, it is rebuilt', async () => {
-    await createRepository(stack, 'team-outage', 'shop');
-    const good = await waitForReady(stack, 'team-outage', 'shop');
+    await stack.createRepository('team-outage', 'shop');
+    const good = await stack.waitForReady('team-outage', 'shop');
     await stack.controller!.stop();
     const removeOutage = stack.emulator.injectFault({
       route: `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`,
@@ -258,8 +217,7 @@ describe('storage is checked before the upstream', () => {
       const empty = await mkdtemp(join(tmpdir(), 'confighub-source-empty-'));
       cleanups.push(() => rm(empty, { recursive: true, force: true }));
       await stack.startController([`--storage-path=${empty}`]);
-      const failing = await waitForCondition(
-        stack,
+      const failing = await stack.waitForCondition(
         'team-outage',
         'shop',
         'Ready',
@@ -270,9 +228,8 @@ describe('storage is checked before the upstream', () => {
     } finally {
       removeOutage();
     }
-    requestReconcile(stack, 'team-outage', 'shop', 'upstream-back');
-    const back = await waitForReady(
-      stack,
+    stack.requestReconcile('team-outage', 'shop', 'upstream-back');
+    const back = await stack.waitForReady(
       'team-outage',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'upstream-back',
@@ -285,8 +242,8 @@ describe('storage is checked before the upstream', () => {
 
 describe('a recorded artifact that cannot be verified', () => {
   it('is rebuilt (malformed digest and path in status after a restart)', async () => {
-    await createRepository(stack, 'team-bad', 'shop');
-    const good = await waitForReady(stack, 'team-bad', 'shop');
+    await stack.createRepository('team-bad', 'shop');
+    const good = await stack.waitForReady('team-bad', 'shop');
     await stack.controller!.stop();
     // Written by someone else while the controller was down; the CRD pattern lets both through.
     stack.kube.patch(
@@ -305,9 +262,8 @@ describe('a recorded artifact that cannot be verified', () => {
       { subresource: 'status' },
     );
     await stack.startController();
-    requestReconcile(stack, 'team-bad', 'shop', 'after-restart');
-    const rebuilt = await waitForReady(
-      stack,
+    stack.requestReconcile('team-bad', 'shop', 'after-restart');
+    const rebuilt = await stack.waitForReady(
       'team-bad',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'after-restart',

@@ -5,13 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  condition,
-  createRepository,
-  type Repo,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition, type Repo } from '../support/repositories.ts';
 
 const KS = { group: 'kustomize.toolkit.fluxcd.io', plural: 'kustomizations' };
 const OLD_REVISION = `head@sha256:${'0'.repeat(64)}`;
@@ -61,8 +55,8 @@ describe.each([
   });
 
   it('writes status once per consumer change and never the unchanged ExternalArtifact', async () => {
-    await createRepository(stack, 'team-a', 'shop');
-    const repo = await waitForReady(stack, 'team-a', 'shop');
+    await stack.createRepository('team-a', 'shop');
+    const repo = await stack.waitForReady('team-a', 'shop');
     const revision = repo.status!.artifact!.revision;
     stack.kube.create({
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -71,13 +65,12 @@ describe.each([
       spec: { interval: '10m', prune: true, sourceRef: { kind: 'ExternalArtifact', name: 'shop' } },
     });
     setApplied(stack, revision, 'True', 'ReconciliationSucceeded');
-    await waitForCondition(stack, 'team-a', 'shop', 'Delivered', 'True');
+    await stack.waitForCondition('team-a', 'shop', 'Delivered', 'True');
     const from = stack.kube.requests.length;
     for (let i = 1; i <= CHANGES; i++) {
       const delivered = i % 2 === 0;
       setApplied(stack, delivered ? revision : OLD_REVISION, delivered ? 'True' : 'False', `Change${i}`);
-      const current = (await waitForCondition(
-        stack,
+      const current = (await stack.waitForCondition(
         'team-a',
         'shop',
         'Delivered',

@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ControllerRuntime } from '../../src/controller/runtime.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const LEASE_FLAGS = [
   '--enable-leader-election',
@@ -28,8 +27,8 @@ describe('leader election', () => {
   it('a replica whose lease is taken stops serving and reconciling; the standby takes over', async () => {
     const first = await stack.startController(LEASE_FLAGS);
     await stack.kube.waitFor(() => first.isLeader(), { description: 'first replica elected' });
-    await createRepository(stack, 'team-a', 'before');
-    await waitForReady(stack, 'team-a', 'before');
+    await stack.createRepository('team-a', 'before');
+    await stack.waitForReady('team-a', 'before');
     const second = await stack.startController(LEASE_FLAGS);
     expect(second.isLeader()).toBe(false);
 
@@ -45,9 +44,9 @@ describe('leader election', () => {
     expect(await readiness(first)).toBe(503);
 
     // Objects created from now on are the second replica's: the first one's caches are stopped.
-    await createRepository(stack, 'team-a', 'after');
+    await stack.createRepository('team-a', 'after');
     await stack.kube.waitFor(() => second.isLeader(), { timeoutMs: 10_000, description: 'standby elected' });
-    const after = await waitForReady(stack, 'team-a', 'after', () => true, 15_000);
+    const after = await stack.waitForReady('team-a', 'after', () => true, 15_000);
     expect(after.status!.artifact!.url.startsWith(second.servers.artifacts.url)).toBe(true);
     expect(first.manager.repositories.get('team-a', 'after')).toBeUndefined();
     expect(first.isLeader()).toBe(false);

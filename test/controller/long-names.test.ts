@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { repositoryNameLabelValue } from '../../src/api/name-label.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { condition, createRepository, EA, type Repo, waitForReady } from '../support/repositories.ts';
+import { condition, EA, type Repo } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 
@@ -12,8 +12,8 @@ const LONG_NAME = `${'a'.repeat(60)}.${'b-c'.repeat(40)}.${'d'.repeat(71)}`;
 
 it('a repository with a 253-character name becomes Ready with its ExternalArtifact', async () => {
   expect(LONG_NAME).toHaveLength(253);
-  await createRepository(stack, 'long', LONG_NAME);
-  const repo = await waitForReady(stack, 'long', LONG_NAME);
+  await stack.createRepository('long', LONG_NAME);
+  const repo = await stack.waitForReady('long', LONG_NAME);
   const ea = (await stack.kube.waitForObject(EA, 'long', LONG_NAME, (o) =>
     Boolean(condition(o, 'Ready')),
   )) as Repo;

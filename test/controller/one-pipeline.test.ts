@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/build.ts';
 import type { CommandModule } from '../../src/cli/commands.ts';
-import { cli } from '../cli/support.ts';
+import { buildFlags, cli } from '../cli/support.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { createRepository, download, sha256, waitForReady } from '../support/repositories.ts';
+import { download, sha256 } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 let dir: string;
@@ -23,15 +23,7 @@ afterAll(async () => {
 });
 
 const build: CommandModule = { run };
-const args = (...more: string[]) => [
-  '--server',
-  stack.emulator.url,
-  '--space',
-  'shop-prod',
-  '--token-file',
-  tokenFile,
-  ...more,
-];
+const args = (...more: string[]) => [...buildFlags(stack.emulator.url, tokenFile), ...more];
 
 describe('one artifact pipeline', () => {
   it.each([
@@ -39,8 +31,8 @@ describe('one artifact pipeline', () => {
     ['a filter', { where: "Slug IN ('web', 'web-svc')" }, ['--where', "Slug IN ('web', 'web-svc')"]],
   ])('the CLI writes byte for byte what the controller publishes: %s', async (_label, spec, flags) => {
     const name = `same-${Object.keys(spec).length}`;
-    await createRepository(stack, 'pipeline', name, spec);
-    const published = (await waitForReady(stack, 'pipeline', name)).status!.artifact!;
+    await stack.createRepository('pipeline', name, spec);
+    const published = (await stack.waitForReady('pipeline', name)).status!.artifact!;
     const { code, stdout } = await cli(build, args('--out', join(dir, name), ...flags));
     expect(code).toBe(0);
     const line = JSON.parse(stdout) as { revision: string; digest: string; path: string; size: number };

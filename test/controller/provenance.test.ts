@@ -4,20 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { findKubectl } from '../../testkit/flux/index.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  EA,
-  type Repo,
-  requestReconcile,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, EA, type Repo } from '../support/repositories.ts';
 
 const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
 
 async function reconcileNow(mark: string): Promise<Repo> {
-  requestReconcile(stack, 'prov', 'shop', mark);
+  stack.requestReconcile('prov', 'shop', mark);
   return (await stack.kube.waitForObject(
     CHR,
     'prov',
@@ -31,8 +23,8 @@ type WithMetadata = { metadata?: Record<string, string>; digest: string; revisio
 
 describe('artifact provenance', () => {
   it('names the space, the ref and a ConfigHub revision that follows unit revisions', async () => {
-    await createRepository(stack, 'prov', 'shop');
-    const first = await waitForReady(stack, 'prov', 'shop');
+    await stack.createRepository('prov', 'shop');
+    const first = await stack.waitForReady('prov', 'shop');
     const artifact = first.status!.artifact as WithMetadata;
     const space = stack.emulator.getSpace('shop-prod');
     expect(artifact.metadata).toEqual({

@@ -7,7 +7,6 @@ import { KubeApiError } from '../../src/kube/errors.ts';
 import { resources } from '../../src/kube/resources.ts';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const isForbidden = (error: unknown) => error instanceof KubeApiError && error.code === 403;
 
@@ -24,8 +23,8 @@ describe.skipIf(!kubectlAvailable())('the shipped RBAC, enforced', () => {
 
   it('reconciles as system:serviceaccount:flux-system:confighub-source-controller without a single 403', async () => {
     expect(stack.kube.rbacEnforced).toBe(true);
-    await createRepository(stack, 'team-rbac', 'shop');
-    await waitForReady(stack, 'team-rbac', 'shop');
+    await stack.createRepository('team-rbac', 'shop');
+    await stack.waitForReady('team-rbac', 'shop');
     const controllerRequests = stack.kube.requests.filter(
       (r) => r.userAgent === 'confighub-source-controller',
     );

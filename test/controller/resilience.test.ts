@@ -9,17 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  sha256,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
 const execFileAsync = promisify(execFile);
@@ -42,14 +32,13 @@ function changeUpstream(marker: string): void {
 /** The revision a fresh object with the same spec gets, built with no faults in the way. */
 async function expectedRevision(spec: Record<string, unknown> = {}): Promise<string> {
   const namespace = `control-${++controls}`;
-  await createRepository(stack, namespace, 'shop', spec);
-  return (await waitForReady(stack, namespace, 'shop')).status!.artifact!.revision;
+  await stack.createRepository(namespace, 'shop', spec);
+  return (await stack.waitForReady(namespace, 'shop')).status!.artifact!.revision;
 }
 
 /** Ready for the current generation, the ExternalArtifact agrees, and the served bytes match. */
 async function converged(namespace: string, name: string, revision: string): Promise<Repo> {
-  const repo = await waitForReady(
-    stack,
+  const repo = await stack.waitForReady(
     namespace,
     name,
     (r) =>
@@ -76,8 +65,8 @@ function failures(code: number, path: RegExp): number {
 
 describe('convergence', () => {
   it('after watches are dropped (and the first re-list fails), changes made meanwhile are seen', async () => {
-    await createRepository(stack, 'team-drop', 'shop');
-    const first = await waitForReady(stack, 'team-drop', 'shop');
+    await stack.createRepository('team-drop', 'shop');
+    const first = await stack.waitForReady('team-drop', 'shop');
     const informer = stack.controller!.manager.repositories;
     const watchesBefore = informer.stats.watches;
     stack.kube.failNext(1, { status: 500, methods: ['GET'], pathPattern: /\/confighubrepositories$/ });
@@ -92,8 +81,8 @@ describe('convergence', () => {
   });
 
   it('after 410 Expired (history compacted), the informer re-lists and converges', async () => {
-    await createRepository(stack, 'team-gone', 'shop');
-    await waitForReady(stack, 'team-gone', 'shop');
+    await stack.createRepository('team-gone', 'shop');
+    await stack.waitForReady('team-gone', 'shop');
     const informer = stack.controller!.manager.repositories;
     const expiredBefore = informer.stats.expired;
     stack.kube.dropWatches();
@@ -117,7 +106,7 @@ describe('convergence', () => {
       pathPattern: /\/confighubrepositories\/conflict\/status$/,
     });
     stack.kube.failNext(1, { status: 409, methods: ['PATCH'], pathPattern: /\/externalartifacts\/conflict/ });
-    await createRepository(stack, 'team-409', 'conflict');
+    await stack.createRepository('team-409', 'conflict');
     await converged('team-409', 'conflict', await expectedRevision());
     expect(failures(409, /\/team-409\/confighubrepositories\/conflict$/)).toBe(1);
     expect(failures(409, /\/team-409\/confighubrepositories\/conflict\/status$/)).toBe(2);
@@ -128,7 +117,7 @@ describe('convergence', () => {
 
   it('through 500s on every kind of request of one namespace', async () => {
     stack.kube.failNext(4, { status: 500, pathPattern: '/namespaces/team-500/' });
-    await createRepository(stack, 'team-500', 'shop');
+    await stack.createRepository('team-500', 'shop');
     await converged('team-500', 'shop', await expectedRevision());
     expect(failures(500, /\/namespaces\/team-500\//)).toBe(4);
   });
@@ -146,7 +135,7 @@ describe('convergence', () => {
       methods: ['PATCH'],
       pathPattern: /\/namespaces\/team-429\/externalartifacts\/shop\/status$/,
     });
-    await createRepository(stack, 'team-429', 'shop');
+    await stack.createRepository('team-429', 'shop');
     await converged('team-429', 'shop', await expectedRevision());
     expect(failures(429, /\/namespaces\/team-429\/confighubrepositories\//)).toBe(2);
     expect(failures(429, /\/namespaces\/team-429\/externalartifacts\//)).toBe(1);
@@ -168,8 +157,8 @@ describe('convergence', () => {
   });
 
   it('does not record a new observedGeneration while the ExternalArtifact cannot be written', async () => {
-    await createRepository(stack, 'team-eafail', 'shop');
-    await waitForReady(stack, 'team-eafail', 'shop');
+    await stack.createRepository('team-eafail', 'shop');
+    await stack.waitForReady('team-eafail', 'shop');
     stack.kube.failNext(3, {
       status: 500,
       methods: ['PATCH'],
@@ -178,8 +167,7 @@ describe('convergence', () => {
     // A new toolchain changes the content, so the ExternalArtifact status must be rewritten.
     const spec = { toolchains: ['Kubernetes/YAML', 'AppConfig/Properties'] };
     stack.kube.patch(CHR, 'team-eafail', 'shop', { spec });
-    const failed = await waitForCondition(
-      stack,
+    const failed = await stack.waitForCondition(
       'team-eafail',
       'shop',
       'Ready',
@@ -196,7 +184,7 @@ describe('convergence', () => {
       stack.kube.requests.filter((r) => r.path.includes('/namespaces/team-slow/')).length;
     const before = await expectedRevision();
     stack.kube.setLatency(150);
-    await createRepository(stack, 'team-slow', 'shop');
+    await stack.createRepository('team-slow', 'shop');
     await converged('team-slow', 'shop', before);
     changeUpstream('slow api');
     stack.kube.patch(CHR, 'team-slow', 'shop', { spec: { interval: '4h' } });
@@ -208,7 +196,7 @@ describe('convergence', () => {
   it.skipIf(!existsSync(KUBECTL))(
     `kubectl get confighubrepositories shows READY True and the status message${existsSync(KUBECTL) ? '' : ` (skipped: ${KUBECTL} is absent)`}`,
     async () => {
-      const repo = await waitForReady(stack, 'team-drop', 'shop');
+      const repo = await stack.waitForReady('team-drop', 'shop');
       const dir = await mkdtemp(join(tmpdir(), 'chr-kubectl-'));
       try {
         const kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'config'));

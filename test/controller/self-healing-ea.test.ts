@@ -4,14 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { listingPath } from '../reliability/support/fault-cycle.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  createRepository,
-  EA,
-  type Repo,
-  requestReconcile,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, EA, type Repo } from '../support/repositories.ts';
 
 type EaStatus = {
   artifact?: { url: string; digest: string };
@@ -24,7 +17,7 @@ const eaStatus = () => stack.kube.get(EA, 'heal', 'shop')?.status as EaStatus | 
 const listings = () => stack.emulator.requests.filter((r) => r.path === listingPath(stack)).length;
 
 async function handled(mark: string): Promise<void> {
-  requestReconcile(stack, 'heal', 'shop', mark);
+  stack.requestReconcile('heal', 'shop', mark);
   await stack.kube.waitForObject(
     CHR,
     'heal',
@@ -35,8 +28,8 @@ async function handled(mark: string): Promise<void> {
 
 describe('self-healing ExternalArtifact', () => {
   it('puts back an edited status at once, then stays quiet', async () => {
-    await createRepository(stack, 'heal', 'shop');
-    const good = (await waitForReady(stack, 'heal', 'shop')).status!.artifact!;
+    await stack.createRepository('heal', 'shop');
+    const good = (await stack.waitForReady('heal', 'shop')).status!.artifact!;
     await expect.poll(() => eaStatus()?.artifact?.url).toBe(good.url);
 
     stack.kube.patch(

@@ -25,6 +25,17 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** A repository `name` in `default` (no controller runs here) and a writer for its status. */
+function newRepository(name: string) {
+  const created = server.create({
+    apiVersion: 'source.confighub.com/v1beta1',
+    kind: 'ConfigHubRepository',
+    metadata: { name, namespace: 'default' },
+    spec: { interval: '1h', space: name, secretRef: { name: 'token' } },
+  });
+  return { created, uid: created.metadata.uid, writer: new StatusWriter(client) };
+}
+
 function drift(errors: { object: string; message: string }[], consumer?: string) {
   return {
     mode: 'report',
@@ -38,14 +49,7 @@ function drift(errors: { object: string; message: string }[], consumer?: string)
 }
 
 it('removes a cleared drift error (and other nested fields) from the stored status', async () => {
-  const created = server.create({
-    apiVersion: 'source.confighub.com/v1beta1',
-    kind: 'ConfigHubRepository',
-    metadata: { name: 'shop', namespace: 'default' },
-    spec: { interval: '1h', space: 'shop', secretRef: { name: 'token' } },
-  });
-  const writer = new StatusWriter(client);
-  const uid = created.metadata.uid;
+  const { uid, writer } = newRepository('shop');
   const failing = {
     observedGeneration: 1,
     drift: drift(
@@ -73,14 +77,7 @@ it('removes a cleared drift error (and other nested fields) from the stored stat
 });
 
 it('remembers a write until the cache shows it, without the unit list, and clears stale units', async () => {
-  const created = server.create({
-    apiVersion: 'source.confighub.com/v1beta1',
-    kind: 'ConfigHubRepository',
-    metadata: { name: 'fleet', namespace: 'default' },
-    spec: { interval: '1h', space: 'fleet', secretRef: { name: 'token' } },
-  });
-  const writer = new StatusWriter(client);
-  const uid = created.metadata.uid;
+  const { created, uid, writer } = newRepository('fleet');
   const unit = { slug: 'web', unitID: 'u1', revisionNum: 1, dataHash: 'h1' };
   const fetched = { spaceID: 's', ref: 'HEAD', unitCount: 1, fingerprint: 'f1', units: [unit] };
   await writer.write('default', 'fleet', uid, {}, { fetched });

@@ -2,14 +2,14 @@
 // SkippedUnits honoured and reported, and the ConfigHub-Version recorded in status and in failures.
 import { describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import { condition, createRepository, waitForCondition, waitForReady } from '../support/repositories.ts';
+import { condition } from '../support/repositories.ts';
 
 describe('an older ConfigHub server (v0.8.3)', () => {
   const stack = useLocalStack({ emulator: { olderServer: true } });
 
   it('selects a numbered release client-side among the published ones', async () => {
-    await createRepository(stack, 'old', 'pinned', { ref: { release: '1' } });
-    const repo = await waitForReady(stack, 'old', 'pinned');
+    await stack.createRepository('old', 'pinned', { ref: { release: '1' } });
+    const repo = await stack.waitForReady('old', 'pinned');
     expect(repo.status!.artifact!.revision).toMatch(/^release-1@sha256:/);
     expect(repo.status!.fetched!.serverVersion).toBe('v0.8.3');
     const releaseLists = stack.emulator.requests.filter((r) => /\/release$/.test(r.path));
@@ -31,8 +31,8 @@ describe('an older ConfigHub server (v0.8.3)', () => {
   });
 
   it('names the server version in a failure', async () => {
-    await createRepository(stack, 'old', 'missing', { ref: { release: '7' } });
-    const repo = await waitForCondition(stack, 'old', 'missing', 'Ready', 'False', 'RefNotFound');
+    await stack.createRepository('old', 'missing', { ref: { release: '7' } });
+    const repo = await stack.waitForCondition('old', 'missing', 'Ready', 'False', 'RefNotFound');
     expect(condition(repo, 'Ready')!.message).toContain(
       "release 7 of space 'shop-prod' does not exist or is not published (ConfigHub v0.8.3)",
     );
@@ -44,8 +44,8 @@ describe('a release that skipped units', () => {
 
   it('leaves the skipped units out and reports them in status.fetched', async () => {
     const release = stack.emulator.publishRelease('shop-prod', { skip: ['web-hpa'] });
-    await createRepository(stack, 'skipping', 'latest', { ref: { release: 'latest' } });
-    const repo = await waitForReady(stack, 'skipping', 'latest');
+    await stack.createRepository('skipping', 'latest', { ref: { release: 'latest' } });
+    const repo = await stack.waitForReady('skipping', 'latest');
     expect(repo.status!.artifact!.revision).toMatch(new RegExp(`^release-${release.ReleaseNum}@sha256:`));
     expect(repo.status!.fetched!.skippedUnits).toEqual(['web-hpa']);
     const space = stack.emulator.getSpace('shop-prod');

@@ -15,7 +15,7 @@ import {
 } from '../../src/drift/index.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { startCluster, type TestCluster, writes } from '../delivery/cluster.ts';
-import { artifactFiles, container, desired, fluxApply, NS } from './fixtures.ts';
+import { artifactFiles, container, desired, editLive, fluxApply, NS } from './fixtures.ts';
 
 let cluster: TestCluster;
 let registry: Registry;
@@ -88,13 +88,7 @@ beforeAll(async () => {
   });
 
   // Hand edits, each under the field manager kubectl would use.
-  cluster.server.patch(
-    'deployments.apps',
-    NS,
-    'web',
-    { spec: { replicas: 5 } },
-    { manager: 'kubectl-scale' },
-  );
+  editLive(cluster.server, 'deployments.apps', 'web', { spec: { replicas: 5 } }, 'kubectl-scale');
   const webLive = cluster.server.get('deployments.apps', NS, 'web') as unknown as {
     spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
   };
@@ -102,35 +96,13 @@ beforeAll(async () => {
     ...c,
     image: 'ghcr.io/acme/web:1.5.0-hotfix',
   }));
-  cluster.server.patch(
-    'deployments.apps',
-    NS,
-    'web',
-    { spec: { template: { spec: { containers } } } },
-    { manager: 'kubectl-edit' },
-  );
-  cluster.server.patch(
-    'configmaps',
-    NS,
-    'web-config',
-    { data: { mode: 'debug' } },
-    { manager: 'kubectl-edit' },
-  );
-  cluster.server.patch(
-    'secrets',
-    NS,
-    'web-secret',
-    { data: { password: Buffer.from('hunter2-live').toString('base64') } },
-    { manager: 'kubectl-edit' },
-  );
+  editLive(cluster.server, 'deployments.apps', 'web', { spec: { template: { spec: { containers } } } });
+  editLive(cluster.server, 'configmaps', 'web-config', { data: { mode: 'debug' } });
+  editLive(cluster.server, 'secrets', 'web-secret', {
+    data: { password: Buffer.from('hunter2-live').toString('base64') },
+  });
   // The autoscaler scales api; that is its job, not drift.
-  cluster.server.patch(
-    'deployments.apps',
-    NS,
-    'api',
-    { spec: { replicas: 7 } },
-    { manager: 'kube-controller-manager' },
-  );
+  editLive(cluster.server, 'deployments.apps', 'api', { spec: { replicas: 7 } }, 'kube-controller-manager');
   cluster.server.delete('services', NS, 'web');
 
   registry = new Registry();
@@ -264,13 +236,7 @@ describe('drift over time', () => {
   let second: DriftReport;
   beforeAll(async () => {
     // Someone puts the ConfigMap back; the rest stays.
-    cluster.server.patch(
-      'configmaps',
-      NS,
-      'web-config',
-      { data: { mode: 'production' } },
-      { manager: 'kubectl-edit' },
-    );
+    editLive(cluster.server, 'configmaps', 'web-config', { data: { mode: 'production' } });
     const later = new DriftDetector({
       kube: cluster.kube,
       logger: silentLogger(),
@@ -311,13 +277,7 @@ describe('drift over time', () => {
 
 describe('what drift detection leaves alone', () => {
   it('honours ignore rules from the repository and opt-out annotations', async () => {
-    cluster.server.patch(
-      'configmaps',
-      NS,
-      'web-config',
-      { data: { mode: 'debug' } },
-      { manager: 'kubectl-edit' },
-    );
+    editLive(cluster.server, 'configmaps', 'web-config', { data: { mode: 'debug' } });
     const optedOut = {
       ...desired.config,
       metadata: { ...desired.config.metadata, annotations: { 'source.confighub.com/drift': 'disabled' } },

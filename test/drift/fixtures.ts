@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { ArtifactFileInput } from '../../src/drift/index.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { ResourceType } from '../../src/kube/resources.ts';
+import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
 
 export const NS = 'shop';
 
@@ -119,4 +120,15 @@ export async function fluxApply(
     fieldManager: 'kustomize-controller',
     force: true,
   });
+}
+
+/** An edit of a live object in NS by someone other than Flux, under their field manager (`kubectl edit`'s). */
+export function editLive(
+  server: KubeApiServer,
+  resource: string,
+  name: string,
+  patch: object,
+  manager = 'kubectl-edit',
+): void {
+  server.patch(resource, NS, name, patch, { manager });
 }

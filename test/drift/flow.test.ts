@@ -6,7 +6,7 @@ import { computeDelivery, DeliveryTracker } from '../../src/delivery/index.ts';
 import { DriftDetector, type DriftReport, driftEvents, summarize } from '../../src/drift/index.ts';
 import { silentLogger } from '../../src/telemetry/logger.ts';
 import { kustomization, ready, startCluster, type TestCluster, writes } from '../delivery/cluster.ts';
-import { artifactFiles, desired, fluxApply, NS } from './fixtures.ts';
+import { artifactFiles, desired, editLive, fluxApply, NS } from './fixtures.ts';
 
 const REVISION = 'latest@sha256:5555555555555555555555555555555555555555555555555555555555555555';
 
@@ -41,13 +41,7 @@ beforeAll(async () => {
     },
     { subresource: 'status' },
   );
-  cluster.server.patch(
-    'configmaps',
-    NS,
-    'web-config',
-    { data: { mode: 'debug' } },
-    { manager: 'kubectl-edit' },
-  );
+  editLive(cluster.server, 'configmaps', 'web-config', { data: { mode: 'debug' } });
   tracker = new DeliveryTracker({ kube: cluster.controllerKube, logger: silentLogger(), onChange: () => {} });
   detector = new DriftDetector({
     kube: cluster.controllerKube,
@@ -90,13 +84,7 @@ describe('delivery and drift together', () => {
   });
 
   it('clears Drifted once the edit is undone, with one DriftResolved event', async () => {
-    cluster.server.patch(
-      'configmaps',
-      NS,
-      'web-config',
-      { data: { mode: 'production' } },
-      { manager: 'kubectl-edit' },
-    );
+    editLive(cluster.server, 'configmaps', 'web-config', { data: { mode: 'production' } });
     const setupEdit = cluster.server.requests.length;
     const consumers = tracker.consumersOf('flux-system', 'shop');
     const next = await detector.detect(

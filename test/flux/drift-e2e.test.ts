@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findKubectl } from '../../testkit/flux/index.ts';
 import { checkDrift, type DriftRepo, KS, kubectl, kustomization, waitForKs } from '../support/flux.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { condition, createRepository, waitForCondition, waitForReady } from '../support/repositories.ts';
+import { condition } from '../support/repositories.ts';
 
 // No autoscaler, so a scaled Deployment is drift rather than the HPA's business.
 const UNITS = "Slug IN ('namespace','web','web-svc','web-config')";
@@ -33,8 +33,8 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
   });
 
   it('says pending and records no drift event before the first apply, then Delivered once applied', async () => {
-    await createRepository(stack, 'team-a', 'shop', { where: UNITS, drift: { mode: 'report' } });
-    const repo = await waitForReady(stack, 'team-a', 'shop');
+    await stack.createRepository('team-a', 'shop', { where: UNITS, drift: { mode: 'report' } });
+    const repo = await stack.waitForReady('team-a', 'shop');
     stack.kube.create(kustomization('team-a', 'app', 'shop', { suspend: true }));
     const pending = await checkDrift(stack, 'team-a', 'shop');
     expect(pending.status!.drift).toMatchObject({ source: 'pending', items: [] });
@@ -44,7 +44,7 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
     stack.kube.patch(KS, 'team-a', 'app', { spec: { suspend: false } });
     const ks = await waitForKs(stack, 'team-a', 'app', 'True');
     expect(ks.status!.lastAppliedRevision).toBe(repo.status!.artifact!.revision);
-    const delivered = await waitForCondition(stack, 'team-a', 'shop', 'Delivered', 'True');
+    const delivered = await stack.waitForCondition('team-a', 'shop', 'Delivered', 'True');
     expect(condition(delivered, 'Delivered')!.message).toContain('applied by 1 consumer');
     const clean = await checkDrift(stack, 'team-a', 'shop');
     expect(clean.status!.drift).toMatchObject({ source: 'inventory', items: [] });
@@ -129,8 +129,8 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
   }
 
   it('reports Delivered False with the consumer’s message when its build fails', async () => {
-    await createRepository(stack, 'team-b', 'shop', { where: UNITS });
-    await waitForReady(stack, 'team-b', 'shop');
+    await stack.createRepository('team-b', 'shop', { where: UNITS });
+    await stack.waitForReady('team-b', 'shop');
     stack.kube.create(
       kustomization('team-b', 'app', 'shop', {
         targetNamespace: 'team-b',
@@ -141,8 +141,7 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
     const ready = ks.status!.conditions!.find((c) => c.type === 'Ready')!;
     expect(ready.reason).toBe('BuildFailed');
     expect(ready.message).toContain('no-such-component');
-    const repo = (await waitForCondition(
-      stack,
+    const repo = (await stack.waitForCondition(
       'team-b',
       'shop',
       'Delivered',
@@ -155,18 +154,11 @@ describe.skipIf(findKubectl() === undefined)('delivery and drift through the sta
   });
 
   it('reports Delivered False with the consumer’s message when its apply is refused', async () => {
-    await createRepository(stack, 'team-e', 'shop', { where: UNITS });
-    await waitForReady(stack, 'team-e', 'shop');
+    await stack.createRepository('team-e', 'shop', { where: UNITS });
+    await stack.waitForReady('team-e', 'shop');
     // kustomize builds it; the API server refuses a namespace named like this.
     stack.kube.create(kustomization('team-e', 'app', 'shop', { targetNamespace: 'Not_Valid' }));
-    const repo = await waitForCondition(
-      stack,
-      'team-e',
-      'shop',
-      'Delivered',
-      'False',
-      'ReconciliationFailed',
-    );
+    const repo = await stack.waitForCondition('team-e', 'shop', 'Delivered', 'False', 'ReconciliationFailed');
     expect(condition(repo, 'Delivered')!.message).toContain(
       'Kustomization/team-e/app (ReconciliationFailed: ',
     );

@@ -6,7 +6,6 @@ import { findKubectl } from '../../testkit/flux/index.ts';
 import type { LocalStack } from '../../testkit/local-stack.ts';
 import { checkDrift, kustomization, waitForKs } from '../support/flux.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import { createRepository, waitForReady } from '../support/repositories.ts';
 
 const UNITS = "Slug IN ('namespace','web','web-svc','web-config')";
 
@@ -144,8 +143,8 @@ describe.skipIf(findKubectl() === undefined)('no false drift for any Kustomizati
   it.each(CASES)('$name', async ({ name, spec, applied, reproduced }) => {
     const ns = `m-${name.toLowerCase()}`;
     const target = `t-${name.toLowerCase()}`;
-    await createRepository(stack, ns, 'shop', { where: UNITS, drift: { mode: 'report' } });
-    await waitForReady(stack, ns, 'shop');
+    await stack.createRepository(ns, 'shop', { where: UNITS, drift: { mode: 'report' } });
+    await stack.waitForReady(ns, 'shop');
     stack.kube.create({
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -10,7 +10,7 @@ import type { LocalStack } from '../../testkit/local-stack.ts';
 import { KS, type Ks, kubectl, kustomization, waitForKs } from '../support/flux.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import { WAIT } from '../support/progress.ts';
-import { CHR, createRepository, waitForReady } from '../support/repositories.ts';
+import { CHR } from '../support/repositories.ts';
 
 type Event = { reason: string; type: string; message: string; involvedObject: { name: string } };
 const eventsOf = (stack: LocalStack, namespace: string, name: string) =>
@@ -27,8 +27,8 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', ()
   const stack = useLocalStack({ kustomizeController: { pollMs: 50, intervalMs: 3_600_000 } });
 
   it('applies the artifact with Flux status, inventory and events', async () => {
-    await createRepository(stack, 'team-a', 'shop');
-    const repo = await waitForReady(stack, 'team-a', 'shop');
+    await stack.createRepository('team-a', 'shop');
+    const repo = await stack.waitForReady('team-a', 'shop');
     stack.kube.create(kustomization('team-a', 'app', 'shop'));
     const ks = await waitForKs(stack, 'team-a', 'app', 'True');
     expect(ks.status!.lastAppliedRevision).toBe(repo.status!.artifact!.revision);
@@ -106,8 +106,8 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in', ()
   });
 
   it('fails with ArtifactFailed when the digest does not match, and ReconciliationFailed when the apply is refused', async () => {
-    await createRepository(stack, 'team-c', 'shop');
-    await waitForReady(stack, 'team-c', 'shop');
+    await stack.createRepository('team-c', 'shop');
+    await stack.waitForReady('team-c', 'shop');
     // An ExternalArtifact with a wrong digest, as a broken producer would publish.
     const ea = stack.kube.get(
       { group: 'source.toolkit.fluxcd.io', plural: 'externalartifacts' },
@@ -161,8 +161,8 @@ describe.skipIf(findKubectl() === undefined)('kustomize-controller stand-in on i
   });
 
   it('re-applies on its own and takes back a field edited with kubectl', async () => {
-    await createRepository(stack, 'team-a', 'shop');
-    await waitForReady(stack, 'team-a', 'shop');
+    await stack.createRepository('team-a', 'shop');
+    await stack.waitForReady('team-a', 'shop');
     stack.kube.create(kustomization('team-a', 'app', 'shop'));
     await waitForKs(stack, 'team-a', 'app', 'True');
     const kubeconfig = await stack.kube.writeKubeconfig(join(dir, 'kubeconfig'));

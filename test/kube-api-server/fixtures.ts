@@ -1,4 +1,5 @@
 // Objects and paths the conformance and kubectl tests share.
+import type { KubeObject } from '../../testkit/kube-api-server/index.ts';
 
 export const GROUP = 'source.confighub.com';
 export const VERSION = 'v1beta1';
@@ -13,25 +14,8 @@ export const configMapPath = (namespace: string, name?: string): string =>
 export interface Chr {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    deletionGracePeriodSeconds?: number;
-    managedFields?: {
-      manager: string;
-      operation: string;
-      fieldsV1: Record<string, unknown>;
-      subresource?: string;
-    }[];
-    ownerReferences?: unknown[];
-  };
+  /** Kubernetes' ObjectMeta, as the test server stores it; a stored object always has a name. */
+  metadata: KubeObject['metadata'] & { name: string };
   spec: Record<string, unknown>;
   status?: Record<string, unknown>;
 }

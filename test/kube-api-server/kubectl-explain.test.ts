@@ -2,24 +2,14 @@
 // descriptions generated from src/api (defaults included) from the API server's OpenAPI v3 documents,
 // and `kubectl get fluxcd` / `kubectl get fluxcd-sources` list ConfigHubRepositories with Flux's sources.
 
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { type KubeApiServer, startKubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { HAVE_KUBECTL, KUBECTL, kubectlRunner } from './kubectl-runner.ts';
 import { CRD_PATH } from './target.ts';
-
-const KUBECTL = '/usr/bin/kubectl';
-const HAVE_KUBECTL = existsSync(KUBECTL);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('the CRD as kubectl shows it', () => {
   it('is in the fluxcd and fluxcd-sources categories, as Flux sources are', async () => {
@@ -35,24 +25,7 @@ describe.skipIf(!HAVE_KUBECTL)(
     let dir: string;
     let kubeconfig: string;
 
-    // Async on purpose: the server answers from this same process.
-    const kubectl = (...args: string[]) =>
-      new Promise<Run>((resolve) => {
-        execFile(
-          KUBECTL,
-          [...args, '--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
-          { env: { PATH: process.env['PATH'] ?? '', HOME: dir }, timeout: 20_000 },
-          (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-          },
-        );
-      });
-    const ok = async (...args: string[]) => {
-      const run = await kubectl(...args);
-      expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).toBe(0);
-      return run.stdout;
-    };
+    const { ok } = kubectlRunner(() => ({ kubeconfig, dir }));
     /** kubectl wraps descriptions at 80 columns: compare words, not lines. */
     const words = (text: string) => text.replace(/\s+/g, ' ');
 

@@ -1,7 +1,6 @@
 // The real kubectl (v1.32) against the in-process API server: discovery, apply, printer columns,
 // wait, annotate, patch, delete with finalizers, Flux CRDs and server-side validation errors.
 
-import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +12,8 @@ import {
   type KubeApiServer,
   startKubeApiServer,
 } from '../../testkit/kube-api-server/index.ts';
+import { HAVE_KUBECTL, KUBECTL, kubectlRunner } from './kubectl-runner.ts';
 import { CRD_PATH } from './target.ts';
-
-const KUBECTL = '/usr/bin/kubectl';
-const HAVE_KUBECTL = existsSync(KUBECTL);
 
 const SAMPLE = `apiVersion: v1
 kind: Secret
@@ -50,12 +47,6 @@ spec:
     name: confighub-token
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 describe.skipIf(!HAVE_KUBECTL)(
   HAVE_KUBECTL ? 'kubectl against the API server' : `${KUBECTL} not found: kubectl tests skipped`,
   () => {
@@ -64,28 +55,7 @@ describe.skipIf(!HAVE_KUBECTL)(
     let kubeconfig: string;
     let fluxLoaded = false;
 
-    const start = (args: string[]): { child: ChildProcess; done: Promise<Run> } => {
-      let child!: ChildProcess;
-      const done = new Promise<Run>((resolve) => {
-        // Async on purpose: the server answers from this same process.
-        child = execFile(
-          KUBECTL,
-          [...args, '--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
-          { env: { PATH: process.env['PATH'] ?? '', HOME: dir }, timeout: 20_000 },
-          (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-          },
-        );
-      });
-      return { child, done };
-    };
-    const kubectl = (...args: string[]) => start(args).done;
-    const ok = async (...args: string[]) => {
-      const run = await kubectl(...args);
-      expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).toBe(0);
-      return run.stdout;
-    };
+    const { start, run: kubectl, ok } = kubectlRunner(() => ({ kubeconfig, dir }));
     const rows = (table: string) =>
       table
         .trim()

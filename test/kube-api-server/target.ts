@@ -4,9 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type HttpMethod, KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { fetch } from 'undici';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type KubeApiServer, startKubeApiServer } from '../../testkit/kube-api-server/index.ts';
 import { WAIT } from '../support/progress.ts';
+import { type Chr, chrPath } from './fixtures.ts';
 
 export const CRD_PATH = new URL('../../crds/source.confighub.com_confighubrepositories.yaml', import.meta.url)
   .pathname;
@@ -130,7 +131,7 @@ const makeWatch =
     return events;
   };
 
-const uniqueNamespace = () => `kas-conformance-${randomBytes(3).toString('hex')}`;
+export const uniqueNamespace = () => `kas-conformance-${randomBytes(3).toString('hex')}`;
 
 const createNamespace = async (raw: Target['raw'], namespace: string) => {
   const res = await raw('POST', '/api/v1/namespaces', {
@@ -139,13 +140,12 @@ const createNamespace = async (raw: Target['raw'], namespace: string) => {
   if (res.status !== 201) throw new Error(`creating namespace ${namespace}: ${res.status} ${res.text}`);
 };
 
-export const inProcessTarget = async (): Promise<Target> => {
+export const inProcessTarget = async (namespace = uniqueNamespace()): Promise<Target> => {
   const server = await startKubeApiServer({ bookmarkIntervalMs: 100 });
   server.registerCrd(readFileSync(CRD_PATH, 'utf8'));
   const kc = new KubeConfig();
   kc.loadFromOptions(server.kubeConfig());
   const raw = makeRaw(kc);
-  const namespace = uniqueNamespace();
   await createNamespace(raw, namespace);
   return {
     name: 'in-process',
@@ -159,7 +159,7 @@ export const inProcessTarget = async (): Promise<Target> => {
 };
 
 /** Uses the cluster from KUBECONFIG: installs our CRD when missing and works in a fresh namespace. */
-export const realTarget = async (): Promise<Target> => {
+export const realTarget = async (namespace = uniqueNamespace()): Promise<Target> => {
   const kc = new KubeConfig();
   kc.loadFromDefault();
   const raw = makeRaw(kc);
@@ -184,7 +184,6 @@ export const realTarget = async (): Promise<Target> => {
       )
       .toBe(true);
   }
-  const namespace = uniqueNamespace();
   await createNamespace(raw, namespace);
   return {
     name: 'real',
@@ -198,3 +197,54 @@ export const realTarget = async (): Promise<Target> => {
     },
   };
 };
+
+export interface OnTarget {
+  /** Stands for the running target in hooks and tests. */
+  t: Target;
+  /** The target's namespace, fresh for each run of the suite. */
+  ns: string;
+  /** A name not used before in this run: `${prefix}-${n}`. */
+  fresh(prefix: string): string;
+  /** Creates a ConfigHubRepository in `ns` (it must be 201 Created) and returns it as stored. */
+  create(obj: Chr): Promise<Chr>;
+}
+
+/**
+ * Declares the suite `body` against the in-process server, and against a real cluster when one is asked
+ * for (else that block is skipped with the reason). Each run starts its target before its tests and
+ * closes it after them.
+ */
+export function describeOnTargets(body: (on: OnTarget) => void): void {
+  const suite = (label: string, makeTarget: (namespace: string) => Promise<Target>) =>
+    describe(label, () => {
+      const ns = uniqueNamespace();
+      let running: Target | undefined;
+      beforeAll(async () => {
+        running = await makeTarget(ns);
+      });
+      afterAll(async () => {
+        await running?.close();
+      });
+      const t = new Proxy({} as Target, {
+        get: (_, key) => {
+          if (running === undefined) throw new Error('the target is only running in the hooks and tests');
+          return Reflect.get(running, key);
+        },
+      });
+      let counter = 0;
+      body({
+        t,
+        ns,
+        fresh: (prefix) => `${prefix}-${++counter}`,
+        create: async (obj) => {
+          const res = await t.raw('POST', chrPath(ns), { body: obj });
+          expect(res.status, res.text).toBe(201);
+          return res.body as Chr;
+        },
+      });
+    });
+  suite('in-process server', inProcessTarget);
+  describe.skipIf(!REAL_CLUSTER)(REAL_CLUSTER ? 'real cluster' : REAL_SKIP_REASON, () => {
+    suite('real cluster', realTarget);
+  });
+}

@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
-import { parseTable } from '../cli/support.ts';
+import { buildFlags, parseTable } from '../cli/support.ts';
 import { REPO_ROOT } from '../packaging/support/paths.ts';
 import { Fleet, writeKubeconfig } from '../sharding/controllers.ts';
 import { createRepository, download, sha256, waitForReady } from '../support/repositories.ts';
@@ -165,12 +165,7 @@ describe('npm package', () => {
     const out = join(work, 'build');
     const build = await confighubSource([
       'build',
-      '--server',
-      stack.emulator.url,
-      '--space',
-      'shop-prod',
-      '--token-file',
-      tokenFile,
+      ...buildFlags(stack.emulator.url, tokenFile),
       '--out',
       out,
     ]);

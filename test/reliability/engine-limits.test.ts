@@ -12,7 +12,6 @@ import {
   download,
   expectStillServed,
   type Repo,
-  reconcileNow,
   requestReconcile,
   sha256,
   waitForCondition,
@@ -30,8 +29,8 @@ const configMap = (name: string, body = '  key: value\n') =>
 /** A repository selecting only its own unit, published once with valid content. */
 async function ownUnitRepository(name: string, spec: Record<string, unknown> = {}): Promise<Repo> {
   stack.emulator.createUnit(SPACE, { slug: name, data: configMap(name), labels: { case: name } });
-  await createRepository(stack, 'engine', name, { where: `Labels.case = '${name}'`, ...spec });
-  return waitForReady(stack, 'engine', name, undefined, 20_000);
+  await stack.createRepository('engine', name, { where: `Labels.case = '${name}'`, ...spec });
+  return stack.waitForReady('engine', name, undefined, 20_000);
 }
 
 /**
@@ -39,8 +38,8 @@ async function ownUnitRepository(name: string, spec: Record<string, unknown> = {
  * controller kept working meanwhile, without sleeping.
  */
 async function progressMarker(name: string): Promise<void> {
-  await createRepository(stack, 'engine', name, { space: 'shop-staging' });
-  await waitForReady(stack, 'engine', name, undefined, 20_000);
+  await stack.createRepository('engine', name, { space: 'shop-staging' });
+  await stack.waitForReady('engine', name, undefined, 20_000);
 }
 
 /** How long until the queue next runs the object, once it has settled on a delay. */
@@ -54,7 +53,7 @@ describe('hostile unit content', () => {
     let body = '';
     for (let i = 0; i < 3000; i++) body += `${'  '.repeat(i + 1)}k${i}:\n`;
     stack.emulator.setUnitData(SPACE, 'deep', configMap('deep', body));
-    const failed = await reconcileNow(stack, 'engine', 'deep', 'deep-1', 30_000);
+    const failed = await stack.reconcileNow('engine', 'deep', 'deep-1', 30_000);
     const fetch = condition(failed, 'FetchFailed')!;
     expect(fetch).toMatchObject({ status: 'True', reason: 'InvalidUnit' });
     expect(fetch.message).toMatch(
@@ -72,7 +71,7 @@ describe('hostile unit content', () => {
       lines.push(`  ${level}: &${level} [${Array(9).fill(`*${previous}`).join(',')}]`);
     }
     stack.emulator.setUnitData(SPACE, 'bomb', configMap('bomb', `${lines.join('\n')}\n`));
-    const failed = await reconcileNow(stack, 'engine', 'bomb', 'bomb-1', 30_000);
+    const failed = await stack.reconcileNow('engine', 'bomb', 'bomb-1', 30_000);
     expect(condition(failed, 'FetchFailed')).toMatchObject({ status: 'True', reason: 'InvalidUnit' });
     expect(condition(failed, 'FetchFailed')!.message).toMatch(/unit "bomb" .*excessive aliasing/);
     await expectStillServed(good.status!.artifact!, failed);
@@ -100,7 +99,7 @@ describe('hostile unit content', () => {
         latencies.push(performance.now() - started);
       }
     })();
-    const built = await reconcileNow(stack, 'engine', 'wide', 'wide-1', 30_000);
+    const built = await stack.reconcileNow('engine', 'wide', 'wide-1', 30_000);
     building = false;
     await probing;
     loop.disable();
@@ -126,9 +125,8 @@ describe('durations at any size', () => {
     });
     try {
       stack.emulator.clearRequests();
-      requestReconcile(stack, 'engine', 'throttled', 'throttled-1');
-      const failed = await waitForCondition(
-        stack,
+      stack.requestReconcile('engine', 'throttled', 'throttled-1');
+      const failed = await stack.waitForCondition(
         'engine',
         'throttled',
         'Ready',
@@ -181,8 +179,8 @@ describe('durations at any size', () => {
   it('an interval past 87600h admitted by an older CRD is Stalled with the same words', async () => {
     // The test server does not run CEL rules, as an API server with an older CRD would not: the
     // controller's own schema refuses the spec.
-    await createRepository(stack, 'engine', 'forever', { interval: '87601h' });
-    const stalled = await waitForCondition(stack, 'engine', 'forever', 'Stalled', 'True', 'InvalidSpec');
+    await stack.createRepository('engine', 'forever', { interval: '87601h' });
+    const stalled = await stack.waitForCondition('engine', 'forever', 'Stalled', 'True', 'InvalidSpec');
     expect(condition(stalled, 'Stalled')!.message).toBe(
       'invalid spec: spec.interval: must be at most 87600h',
     );

@@ -9,18 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTarGz, UnsafeNameError, unitsToFiles } from '../../src/artifact/index.ts';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
 import { useLocalStack } from '../support/local-stack.ts';
+import { ESCAPE_FRAGMENTS } from '../support/path-fragments.ts';
 import { prng } from '../support/prng.ts';
-import { createRepository, type Repo, sha256, waitForReady } from '../support/repositories.ts';
+import { type Repo, sha256 } from '../support/repositories.ts';
 import { walk } from './support/storage-walk.ts';
 
 const FRAGMENTS = [
-  '..',
-  '.',
-  '/',
-  '\\',
-  '\u0000',
-  '\n',
-  '%2e',
+  ...ESCAPE_FRAGMENTS,
   '%2E',
   '%2f',
   '%5c',
@@ -114,8 +109,8 @@ describe('fuzz: request paths against the running controller', () => {
   const stack = useLocalStack();
   let artifact: NonNullable<NonNullable<Repo['status']>['artifact']>;
   beforeAll(async () => {
-    await createRepository(stack, 'fuzz', 'shop');
-    artifact = (await waitForReady(stack, 'fuzz', 'shop')).status!.artifact!;
+    await stack.createRepository('fuzz', 'shop');
+    artifact = (await stack.waitForReady('fuzz', 'shop')).status!.artifact!;
     const outside = join(stack.storagePath, '..', 'outside.txt');
     await writeFile(outside, 'FUZZ-OUTSIDE-SECRET');
     const objectDir = join(stack.storagePath, 'confighubrepository', 'fuzz', 'shop');

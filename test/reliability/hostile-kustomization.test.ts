@@ -11,17 +11,7 @@ import { promisify } from 'node:util';
 import { x as extract } from 'tar';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  reconcileNow,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
 import { walk } from './support/storage-walk.ts';
 
 const KUBECTL = '/usr/bin/kubectl';
@@ -41,10 +31,10 @@ describe('a kustomization unit', () => {
       slug: 'kustomization',
       data: `${HEAD}namePrefix: prod-\nresources:\n- web.yaml\n- ./web-svc.yaml\nconfigMapGenerator:\n- name: props\n  files: [web-properties.properties]\n`,
     });
-    await createRepository(stack, 'kpolicy', 'shop', {
+    await stack.createRepository('kpolicy', 'shop', {
       toolchains: ['Kubernetes/YAML', 'AppConfig/Properties'],
     });
-    good = (await waitForReady(stack, 'kpolicy', 'shop')).status!.artifact!;
+    good = (await stack.waitForReady('kpolicy', 'shop')).status!.artifact!;
     stored = await walk(stack.storagePath);
   });
 
@@ -99,7 +89,7 @@ describe('a kustomization unit', () => {
   hostile.forEach(([label, body, pattern], i) => {
     it(`${label}: InvalidUnit naming the field and entry, the last artifact stays`, async () => {
       stack.emulator.setUnitData(SPACE, 'kustomization', HEAD + body);
-      const repo = await reconcileNow(stack, 'kpolicy', 'shop', `hostile-${i}`);
+      const repo = await stack.reconcileNow('kpolicy', 'shop', `hostile-${i}`);
       const ready = condition(repo, 'Ready')!;
       expect(ready).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
       expect(ready.message).toContain('unit "kustomization" is refused by the kustomization policy: ');

@@ -5,17 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../artifact/helpers/raw-http.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  condition,
-  createRepository,
-  download,
-  type Repo,
-  SECRET,
-  sha256,
-  tokenSecret,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition, download, type Repo, SECRET, sha256 } from '../support/repositories.ts';
 
 const stack = useLocalStack();
 
@@ -25,12 +15,11 @@ const secretReads = (ns: string) =>
 describe('Secret references', () => {
   it('a secretRef into another namespace is Stalled CrossNamespaceRefNotAllowed and that Secret is never read', async () => {
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'victim' } });
-    stack.kube.create(tokenSecret(stack, 'victim'));
-    await createRepository(stack, 'attacker', 'shop', {
+    stack.kube.create(stack.tokenSecret('victim'));
+    await stack.createRepository('attacker', 'shop', {
       secretRef: { name: 'confighub-token', namespace: 'victim' },
     });
-    const repo = await waitForCondition(
-      stack,
+    const repo = await stack.waitForCondition(
       'attacker',
       'shop',
       'Stalled',
@@ -47,32 +36,21 @@ describe('Secret references', () => {
   });
 
   it('a certSecretRef into another namespace is refused the same way', async () => {
-    await createRepository(stack, 'attacker-tls', 'shop', {
+    await stack.createRepository('attacker-tls', 'shop', {
       certSecretRef: { name: 'confighub-token', namespace: 'victim' },
     });
-    await waitForCondition(stack, 'attacker-tls', 'shop', 'Stalled', 'True', 'CrossNamespaceRefNotAllowed');
+    await stack.waitForCondition('attacker-tls', 'shop', 'Stalled', 'True', 'CrossNamespaceRefNotAllowed');
     expect(secretReads('victim')).toEqual([]);
   });
 
   it('a missing Secret is retried (SecretNotFound), and the repository becomes Ready once it is applied', async () => {
     stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'late-secret' } });
-    stack.kube.create({
-      apiVersion: 'source.confighub.com/v1beta1',
-      kind: 'ConfigHubRepository',
-      metadata: { name: 'shop', namespace: 'late-secret' },
-      spec: {
-        interval: '1h',
-        url: stack.emulator.url,
-        insecure: true,
-        space: 'shop-prod',
-        secretRef: { name: 'confighub-token' },
-      },
-    });
-    const waiting = await waitForCondition(stack, 'late-secret', 'shop', 'Ready', 'False', 'SecretNotFound');
+    stack.kube.create(stack.repository('late-secret', 'shop'));
+    const waiting = await stack.waitForCondition('late-secret', 'shop', 'Ready', 'False', 'SecretNotFound');
     expect(condition(waiting, 'Stalled')).toBeUndefined();
     expect(condition(waiting, 'Ready')!.message).toContain("'late-secret/confighub-token' not found");
-    stack.kube.create(tokenSecret(stack, 'late-secret'));
-    await waitForReady(stack, 'late-secret', 'shop');
+    stack.kube.create(stack.tokenSecret('late-secret'));
+    await stack.waitForReady('late-secret', 'shop');
   });
 
   const wrongKeys: [string, Record<string, string>, RegExp][] = [
@@ -90,8 +68,8 @@ describe('Secret references', () => {
         metadata: { name: 'bad', namespace: ns },
         stringData: data,
       });
-      await createRepository(stack, ns, 'shop', { secretRef: { name: 'bad' } });
-      const repo = await waitForCondition(stack, ns, 'shop', 'Stalled', 'True', 'InvalidSecret');
+      await stack.createRepository(ns, 'shop', { secretRef: { name: 'bad' } });
+      const repo = await stack.waitForCondition(ns, 'shop', 'Stalled', 'True', 'InvalidSecret');
       const message = condition(repo, 'Ready')!.message;
       expect(message).toMatch(mentions);
       for (const value of Object.values(data).filter((v) => v.trim().length > 0)) {
@@ -113,8 +91,8 @@ describe('where filters with quotes', () => {
   ];
   refused.forEach(([label, where], i) => {
     it(`${label} is Stalled InvalidFilter`, async () => {
-      await createRepository(stack, 'where', `refused-${i}`, { where });
-      const repo = await waitForCondition(stack, 'where', `refused-${i}`, 'Stalled', 'True', 'InvalidFilter');
+      await stack.createRepository('where', `refused-${i}`, { where });
+      const repo = await stack.waitForCondition('where', `refused-${i}`, 'Stalled', 'True', 'InvalidFilter');
       expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidFilter' });
       expect(repo.status!.artifact).toBeUndefined();
     });
@@ -125,8 +103,8 @@ describe('where filters with quotes', () => {
   });
 
   it('a quoted selection never widens past the toolchain clause', async () => {
-    await createRepository(stack, 'where', 'narrow', { where: "Slug IN ('web','web-properties')" });
-    const repo = await waitForReady(stack, 'where', 'narrow');
+    await stack.createRepository('where', 'narrow', { where: "Slug IN ('web','web-properties')" });
+    const repo = await stack.waitForReady('where', 'narrow');
     expect(repo.status!.fetched!.units!.map((u) => u.slug)).toEqual(['web']);
   });
 });
@@ -135,8 +113,8 @@ describe('the artifact server of the running controller', () => {
   let good: NonNullable<NonNullable<Repo['status']>['artifact']>;
   let base: string;
   beforeAll(async () => {
-    await createRepository(stack, 'served', 'shop');
-    good = (await waitForReady(stack, 'served', 'shop')).status!.artifact!;
+    await stack.createRepository('served', 'shop');
+    good = (await stack.waitForReady('served', 'shop')).status!.artifact!;
     base = stack.controller!.servers.artifacts.url;
     // Plant what an attacker with write access next to the storage root might: symlinks to a secret.
     const outside = join(stack.storagePath, '..', `outside-${process.pid}.txt`);

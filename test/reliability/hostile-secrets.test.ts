@@ -6,42 +6,22 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  reconcileNow,
-  repository,
-  requestReconcile,
-  SECRET,
-  sha256,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
-import { startWatchedStack, type WatchedStack } from './support/watched-stack.ts';
+import { CHR, condition, download, type Repo, SECRET, sha256 } from '../support/repositories.ts';
+import { useWatchedStack } from './support/watched-stack.ts';
 
 const token = `chx_echoed_${randomBytes(12).toString('hex')}`;
 const password = `Pw${randomBytes(10).toString('hex')}`;
 const nonAsciiToken = `chx_ünïcødé_${randomBytes(8).toString('hex')}`;
 const controlToken = `chx_bell_${randomBytes(8).toString('hex')}\u0007x`;
 
-let stack: LocalStack;
-let watched: WatchedStack;
 let echoing: Server;
 let echoUrl = '';
 /** While set, the upstream answers 401 with a body echoing the bearer token at character 272. */
 let echo401 = false;
 
+// Registered before the stack, so the echoing upstream starts first and stops last.
 beforeAll(async () => {
-  watched = await startWatchedStack();
-  stack = watched.stack;
-  stack.emulator.addToken(token);
   echoing = createServer((req, res) => {
     const authorization = req.headers.authorization ?? '';
     if (echo401) {
@@ -66,9 +46,13 @@ beforeAll(async () => {
   echoUrl = `http://127.0.0.1:${(echoing.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await watched?.stop();
   echoing?.closeAllConnections();
   await new Promise((resolve) => echoing?.close(resolve));
+});
+const watched = useWatchedStack();
+const stack = watched.stack;
+beforeAll(() => {
+  stack.emulator.addToken(token);
 });
 
 function namespace(ns: string) {
@@ -90,11 +74,11 @@ function secret(ns: string, name: string, data: Record<string, string>) {
 describe('hostile credential cases', () => {
   it('a 401 body echoing the bearer token where messages are cut: scrubbed, one line, last artifact served', async () => {
     secret('echo', 'creds', { token });
-    await createRepository(stack, 'echo', 'shop', { url: echoUrl, secretRef: { name: 'creds' } });
-    const good = (await waitForReady(stack, 'echo', 'shop')).status!.artifact!;
+    await stack.createRepository('echo', 'shop', { url: echoUrl, secretRef: { name: 'creds' } });
+    const good = (await stack.waitForReady('echo', 'shop')).status!.artifact!;
     echo401 = true;
     try {
-      const repo = await reconcileNow(stack, 'echo', 'shop', 'echo');
+      const repo = await stack.reconcileNow('echo', 'shop', 'echo');
       const ready = condition(repo, 'Ready')!;
       expect(ready).toMatchObject({ status: 'False', reason: 'AuthenticationFailed' });
       expect(ready.message).toContain('[redacted]');
@@ -110,15 +94,15 @@ describe('hostile credential cases', () => {
   it('credentials in spec.url are refused by the CRD', () => {
     namespace('userinfo');
     const url = stack.emulator.url.replace('http://', `http://alice:${password}@`);
-    expect(() => stack.kube.create(repository(stack, 'userinfo', 'shop', { url }))).toThrow();
+    expect(() => stack.kube.create(stack.repository('userinfo', 'shop', { url }))).toThrow();
     expect(stack.kube.get(CHR, 'userinfo', 'shop')).toBeUndefined();
   });
 
   /** A Ready repository in its own namespace, and its artifact. */
   async function readyRepository(ns: string) {
     secret(ns, 'creds', { token });
-    await createRepository(stack, ns, 'shop', { secretRef: { name: 'creds' } });
-    return (await waitForReady(stack, ns, 'shop')).status!.artifact!;
+    await stack.createRepository(ns, 'shop', { secretRef: { name: 'creds' } });
+    return (await stack.waitForReady(ns, 'shop')).status!.artifact!;
   }
 
   async function expectStillServed(ns: string, good: NonNullable<NonNullable<Repo['status']>['artifact']>) {
@@ -133,8 +117,8 @@ describe('hostile credential cases', () => {
     stack.kube.patch(SECRET, 'non-ascii', 'creds', {
       data: { token: Buffer.from(nonAsciiToken).toString('base64') },
     });
-    requestReconcile(stack, 'non-ascii', 'shop', 'non-ascii');
-    const repo = await waitForCondition(stack, 'non-ascii', 'shop', 'Stalled', 'True', 'InvalidSecret');
+    stack.requestReconcile('non-ascii', 'shop', 'non-ascii');
+    const repo = await stack.waitForCondition('non-ascii', 'shop', 'Stalled', 'True', 'InvalidSecret');
     expect(condition(repo, 'Stalled')!.message).toBe(
       "invalid Secret 'creds': the ConfigHub token contains non-ASCII characters",
     );
@@ -143,11 +127,11 @@ describe('hostile credential cases', () => {
 
   it('Stalled=InvalidSecret clears a stale FetchFailed=SecretNotFound', async () => {
     namespace('stale');
-    stack.kube.create(repository(stack, 'stale', 'shop', { secretRef: { name: 'late' } }));
-    await waitForCondition(stack, 'stale', 'shop', 'FetchFailed', 'True', 'SecretNotFound');
+    stack.kube.create(stack.repository('stale', 'shop', { secretRef: { name: 'late' } }));
+    await stack.waitForCondition('stale', 'shop', 'FetchFailed', 'True', 'SecretNotFound');
     secret('stale', 'late', { token: controlToken });
-    requestReconcile(stack, 'stale', 'shop', 'secret-arrived');
-    const repo = await waitForCondition(stack, 'stale', 'shop', 'Stalled', 'True', 'InvalidSecret');
+    stack.requestReconcile('stale', 'shop', 'secret-arrived');
+    const repo = await stack.waitForCondition('stale', 'shop', 'Stalled', 'True', 'InvalidSecret');
     expect(condition(repo, 'FetchFailed')).toBeUndefined();
     expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSecret' });
   });
@@ -156,7 +140,7 @@ describe('hostile credential cases', () => {
     const good = await readyRepository('bad-ca');
     secret('bad-ca', 'tls', { 'ca.crt': 'not a certificate\nat all' });
     stack.kube.patch(CHR, 'bad-ca', 'shop', { spec: { certSecretRef: { name: 'tls' } } });
-    const repo = await waitForCondition(stack, 'bad-ca', 'shop', 'Stalled', 'True', 'InvalidSecret');
+    const repo = await stack.waitForCondition('bad-ca', 'shop', 'Stalled', 'True', 'InvalidSecret');
     expect(condition(repo, 'Stalled')!.message).toBe(
       "invalid Secret 'tls': 'ca.crt' holds no PEM certificate",
     );
@@ -167,7 +151,7 @@ describe('hostile credential cases', () => {
     const good = await readyRepository('nul');
     const before = stack.emulator.requests.length;
     stack.kube.patch(CHR, 'nul', 'shop', { spec: { where: "Labels.app = 'web'\u0000 OR 1=1" } });
-    const repo = await waitForCondition(stack, 'nul', 'shop', 'Stalled', 'True', 'InvalidFilter');
+    const repo = await stack.waitForCondition('nul', 'shop', 'Stalled', 'True', 'InvalidFilter');
     expect(condition(repo, 'Stalled')!.message).toContain('NUL');
     expect(condition(repo, 'Stalled')!.message).not.toMatch(/[\u0000-\u001f]/);
     // No request after the change carries the filter (it travels in the query).
@@ -177,21 +161,9 @@ describe('hostile credential cases', () => {
   });
 
   it('no 12-character piece of any credential in logs, Events, statuses, /metrics or artifacts', async () => {
-    let artifacts = '';
-    for (const repo of stack.kube.list(CHR) as Repo[]) {
-      if (repo.status?.artifact === undefined) continue;
-      artifacts += gunzipSync((await download(repo.status.artifact.url)).bytes).toString('latin1');
-    }
-    const outputs: Record<string, string> = {
-      logs: watched.logs(),
-      events: JSON.stringify(stack.kube.list('events')),
-      forwardedEvents: watched.forwarded(),
-      statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
-      metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
-      artifacts,
-    };
-    expect(watched.logs().length).toBeGreaterThan(1000);
-    expect(artifacts.length).toBeGreaterThan(1000);
+    const outputs = await watched.outputs();
+    expect(outputs.logs.length).toBeGreaterThan(1000);
+    expect(outputs.artifacts.length).toBeGreaterThan(1000);
     const hits: string[] = [];
     for (const credential of [token, password, nonAsciiToken, controlToken]) {
       for (let i = 0; i + 12 <= credential.length; i++) {

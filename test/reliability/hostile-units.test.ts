@@ -4,14 +4,7 @@
 // and nothing is ever written outside the object's storage directory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  condition,
-  createRepository,
-  expectStillServed,
-  type Repo,
-  reconcileNow,
-  waitForReady,
-} from '../support/repositories.ts';
+import { condition, expectStillServed, type Repo } from '../support/repositories.ts';
 import { type RewritingProxy, startRewritingProxy } from './support/rewriting-proxy.ts';
 import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
 
@@ -40,15 +33,15 @@ describe('hostile unit slugs (through a rewriting upstream)', () => {
   let good: NonNullable<NonNullable<Repo['status']>['artifact']>;
 
   beforeAll(async () => {
-    await createRepository(stack, 'slugs', 'shop', { url: proxy.url });
-    good = (await waitForReady(stack, 'slugs', 'shop')).status!.artifact!;
+    await stack.createRepository('slugs', 'shop', { url: proxy.url });
+    good = (await stack.waitForReady('slugs', 'shop')).status!.artifact!;
   });
 
   cases.forEach(([label, slug], i) => {
     it(`${label}: the revision is refused (InvalidUnit), the last artifact stays`, async () => {
       proxy.rewrites.set('web-config', slug);
       try {
-        const repo = await reconcileNow(stack, 'slugs', 'shop', `slug-${i}`);
+        const repo = await stack.reconcileNow('slugs', 'shop', `slug-${i}`);
         expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
         expect(condition(repo, 'FetchFailed')).toMatchObject({ status: 'True', reason: 'InvalidUnit' });
         const message = condition(repo, 'Ready')!.message;
@@ -65,7 +58,7 @@ describe('hostile unit slugs (through a rewriting upstream)', () => {
   it('nothing was written outside the object directory, and the clean space recovers', async () => {
     const files = await walk(stack.storagePath);
     expect(files.filter((f) => !ARTIFACT_FILE.test(f))).toEqual([]);
-    const repo = await reconcileNow(stack, 'slugs', 'shop', 'clean');
+    const repo = await stack.reconcileNow('slugs', 'shop', 'clean');
     expect(condition(repo, 'Ready')?.status).toBe('True');
     expect(repo.status!.artifact!.digest).toBe(good.digest);
   });
@@ -73,8 +66,8 @@ describe('hostile unit slugs (through a rewriting upstream)', () => {
 
 describe('invalid YAML in one unit', () => {
   it('refuses the whole revision, keeps serving the last artifact, publishes once fixed', async () => {
-    await createRepository(stack, 'yaml', 'shop');
-    const good = (await waitForReady(stack, 'yaml', 'shop')).status!.artifact!;
+    await stack.createRepository('yaml', 'shop');
+    const good = (await stack.waitForReady('yaml', 'shop')).status!.artifact!;
     const original = stack.emulator.getUnit('shop-prod', 'web-config').text;
     stack.emulator.setUnitData(
       'shop-prod',
@@ -82,7 +75,7 @@ describe('invalid YAML in one unit', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n',
     );
     try {
-      const repo = await reconcileNow(stack, 'yaml', 'shop', 'broken');
+      const repo = await stack.reconcileNow('yaml', 'shop', 'broken');
       expect(condition(repo, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidUnit' });
       expect(condition(repo, 'Ready')!.message).toMatch(
         /unit "web-config" is not valid Kubernetes YAML at line 4/,
@@ -91,7 +84,7 @@ describe('invalid YAML in one unit', () => {
     } finally {
       stack.emulator.setUnitData('shop-prod', 'web-config', `${original}\n# fixed\n`);
     }
-    const fixed = await reconcileNow(stack, 'yaml', 'shop', 'fixed');
+    const fixed = await stack.reconcileNow('yaml', 'shop', 'fixed');
     expect(condition(fixed, 'Ready')?.status).toBe('True');
     expect(fixed.status!.artifact!.digest).not.toBe(good.digest);
   });

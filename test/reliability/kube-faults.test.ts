@@ -5,17 +5,15 @@ import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../testkit/local-stack.ts';
+import { startLocalStack } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
 import {
   condition,
-  createRepository,
   download,
   type Repo,
-  requestReconcile,
+  type RepositoryStack,
   sha256,
-  waitForCondition,
-  waitForReady,
+  withRepositoryHelpers,
 } from '../support/repositories.ts';
 import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
 
@@ -37,12 +35,12 @@ async function servedMatches(repo: Repo): Promise<void> {
 
 describe('watch faults', () => {
   it('a dropped watch is resumed: an object created afterwards is reconciled', async () => {
-    await createRepository(stack, 'watch-a', 'shop');
-    await waitForReady(stack, 'watch-a', 'shop');
+    await stack.createRepository('watch-a', 'shop');
+    await stack.waitForReady('watch-a', 'shop');
     const before = stack.kube.openWatches;
     stack.kube.dropWatches();
-    await createRepository(stack, 'watch-b', 'shop');
-    await servedMatches(await waitForReady(stack, 'watch-b', 'shop'));
+    await stack.createRepository('watch-b', 'shop');
+    await servedMatches(await stack.waitForReady('watch-b', 'shop'));
     await stack.kube.waitFor(() => stack.kube.openWatches >= before, {
       description: 'watches re-established',
     });
@@ -53,9 +51,9 @@ describe('watch faults', () => {
     // All in one tick, before the informer can re-watch: the watch drops, an object is created, and the
     // history is compacted past the informer's resourceVersion. Only a relist can see the new object.
     stack.kube.dropWatches();
-    await createRepository(stack, 'watch-c', 'shop');
+    await stack.createRepository('watch-c', 'shop');
     stack.kube.compactHistory();
-    await servedMatches(await waitForReady(stack, 'watch-c', 'shop'));
+    await servedMatches(await stack.waitForReady('watch-c', 'shop'));
     const after = stack.kube.requests.slice(from).filter((r) => r.path.endsWith('/confighubrepositories'));
     // The expired watch ends with an ERROR event carrying 410 (HTTP 200, as real servers do); then a relist.
     expect(after.some((r) => !r.watch && r.method === 'GET' && r.status === 200)).toBe(true);
@@ -69,8 +67,8 @@ describe('write faults', () => {
       methods: ['PATCH'],
       pathPattern: '/namespaces/conflict/confighubrepositories/shop/status',
     });
-    await createRepository(stack, 'conflict', 'shop');
-    await servedMatches(await waitForReady(stack, 'conflict', 'shop'));
+    await stack.createRepository('conflict', 'shop');
+    await servedMatches(await stack.waitForReady('conflict', 'shop'));
     const writes = statusWrites('conflict');
     expect(writes.filter((r) => r.status === 409)).toHaveLength(3);
     expect(writes.at(-1)?.status).toBe(200);
@@ -82,8 +80,8 @@ describe('write faults', () => {
       methods: ['PATCH', 'POST', 'PUT'],
       pathPattern: '/namespaces/errors/',
     });
-    await createRepository(stack, 'errors', 'shop');
-    await servedMatches(await waitForReady(stack, 'errors', 'shop', () => true, 20_000));
+    await stack.createRepository('errors', 'shop');
+    await servedMatches(await stack.waitForReady('errors', 'shop', () => true, 20_000));
     const failed = stack.kube.requests.filter(
       (r) => r.path.includes('/namespaces/errors/') && r.status === 500,
     );
@@ -97,8 +95,8 @@ describe('write faults', () => {
       methods: ['PATCH'],
       pathPattern: '/namespaces/throttled/confighubrepositories/shop/status',
     });
-    await createRepository(stack, 'throttled', 'shop');
-    await servedMatches(await waitForReady(stack, 'throttled', 'shop'));
+    await stack.createRepository('throttled', 'shop');
+    await servedMatches(await stack.waitForReady('throttled', 'shop'));
     const [throttled, next] = statusWrites('throttled');
     expect(throttled?.status).toBe(429);
     expect(next?.status).toBe(200);
@@ -109,8 +107,8 @@ describe('write faults', () => {
   it('a slow API server (300 ms per response) only slows things down', async () => {
     stack.kube.setLatency(300);
     try {
-      await createRepository(stack, 'slow', 'shop');
-      await servedMatches(await waitForReady(stack, 'slow', 'shop', () => true, 20_000));
+      await stack.createRepository('slow', 'shop');
+      await servedMatches(await stack.waitForReady('slow', 'shop', () => true, 20_000));
     } finally {
       stack.kube.setLatency(0);
     }
@@ -119,13 +117,12 @@ describe('write faults', () => {
 
 describe('storage faults under a running controller', () => {
   it('a corrupted artifact is detected on the next reconcile, reported, and rebuilt to the same digest', async () => {
-    await createRepository(stack, 'corrupt', 'shop');
-    const good = await waitForReady(stack, 'corrupt', 'shop');
+    await stack.createRepository('corrupt', 'shop');
+    const good = await stack.waitForReady('corrupt', 'shop');
     const file = join(stack.storagePath, good.status!.artifact!.path);
     await writeFile(file, 'not a tarball');
-    requestReconcile(stack, 'corrupt', 'shop', 'after-corruption');
-    const again = await waitForReady(
-      stack,
+    stack.requestReconcile('corrupt', 'shop', 'after-corruption');
+    const again = await stack.waitForReady(
       'corrupt',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'after-corruption',
@@ -137,13 +134,12 @@ describe('storage faults under a running controller', () => {
   });
 
   it('a deleted artifact is rebuilt on the next reconcile to the same digest', async () => {
-    await createRepository(stack, 'deleted', 'shop');
-    const good = await waitForReady(stack, 'deleted', 'shop');
+    await stack.createRepository('deleted', 'shop');
+    const good = await stack.waitForReady('deleted', 'shop');
     await unlink(join(stack.storagePath, good.status!.artifact!.path));
     expect((await download(good.status!.artifact!.url)).status).toBe(404);
-    requestReconcile(stack, 'deleted', 'shop', 'after-delete');
-    const again = await waitForReady(
-      stack,
+    stack.requestReconcile('deleted', 'shop', 'after-delete');
+    const again = await stack.waitForReady(
       'deleted',
       'shop',
       (r) => r.status?.lastHandledReconcileAt === 'after-delete',
@@ -166,7 +162,7 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
   const mountPoint = join(tmpdir(), `reliability-tmpfs-${process.pid}`);
   const storage = join(mountPoint, 'storage');
   let mountRefused: string | undefined;
-  let full: LocalStack | undefined;
+  let full: RepositoryStack | undefined;
   beforeAll(async () => {
     await mkdir(mountPoint, { recursive: true });
     try {
@@ -176,7 +172,7 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
       return;
     }
     await mkdir(storage, { recursive: true });
-    full = await startLocalStack({ controller: false });
+    full = withRepositoryHelpers(await startLocalStack({ controller: false }));
     await full.startController([`--storage-path=${storage}`]);
   });
   afterAll(async () => {
@@ -187,8 +183,8 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
 
   it('ENOSPC is StorageOperationFailed, the last artifact stays served, and freeing space recovers', async (ctx) => {
     if (mountRefused !== undefined || full === undefined) return ctx.skip(mountRefused);
-    await createRepository(full, 'disk', 'shop');
-    const good = await waitForReady(full, 'disk', 'shop');
+    await full.createRepository('disk', 'shop');
+    const good = await full.waitForReady('disk', 'shop');
     // A unit of ~1.5 MiB of incompressible (base64 of random) data: its artifact cannot fit in what is left.
     const original = full.emulator.getUnit('shop-prod', 'web-config').text;
     const noise = Buffer.from(
@@ -199,8 +195,8 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
       'web-config',
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: noise\ndata:\n  noise: ${noise}\n`,
     );
-    requestReconcile(full, 'disk', 'shop', 'too-big');
-    const failed = await waitForCondition(full, 'disk', 'shop', 'StorageOperationFailed', 'True');
+    full.requestReconcile('disk', 'shop', 'too-big');
+    const failed = await full.waitForCondition('disk', 'shop', 'StorageOperationFailed', 'True');
     expect(condition(failed, 'Ready')).toMatchObject({ status: 'False' });
     expect(condition(failed, 'Ready')!.message).toMatch(/ENOSPC|no space/i);
     expect(failed.status!.artifact).toEqual(good.status!.artifact);
@@ -210,8 +206,7 @@ describe.skipIf(!asRoot)('a full disk (1 MiB tmpfs; skipped unless root)', () =>
     expect(names.filter((n) => !/^[a-f0-9]{64}\.tar\.gz$/.test(n))).toEqual([]);
 
     full.emulator.setUnitData('shop-prod', 'web-config', `${original}\n# smaller again\n`);
-    const recovered = await waitForReady(
-      full,
+    const recovered = await full.waitForReady(
       'disk',
       'shop',
       (r) => condition(r, 'StorageOperationFailed') === undefined,

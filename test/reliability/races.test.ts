@@ -5,16 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
 import { reconcileCount, secondsPass, WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  EA,
-  type Repo,
-  requestReconcile,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, condition, EA, type Repo } from '../support/repositories.ts';
 import { listingPath } from './support/fault-cycle.ts';
 
 const stack = useLocalStack();
@@ -29,15 +20,15 @@ async function listingInFlight(): Promise<void> {
 
 describe('a reconcile in flight', () => {
   it('deleting the object mid-reconcile leaves no ExternalArtifact and no storage behind', async () => {
-    await createRepository(stack, 'delete-race', 'shop');
-    await waitForReady(stack, 'delete-race', 'shop');
+    await stack.createRepository('delete-race', 'shop');
+    await stack.waitForReady('delete-race', 'shop');
     await stack.kube.waitForObject(EA, 'delete-race', 'shop');
     const remove = stack.emulator.injectFault({ route: listingPath(stack), kind: 'latency', ms: 1500 });
     try {
       const unit = stack.emulator.getUnit('shop-prod', 'web-config');
       stack.emulator.setUnitData('shop-prod', 'web-config', `${unit.text}\n# delete race\n`);
       stack.emulator.clearRequests();
-      requestReconcile(stack, 'delete-race', 'shop', 'in-flight');
+      stack.requestReconcile('delete-race', 'shop', 'in-flight');
       await listingInFlight();
       stack.kube.delete(CHR, 'delete-race', 'shop');
       await stack.kube.waitForDeletion(CHR, 'delete-race', 'shop', { timeoutMs: 15_000 });
@@ -55,26 +46,25 @@ describe('a reconcile in flight', () => {
     }
     // Whatever the slow answer could still set off has had its turn once another object, created after
     // it, has gone through the queue to Ready.
-    await createRepository(stack, 'delete-race', 'after');
-    await waitForReady(stack, 'delete-race', 'after', undefined, WAIT.timeout);
+    await stack.createRepository('delete-race', 'after');
+    await stack.waitForReady('delete-race', 'after', undefined, WAIT.timeout);
     await stack.kube.waitForDeletion(EA, 'delete-race', 'shop', { timeoutMs: 10_000 });
     expect(existsSync(join(stack.storagePath, 'confighubrepository', 'delete-race', 'shop'))).toBe(false);
   });
 
   it('a spec change mid-reconcile is reconciled next: the final status matches the newest generation', async () => {
-    await createRepository(stack, 'spec-race', 'shop');
-    await waitForReady(stack, 'spec-race', 'shop');
+    await stack.createRepository('spec-race', 'shop');
+    await stack.waitForReady('spec-race', 'shop');
     const remove = stack.emulator.injectFault({ route: listingPath(stack), kind: 'latency', ms: 1000 });
     try {
       stack.emulator.clearRequests();
-      requestReconcile(stack, 'spec-race', 'shop', 'in-flight');
+      stack.requestReconcile('spec-race', 'shop', 'in-flight');
       await listingInFlight();
       stack.kube.patch(CHR, 'spec-race', 'shop', { spec: { where: "Slug = 'web'" } });
     } finally {
       remove();
     }
-    const repo = await waitForReady(
-      stack,
+    const repo = await stack.waitForReady(
       'spec-race',
       'shop',
       (r) => r.status?.observedGeneration === 2,
@@ -87,8 +77,8 @@ describe('a reconcile in flight', () => {
 
 describe('an object that needs a human', () => {
   it('is not retried: no upstream request and no status write while it stays Stalled', async () => {
-    await createRepository(stack, 'stalled', 'shop', { where: "Slug = 'a' OR Slug = 'b'", interval: '1s' });
-    await waitForCondition(stack, 'stalled', 'shop', 'Stalled', 'True', 'InvalidFilter');
+    await stack.createRepository('stalled', 'shop', { where: "Slug = 'a' OR Slug = 'b'", interval: '1s' });
+    await stack.waitForCondition('stalled', 'shop', 'Stalled', 'True', 'InvalidFilter');
     // The reconcile that stalled it has ended, and left nothing scheduled to wake it.
     await expect.poll(() => reconcileCount(stack, 'stalled', 'shop'), WAIT).toBeGreaterThan(0);
     expect(stack.controller!.manager.queue.scheduledAt('stalled/shop')).toBeUndefined();

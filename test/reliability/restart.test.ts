@@ -1,54 +1,20 @@
 // kill -9 of a controller process in the middle of its work, then a new process on the same storage
 // (a persistent volume) and on an empty one (an emptyDir): every repository ends Ready, every published
 // URL serves bytes matching its digest, and a rebuild from scratch gives the very same digests.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  download,
-  EA,
-  type Repo,
-  repository,
-  sha256,
-  tokenSecret,
-} from '../support/repositories.ts';
-import { type ControllerProcess, spawnController } from './support/controller-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
+import { type ControllerProcess, useControllerProcesses } from './support/controller-process.ts';
 import { ARTIFACT_FILE, walk } from './support/storage-walk.ts';
 
 const NS = 'restart';
 const COUNT = 30;
 const names = Array.from({ length: COUNT }, (_, i) => `repo-${i}`);
 
-const stack = useLocalStack({ controller: false });
-let dir: string;
-let kubeconfigPath: string;
-const running: ControllerProcess[] = [];
+const { stack, storagePath, start } = useControllerProcesses();
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reliability-restart-'));
-  kubeconfigPath = await stack.kube.writeKubeconfig(
-    join(dir, 'kubeconfig'),
-    'default',
-    stack.controllerToken,
-  );
-  stack.kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  stack.kube.create(tokenSecret(stack, NS));
-  for (const name of names) stack.kube.create(repository(stack, NS, name));
+  for (const name of names) await stack.createRepository(NS, name);
 });
-afterAll(async () => {
-  for (const proc of running) await proc.kill('SIGKILL');
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-async function start(storage: string): Promise<ControllerProcess> {
-  const proc = await spawnController({ kubeconfigPath, storagePath: join(dir, storage) });
-  running.push(proc);
-  return proc;
-}
 
 const repo = (name: string) => stack.kube.get(CHR, NS, name) as Repo | undefined;
 const readyCount = () => names.filter((n) => condition(repo(n), 'Ready')?.status === 'True').length;
@@ -86,6 +52,7 @@ async function allServedBy(proc: ControllerProcess): Promise<Map<string, string>
 
 describe('controller killed with SIGKILL mid-work', () => {
   let firstDigests: Map<string, string>;
+  let third: ControllerProcess;
 
   it('a new process on the same storage (persistent volume) finishes the work; no partial file is served', async () => {
     const first = await start('persistent');
@@ -99,7 +66,7 @@ describe('controller killed with SIGKILL mid-work', () => {
     firstDigests = await allServedBy(second);
     // Only content-addressed artifacts are visible; a killed write can only leave a hidden temp file,
     // which the server never serves and GC removes after the retention TTL.
-    const files = await walk(join(dir, 'persistent'));
+    const files = await walk(storagePath('persistent'));
     const strays = files.filter((f) => !ARTIFACT_FILE.test(f));
     expect(strays.filter((f) => !/\/\.[a-f0-9]+\.tmp$/.test(f))).toEqual([]);
     for (const stray of strays) expect((await download(`${second.artifactsUrl}/${stray}`)).status).toBe(404);
@@ -107,7 +74,7 @@ describe('controller killed with SIGKILL mid-work', () => {
   });
 
   it('a new process on an empty storage (emptyDir) rebuilds every artifact to the same digest', async () => {
-    const third = await start('empty');
+    third = await start('empty');
     const rebuilt = await allServedBy(third);
     expect(rebuilt).toEqual(firstDigests);
   });
@@ -117,7 +84,7 @@ describe('controller killed with SIGKILL mid-work', () => {
   let removeOutage: (() => void) | undefined;
   let fourth: ControllerProcess;
   it('on an empty storage while ConfigHub is down, ArtifactInStorage stops claiming the missing file', async () => {
-    await running.at(-1)!.kill('SIGKILL');
+    await third.kill('SIGKILL');
     removeOutage = stack.emulator.injectFault({
       route: `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`,
       kind: 'status',

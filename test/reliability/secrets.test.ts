@@ -3,22 +3,10 @@
 // all statuses, /metrics, served artifacts — is searched for the token, the worker secret, the JWTs ConfigHub
 // issued and the rejected credentials.
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
-import {
-  CHR,
-  createRepository,
-  download,
-  EA,
-  type Repo,
-  requestReconcile,
-  SECRET,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHR, type Repo, SECRET } from '../support/repositories.ts';
 import { listingPath } from './support/fault-cycle.ts';
-import { startWatchedStack, type WatchedStack } from './support/watched-stack.ts';
+import { useWatchedStack } from './support/watched-stack.ts';
 
 const token = `chx_reliability_${randomBytes(12).toString('hex')}`;
 const rejectedToken = `chx_rejected_${randomBytes(12).toString('hex')}`;
@@ -26,16 +14,11 @@ const workerID = `worker-${randomBytes(4).toString('hex')}`;
 const workerSecret = `ch_workersecret_${randomBytes(16).toString('hex')}`;
 const rejectedWorkerSecret = `ch_wrongsecret_${randomBytes(16).toString('hex')}`;
 
-let stack: LocalStack;
-let watched: WatchedStack;
-beforeAll(async () => {
-  watched = await startWatchedStack();
-  stack = watched.stack;
+const watched = useWatchedStack();
+const stack = watched.stack;
+beforeAll(() => {
   stack.emulator.addToken(token);
   stack.emulator.addWorker(workerID, workerSecret);
-});
-afterAll(async () => {
-  await watched?.stop();
 });
 
 function secret(ns: string, name: string, data: Record<string, string>) {
@@ -61,15 +44,15 @@ describe('no credential in any output', () => {
   beforeAll(async () => {
     // Token: success, a rejected token, upstream failures, recovery.
     secret('sec-token', 'creds', { token });
-    await createRepository(stack, 'sec-token', 'shop', { secretRef: { name: 'creds' } });
-    await waitForReady(stack, 'sec-token', 'shop');
+    await stack.createRepository('sec-token', 'shop', { secretRef: { name: 'creds' } });
+    await stack.waitForReady('sec-token', 'shop');
     setSecret('sec-token', 'creds', { token: rejectedToken });
-    requestReconcile(stack, 'sec-token', 'shop', 'rejected');
-    await waitForCondition(stack, 'sec-token', 'shop', 'Ready', 'False', 'AuthenticationFailed');
+    stack.requestReconcile('sec-token', 'shop', 'rejected');
+    await stack.waitForCondition('sec-token', 'shop', 'Ready', 'False', 'AuthenticationFailed');
     setSecret('sec-token', 'creds', { token });
     for (const [i, status] of [500, 403, 401].entries()) {
       const remove = stack.emulator.injectFault({ route: listingPath(stack), kind: 'status', status });
-      requestReconcile(stack, 'sec-token', 'shop', `status-${i}`);
+      stack.requestReconcile('sec-token', 'shop', `status-${i}`);
       await stack.kube.waitForObject(
         CHR,
         'sec-token',
@@ -83,27 +66,27 @@ describe('no credential in any output', () => {
       kind: 'redirect',
       location: 'http://127.0.0.1:9/x',
     });
-    requestReconcile(stack, 'sec-token', 'shop', 'redirect');
-    await waitForCondition(stack, 'sec-token', 'shop', 'Ready', 'False', 'UpstreamUnavailable');
+    stack.requestReconcile('sec-token', 'shop', 'redirect');
+    await stack.waitForCondition('sec-token', 'shop', 'Ready', 'False', 'UpstreamUnavailable');
     redirect();
-    requestReconcile(stack, 'sec-token', 'shop', 'recovered');
-    await waitForReady(stack, 'sec-token', 'shop', (r) => r.status?.lastHandledReconcileAt === 'recovered');
+    stack.requestReconcile('sec-token', 'shop', 'recovered');
+    await stack.waitForReady('sec-token', 'shop', (r) => r.status?.lastHandledReconcileAt === 'recovered');
 
     // Worker: JWT exchange, a JWT expiring mid-reconcile, a rejected worker secret, a malformed Secret.
     secret('sec-worker', 'creds', { workerID, workerSecret });
-    await createRepository(stack, 'sec-worker', 'shop', { secretRef: { name: 'creds' } });
-    await waitForReady(stack, 'sec-worker', 'shop');
+    await stack.createRepository('sec-worker', 'shop', { secretRef: { name: 'creds' } });
+    await stack.waitForReady('sec-worker', 'shop');
     stack.emulator.injectFault({ kind: 'expireTokenAfter', requests: 1 });
     const unit = stack.emulator.getUnit('shop-prod', 'web-config');
     stack.emulator.setUnitData('shop-prod', 'web-config', `${unit.text}\n# secrets scenario\n`);
-    requestReconcile(stack, 'sec-worker', 'shop', 'expiry');
-    await waitForReady(stack, 'sec-worker', 'shop', (r) => r.status?.lastHandledReconcileAt === 'expiry');
+    stack.requestReconcile('sec-worker', 'shop', 'expiry');
+    await stack.waitForReady('sec-worker', 'shop', (r) => r.status?.lastHandledReconcileAt === 'expiry');
     setSecret('sec-worker', 'creds', { workerID, workerSecret: rejectedWorkerSecret });
-    requestReconcile(stack, 'sec-worker', 'shop', 'rejected');
-    await waitForCondition(stack, 'sec-worker', 'shop', 'Ready', 'False', 'AuthenticationFailed');
+    stack.requestReconcile('sec-worker', 'shop', 'rejected');
+    await stack.waitForCondition('sec-worker', 'shop', 'Ready', 'False', 'AuthenticationFailed');
     secret('sec-worker', 'broken', { workerID, workerSecret: `${workerSecret}\u0007` });
-    await createRepository(stack, 'sec-worker', 'broken', { secretRef: { name: 'broken' } });
-    await waitForCondition(stack, 'sec-worker', 'broken', 'Stalled', 'True', 'InvalidSecret');
+    await stack.createRepository('sec-worker', 'broken', { secretRef: { name: 'broken' } });
+    await stack.waitForCondition('sec-worker', 'broken', 'Stalled', 'True', 'InvalidSecret');
   }, 60_000);
 
   it('the scenario really used the credentials and ConfigHub issued JWTs', () => {
@@ -117,14 +100,7 @@ describe('no credential in any output', () => {
   });
 
   it('logs, events, statuses, metrics and artifacts contain none of them', async () => {
-    const outputs: Record<string, string> = {
-      logs: watched.logs(),
-      events: JSON.stringify(stack.kube.list('events')),
-      forwardedEvents: watched.forwarded(),
-      statuses: JSON.stringify([...stack.kube.list(CHR), ...stack.kube.list(EA)].map((o) => o.status)),
-      metrics: await (await fetch(`${stack.controller!.servers.metrics.url}/metrics`)).text(),
-      artifacts: await artifactContents(),
-    };
+    const outputs = await watched.outputs();
     const needles = [token, rejectedToken, workerSecret, rejectedWorkerSecret, ...jwts()];
     for (const needle of [...needles]) {
       needles.push(Buffer.from(needle).toString('base64'));
@@ -136,7 +112,7 @@ describe('no credential in any output', () => {
       for (const needle of needles) if (text.includes(needle)) hits.push(`${where}: ${needle.slice(0, 12)}…`);
     }
     expect(hits).toEqual([]);
-    expect(outputs['artifacts']!.length).toBeGreaterThan(1000);
+    expect(outputs.artifacts.length).toBeGreaterThan(1000);
     expect(watched.forwarded()).toContain('AuthenticationFailed');
   });
 });
@@ -149,16 +125,4 @@ function jwts(): string[] {
     if (value !== undefined && value.split('.').length === 3) out.add(value);
   }
   return [...out];
-}
-
-/** Every artifact currently published, gunzipped (tar headers and file contents as text). */
-async function artifactContents(): Promise<string> {
-  let text = '';
-  for (const repo of stack.kube.list(CHR) as Repo[]) {
-    const url = repo.status?.artifact?.url;
-    if (url === undefined) continue;
-    const { bytes } = await download(url);
-    text += gunzipSync(bytes).toString('latin1');
-  }
-  return text;
 }

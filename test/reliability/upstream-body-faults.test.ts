@@ -5,27 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../testkit/local-stack.ts';
 import { useLocalStack } from '../support/local-stack.ts';
-import {
-  condition,
-  createRepository,
-  type Repo,
-  requestReconcile,
-  SECRET,
-  waitForReady,
-} from '../support/repositories.ts';
-import {
-  type FaultCycle,
-  type FaultFigures,
-  listingPath,
-  printFigures,
-  runFaultCycle,
-} from './support/fault-cycle.ts';
+import { condition, type Repo, SECRET } from '../support/repositories.ts';
+import { type FaultCycle, itRunsEachFaultCycle, onListing } from './support/fault-cycle.ts';
 
 const stack = useLocalStack();
 let elsewhere: Server;
 let elsewhereUrl: string;
 const elsewhereSeen: IncomingHttpHeaders[] = [];
-const figures: FaultFigures[] = [];
 let touches = 0;
 
 beforeAll(async () => {
@@ -38,11 +24,9 @@ beforeAll(async () => {
   elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  printFigures('Upstream body, paging, integrity and credential faults', figures);
   await new Promise((resolve) => elsewhere?.close(resolve));
 });
 
-const onListing = (stack: LocalStack) => ({ route: listingPath(stack), method: 'GET' });
 /** A unit changes, so the next reconcile downloads data rather than stopping at the listing. */
 const touch = (stack: LocalStack) => {
   const unit = stack.emulator.getUnit('shop-prod', 'web-config');
@@ -101,11 +85,12 @@ const cycles: FaultCycle[] = [
 ];
 
 describe('upstream body, paging, integrity and credential faults', () => {
-  cycles.forEach((cycle, i) => {
-    it(`${cycle.name} → Ready=False ${cycle.reason}, last artifact served, backoff, recovery`, async () => {
-      figures.push(await runFaultCycle(stack, `body-${i}`, cycle));
-    });
-  });
+  const figures = itRunsEachFaultCycle(
+    stack,
+    'Upstream body, paging, integrity and credential faults',
+    'body',
+    cycles,
+  );
 
   it('the redirect target never received a request', () => {
     expect(figures.some((f) => f.fault.startsWith('redirect'))).toBe(true);
@@ -124,15 +109,14 @@ describe('upstream body, paging, integrity and credential faults', () => {
         workerSecret: stack.emulator.fixture.workerSecret,
       },
     });
-    await createRepository(stack, ns, 'shop', { secretRef: { name: 'confighub-worker' } });
-    const before = await waitForReady(stack, ns, 'shop');
+    await stack.createRepository(ns, 'shop', { secretRef: { name: 'confighub-worker' } });
+    const before = await stack.waitForReady(ns, 'shop');
     stack.emulator.clearRequests();
     // The listing passes with the cached JWT; the data download finds it expired.
     stack.emulator.injectFault({ kind: 'expireTokenAfter', requests: 1 });
     touch(stack);
-    requestReconcile(stack, ns, 'shop', 'worker-expiry');
-    const after = await waitForReady(
-      stack,
+    stack.requestReconcile(ns, 'shop', 'worker-expiry');
+    const after = await stack.waitForReady(
       ns,
       'shop',
       (r: Repo) => r.status?.lastHandledReconcileAt === 'worker-expiry',

@@ -1,32 +1,12 @@
 // Upstream HTTP status and timing faults against the whole system: each must give its Flux condition and
 // reason, keep the last good artifact served, retry with backoff and recover once the fault clears.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../testkit/local-stack.ts';
+import { describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/local-stack.ts';
 import { nextReconcileDue } from '../support/progress.ts';
-import {
-  condition,
-  createRepository,
-  requestReconcile,
-  waitForCondition,
-  waitForReady,
-} from '../support/repositories.ts';
-import {
-  type FaultCycle,
-  type FaultFigures,
-  listingPath,
-  printFigures,
-  runFaultCycle,
-} from './support/fault-cycle.ts';
+import { condition } from '../support/repositories.ts';
+import { type FaultCycle, itRunsEachFaultCycle, listingPath, onListing } from './support/fault-cycle.ts';
 
 const stack = useLocalStack();
-const figures: FaultFigures[] = [];
-afterAll(() => {
-  printFigures('Upstream status faults', figures);
-});
-
-const onListing = (stack: LocalStack) => ({ route: listingPath(stack), method: 'GET' });
-
 const cycles: FaultCycle[] = [
   {
     name: '401 Unauthorized',
@@ -68,11 +48,7 @@ const cycles: FaultCycle[] = [
 ];
 
 describe('upstream status faults', () => {
-  cycles.forEach((cycle, i) => {
-    it(`${cycle.name} → Ready=False ${cycle.reason}, last artifact served, backoff, recovery`, async () => {
-      figures.push(await runFaultCycle(stack, `status-${i}`, cycle));
-    });
-  });
+  itRunsEachFaultCycle(stack, 'Upstream status faults', 'status', cycles);
 });
 
 describe('a Retry-After beyond what the client waits in-process', () => {
@@ -87,9 +63,8 @@ describe('a Retry-After beyond what the client waits in-process', () => {
       }),
     ];
     try {
-      await createRepository(stack, 'retry-after', 'shop');
-      const failed = await waitForCondition(
-        stack,
+      await stack.createRepository('retry-after', 'shop');
+      const failed = await stack.waitForCondition(
         'retry-after',
         'shop',
         'Ready',
@@ -103,7 +78,7 @@ describe('a Retry-After beyond what the client waits in-process', () => {
     } finally {
       for (const remove of removers) remove();
     }
-    requestReconcile(stack, 'retry-after', 'shop', 'now');
-    await waitForReady(stack, 'retry-after', 'shop');
+    stack.requestReconcile('retry-after', 'shop', 'now');
+    await stack.waitForReady('retry-after', 'shop');
   });
 });

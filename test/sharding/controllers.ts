@@ -5,9 +5,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { KubeApiServer } from '../../testkit/kube-api-server/index.ts';
+import { useLocalStack } from '../support/local-stack.ts';
 import { freePort } from '../support/ports.ts';
+import type { RepositoryStack } from '../support/repositories.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -109,6 +112,41 @@ export class Fleet {
     await Promise.all(this.#processes.map((p) => p.exited));
     await Promise.all(this.#dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   }
+}
+
+/**
+ * For a test file: a local stack without a controller of its own, and a fleet of controller processes
+ * against it that all end after the file's tests. `kubeconfig()` is theirs: the controller's
+ * ServiceAccount, under the shipped RBAC.
+ */
+export function useFleet(): {
+  stack: RepositoryStack;
+  fleet: Fleet;
+  kubeconfig(): string;
+  /** The Leases in the controllers' namespace, where they elect. */
+  leases(): Lease[];
+} {
+  const stack = useLocalStack({ controller: false });
+  const fleet = new Fleet();
+  let dir: string | undefined;
+  let kubeconfig: string | undefined;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fleet-'));
+    kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
+  });
+  afterAll(async () => {
+    await fleet.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    stack,
+    fleet,
+    kubeconfig: () => {
+      if (kubeconfig === undefined) throw new Error('the kubeconfig is written in beforeAll');
+      return kubeconfig;
+    },
+    leases: () => stack.kube.list(LEASE, LEASE_NAMESPACE) as Lease[],
+  };
 }
 
 /** Reconciles this process recorded for one object (gotk_reconcile_duration_seconds count; 0 if none). */

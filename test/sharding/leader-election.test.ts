@@ -1,50 +1,22 @@
 // High availability: replicas with --enable-leader-election on one Lease. Exactly one reconciles and
 // serves; after kill -9 of the leader the standby takes over once the lease expires; a SIGTERM
 // releases the lease so the standby takes over without waiting for it to expire.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { useLocalStack } from '../support/local-stack.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { WAIT } from '../support/progress.ts';
-import {
-  CHR,
-  createRepository,
-  download,
-  type Repo,
-  requestReconcile,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
+import { CHR, download, type Repo, sha256 } from '../support/repositories.ts';
 import {
   artifactServerStatus,
   type ControllerProcess,
   FAST_LEASE,
-  Fleet,
-  LEASE,
-  LEASE_NAMESPACE,
-  type Lease,
   reconcileCount,
-  writeKubeconfig,
+  useFleet,
 } from './controllers.ts';
 
 const LEASE_NAME = 'confighub-source-controller-leader-election';
 
-const stack = useLocalStack({ controller: false });
-let dir: string;
-let kubeconfig: string;
-const fleet = new Fleet();
+const { stack, fleet, kubeconfig, leases } = useFleet();
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'leader-election-'));
-  kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
-});
-afterAll(async () => {
-  await fleet.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
-const lease = () => stack.kube.get(LEASE, LEASE_NAMESPACE, LEASE_NAME) as Lease | undefined;
+const lease = () => leases().find((l) => l.metadata.name === LEASE_NAME);
 const holder = () => lease()?.spec?.holderIdentity ?? undefined;
 
 async function waitForHolder(names: string[], timeoutMs: number): Promise<string> {
@@ -56,8 +28,7 @@ async function waitForHolder(names: string[], timeoutMs: number): Promise<string
 
 /** Waits until the repository's artifact is served by `controller` (and the bytes match the digest). */
 async function waitForArtifactOf(controller: ControllerProcess, token: string): Promise<Repo> {
-  const repo = await waitForReady(
-    stack,
+  const repo = await stack.waitForReady(
     'ha',
     'app',
     (r) =>
@@ -77,18 +48,18 @@ describe('two replicas with leader election', () => {
 
   beforeAll(async () => {
     const replicas = await Promise.all([
-      fleet.start('replica-a', kubeconfig, FAST_LEASE),
-      fleet.start('replica-b', kubeconfig, FAST_LEASE),
+      fleet.start('replica-a', kubeconfig(), FAST_LEASE),
+      fleet.start('replica-b', kubeconfig(), FAST_LEASE),
     ]);
     const elected = await waitForHolder(['replica-a', 'replica-b'], 15_000);
     leader = replicas.find((r) => r.name === elected)!;
     standby = replicas.find((r) => r.name !== elected)!;
     await Promise.all(replicas.map(waitForMetrics));
-    await createRepository(stack, 'ha', 'app');
+    await stack.createRepository('ha', 'app');
   }, 30_000);
 
   it('exactly one replica reconciles and serves', async () => {
-    requestReconcile(stack, 'ha', 'app', 'first');
+    stack.requestReconcile('ha', 'app', 'first');
     await waitForArtifactOf(leader, 'first');
     expect(await reconcileCount(leader, 'ha', 'app')).toBeGreaterThan(0);
     expect(await reconcileCount(standby, 'ha', 'app')).toBe(0);
@@ -105,14 +76,14 @@ describe('two replicas with leader election', () => {
     // A takeover of an expired lease counts as a transition.
     expect(lease()!.spec!.leaseTransitions).toBe(transitions + 1);
 
-    requestReconcile(stack, 'ha', 'app', 'after-crash');
+    stack.requestReconcile('ha', 'app', 'after-crash');
     await waitForArtifactOf(standby, 'after-crash');
     expect(await reconcileCount(standby, 'ha', 'app')).toBeGreaterThan(0);
     expect(await artifactServerStatus(standby)).toBe(200);
   }, 30_000);
 
   it('SIGTERM releases the lease: a new standby takes over without waiting for expiry', async () => {
-    const replacement = await fleet.start('replica-c', kubeconfig, FAST_LEASE);
+    const replacement = await fleet.start('replica-c', kubeconfig(), FAST_LEASE);
     // The replacement is up (metrics served) and campaigning while the current leader renews.
     await waitForMetrics(replacement);
     expect(await artifactServerStatus(replacement)).toBe(503);
@@ -125,7 +96,7 @@ describe('two replicas with leader election', () => {
     // Taking a released lease is not a transition from a live holder: the count stays.
     expect(lease()!.spec!.leaseTransitions).toBe(transitions);
 
-    requestReconcile(stack, 'ha', 'app', 'after-handover');
+    stack.requestReconcile('ha', 'app', 'after-handover');
     await waitForArtifactOf(replacement, 'after-handover');
     const after = stack.kube.get(CHR, 'ha', 'app') as Repo;
     expect(after.status!.artifact!.url.startsWith(replacement.artifactsUrl)).toBe(true);

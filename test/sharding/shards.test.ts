@@ -2,67 +2,36 @@
 // sharding.fluxcd.io/key each reconcile only their objects, publish artifacts from their own artifact
 // server, and elect on their own Lease.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable } from '../../testkit/shipped-rbac.ts';
-import { useLocalStack } from '../support/local-stack.ts';
-import {
-  CHR,
-  condition,
-  createRepository,
-  download,
-  EA,
-  forbiddenControllerRequests,
-  type Repo,
-  sha256,
-  waitForReady,
-} from '../support/repositories.ts';
-import {
-  type ControllerProcess,
-  FAST_LEASE,
-  Fleet,
-  LEASE,
-  LEASE_NAMESPACE,
-  type Lease,
-  reconcileCount,
-  writeKubeconfig,
-} from './controllers.ts';
+import { CHR, condition, download, EA, type Repo, sha256 } from '../support/repositories.ts';
+import { type ControllerProcess, FAST_LEASE, reconcileCount, useFleet } from './controllers.ts';
 
 const SHARD_LABEL = 'sharding.fluxcd.io/key';
 
-const stack = useLocalStack({ controller: false });
-let dir: string;
-const fleet = new Fleet();
+const { stack, fleet, kubeconfig, leases } = useFleet();
 let shard1: ControllerProcess;
 let shard2: ControllerProcess;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sharding-'));
-  const kubeconfig = await writeKubeconfig(stack.kube, dir, stack.controllerToken);
   [shard1, shard2] = await Promise.all([
-    fleet.start('shard1-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
-    fleet.start('shard2-pod', kubeconfig, [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
+    fleet.start('shard1-pod', kubeconfig(), [`--watch-label-selector=${SHARD_LABEL}=shard1`, ...FAST_LEASE]),
+    fleet.start('shard2-pod', kubeconfig(), [`--watch-label-selector=${SHARD_LABEL}=shard2`, ...FAST_LEASE]),
   ]);
-  await createRepository(stack, 'apps', 'one');
-  await createRepository(stack, 'apps', 'two');
-  await createRepository(stack, 'apps', 'unsharded');
+  await stack.createRepository('apps', 'one');
+  await stack.createRepository('apps', 'two');
+  await stack.createRepository('apps', 'unsharded');
   stack.kube.patch(CHR, 'apps', 'one', { metadata: { labels: { [SHARD_LABEL]: 'shard1' } } });
   stack.kube.patch(CHR, 'apps', 'two', { metadata: { labels: { [SHARD_LABEL]: 'shard2' } } });
 }, 30_000);
-afterAll(async () => {
-  await fleet.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 describe('two shards', () => {
   let one: Repo;
   let two: Repo;
   beforeAll(async () => {
     [one, two] = await Promise.all([
-      waitForReady(stack, 'apps', 'one', undefined, 20_000),
-      waitForReady(stack, 'apps', 'two', undefined, 20_000),
+      stack.waitForReady('apps', 'one', undefined, 20_000),
+      stack.waitForReady('apps', 'two', undefined, 20_000),
     ]);
   }, 30_000);
 
@@ -97,8 +66,7 @@ describe('two shards', () => {
   it('each shard holds its own Lease, named with the first 8 hex of sha256(selector)', () => {
     const leaseOf = (selector: string) =>
       `confighub-source-controller-leader-election-${createHash('sha256').update(selector).digest('hex').slice(0, 8)}`;
-    const leases = stack.kube.list(LEASE, LEASE_NAMESPACE) as Lease[];
-    expect(Object.fromEntries(leases.map((l) => [l.metadata.name, l.spec?.holderIdentity]))).toEqual({
+    expect(Object.fromEntries(leases().map((l) => [l.metadata.name, l.spec?.holderIdentity]))).toEqual({
       [leaseOf(`${SHARD_LABEL}=shard1`)]: 'shard1-pod',
       [leaseOf(`${SHARD_LABEL}=shard2`)]: 'shard2-pod',
     });
@@ -111,8 +79,7 @@ describe('two shards', () => {
         annotations: { 'reconcile.fluxcd.io/requestedAt': 'move' },
       },
     });
-    const moved = await waitForReady(
-      stack,
+    const moved = await stack.waitForReady(
       'apps',
       'one',
       (r) => r.status?.lastHandledReconcileAt === 'move',
@@ -134,6 +101,6 @@ it.skipIf(!kubectlAvailable())(
     const controllers = stack.kube.requests.filter((r) => r.userAgent === 'confighub-source-controller');
     expect(controllers.length).toBeGreaterThan(0);
     expect(new Set(controllers.map((r) => r.user))).toEqual(new Set([stack.controllerUser]));
-    expect(forbiddenControllerRequests(stack)).toEqual([]);
+    expect(stack.forbiddenControllerRequests()).toEqual([]);
   },
 );

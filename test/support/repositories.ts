@@ -56,6 +56,16 @@ export function tokenSecret(stack: LocalStack, namespace: string, name = 'config
   };
 }
 
+/** Puts `token` (the fixture's own when omitted) into the namespace's confighub-token Secret. */
+export function setToken(stack: LocalStack, namespace: string, token?: string): void {
+  stack.kube.patch(
+    SECRET,
+    namespace,
+    'confighub-token',
+    tokenSecret(stack, namespace, 'confighub-token', token),
+  );
+}
+
 export function repository(
   stack: LocalStack,
   namespace: string,
@@ -90,6 +100,19 @@ export async function createRepository(
   stack.kube.create(repository(stack, namespace, name, spec));
 }
 
+/** The repository once `predicate` holds for it. */
+async function waitForRepository(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  predicate: (repo: Repo) => boolean,
+  timeoutMs: number,
+): Promise<Repo> {
+  return (await stack.kube.waitForObject(CHR, namespace, name, (o) => predicate(o as Repo), {
+    timeoutMs,
+  })) as Repo;
+}
+
 export async function waitForReady(
   stack: LocalStack,
   namespace: string,
@@ -97,13 +120,8 @@ export async function waitForReady(
   predicate: (repo: Repo) => boolean = () => true,
   timeoutMs = 10_000,
 ): Promise<Repo> {
-  return (await stack.kube.waitForObject(
-    CHR,
-    namespace,
-    name,
-    (o) => condition(o, 'Ready')?.status === 'True' && predicate(o as Repo),
-    { timeoutMs },
-  )) as Repo;
+  const ready = (repo: Repo) => condition(repo, 'Ready')?.status === 'True' && predicate(repo);
+  return waitForRepository(stack, namespace, name, ready, timeoutMs);
 }
 
 export async function waitForCondition(
@@ -115,16 +133,21 @@ export async function waitForCondition(
   reason?: string,
   timeoutMs = 10_000,
 ): Promise<Repo> {
-  return (await stack.kube.waitForObject(
-    CHR,
-    namespace,
-    name,
-    (o) => {
-      const c = condition(o, type);
-      return c?.status === status && (reason === undefined || c.reason === reason);
-    },
-    { timeoutMs },
-  )) as Repo;
+  const holds = (repo: Repo) => {
+    const c = condition(repo, type);
+    return c?.status === status && (reason === undefined || c.reason === reason);
+  };
+  return waitForRepository(stack, namespace, name, holds, timeoutMs);
+}
+
+/** The repository's ExternalArtifact once its Ready condition says `ready` (default 5 s, as waitForObject). */
+export async function waitForExternalArtifact(
+  stack: LocalStack,
+  namespace: string,
+  name: string,
+  ready: 'True' | 'False' = 'True',
+): Promise<KubeObject> {
+  return stack.kube.waitForObject(EA, namespace, name, (o) => condition(o, 'Ready')?.status === ready);
 }
 
 export function requestReconcile(stack: LocalStack, namespace: string, name: string, token: string): void {
@@ -170,15 +193,9 @@ export async function reconcileNow(
   timeoutMs = 20_000,
 ): Promise<Repo> {
   requestReconcile(stack, namespace, name, token);
-  return (await stack.kube.waitForObject(
-    CHR,
-    namespace,
-    name,
-    (o) =>
-      (o as Repo).status?.lastHandledReconcileAt === token &&
-      condition(o, 'Reconciling')?.reason !== 'Progressing',
-    { timeoutMs },
-  )) as Repo;
+  const handled = (repo: Repo) =>
+    repo.status?.lastHandledReconcileAt === token && condition(repo, 'Reconciling')?.reason !== 'Progressing';
+  return waitForRepository(stack, namespace, name, handled, timeoutMs);
 }
 
 /** The last good artifact is still the published one and is served byte for byte. */
@@ -187,4 +204,38 @@ export async function expectStillServed(good: RepoArtifact, repo: Repo): Promise
   const served = await download(good.url);
   expect(served.status).toBe(200);
   expect(sha256(served.bytes)).toBe(good.digest);
+}
+
+/** The helpers above that act on a stack; a RepositoryStack carries them with the stack already given. */
+const STACK_HELPERS = {
+  createRepository,
+  forbiddenControllerRequests,
+  reconcileNow,
+  repository,
+  requestReconcile,
+  setToken,
+  tokenSecret,
+  waitForCondition,
+  waitForExternalArtifact,
+  waitForReady,
+};
+type WithoutStack<F> = F extends (stack: LocalStack, ...rest: infer A) => infer R ? (...rest: A) => R : never;
+export type RepositoryHelpers = {
+  [K in keyof typeof STACK_HELPERS]: WithoutStack<(typeof STACK_HELPERS)[K]>;
+};
+/** A stack whose repository helpers need no stack argument: `stack.createRepository('team-a', 'shop')`. */
+export type RepositoryStack = LocalStack & RepositoryHelpers;
+
+/** The repository helpers bound to `stack` (which may be a stand-in that finds the running stack late). */
+export function repositoryHelpers(stack: LocalStack): RepositoryHelpers {
+  const bound = Object.entries(STACK_HELPERS).map(([name, helper]) => [
+    name,
+    (...rest: unknown[]) => (helper as (stack: LocalStack, ...rest: unknown[]) => unknown)(stack, ...rest),
+  ]);
+  return Object.fromEntries(bound) as RepositoryHelpers;
+}
+
+/** `stack` itself, with the repository helpers bound to it added, for a stack started by hand. */
+export function withRepositoryHelpers(stack: LocalStack): RepositoryStack {
+  return Object.assign(stack, repositoryHelpers(stack));
 }

@@ -4,15 +4,5 @@ export { StoreError, startEmulator } from './emulator.ts';
 export { DEFAULT_FIXTURE_PATH, FixtureError, loadFixture, parseFixture } from './fixture/load.ts';
 export type { Fixture, FixtureInput } from './fixture/schema.ts';
 export { type BundleEntry, readBundle } from './model/read-bundle.ts';
-export type {
-  ConfigHubEmulator,
-  EmulatorOptions,
-  Fault,
-  FaultEffect,
-  FaultScope,
-  FixtureCredentials,
-  ReleaseInfo,
-  RequestLogEntry,
-  SpaceView,
-  UnitView,
-} from './types.ts';
+// Every type of the test-facing API.
+export type * from './types.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeApplied, recordUpdate, serverSideApply } from './apply.ts';
+import { thing, thingDef } from './example-thing.ts';
 import { SchemaCursor } from './fieldset.ts';
-import { toResourceDef } from './registry.ts';
 import type { Json, JsonObject, KubeObject } from './types.ts';
 
 const schema: JsonObject = {
@@ -32,21 +32,9 @@ const schema: JsonObject = {
     },
   },
 };
-const def = toResourceDef({
-  group: 'example.com',
-  version: 'v1',
-  kind: 'Thing',
-  plural: 'things',
-  namespaced: true,
-  schema,
-});
+const def = thingDef(schema);
 const cursor = new SchemaCursor(schema);
-const obj = (spec: JsonObject, meta: Partial<KubeObject['metadata']> = {}): KubeObject => ({
-  apiVersion: 'example.com/v1',
-  kind: 'Thing',
-  metadata: { name: 't', namespace: 'ns', ...meta },
-  spec,
-});
+
 const apply = (live: KubeObject | undefined, applied: KubeObject, manager: string, force = false) =>
   serverSideApply({
     def,
@@ -101,7 +89,7 @@ describe('server-side apply ownership', () => {
   it('records keyed list items and removes fields a manager stops applying', () => {
     const first = apply(
       undefined,
-      obj({ a: '1', b: '2', ports: [{ name: 'http', protocol: 'TCP', port: 80 }] }),
+      thing({ a: '1', b: '2', ports: [{ name: 'http', protocol: 'TCP', port: 80 }] }),
       'm1',
     );
     expect(first.metadata.managedFields?.[0]?.fieldsV1).toEqual({
@@ -113,37 +101,37 @@ describe('server-side apply ownership', () => {
         },
       },
     });
-    const second = apply(first, obj({ a: '1' }), 'm1');
+    const second = apply(first, thing({ a: '1' }), 'm1');
     expect(second['spec']).toMatchObject({ a: '1' });
     expect(second['spec']).not.toHaveProperty('b');
     expect((second['spec'] as { ports?: unknown[] }).ports ?? []).toEqual([]);
   });
 
   it('keeps fields another manager still owns, and shares fields applied with equal values', () => {
-    const one = apply(undefined, obj({ a: '1', b: '2' }), 'm1');
-    const two = apply(one, obj({ b: '2' }), 'm2');
+    const one = apply(undefined, thing({ a: '1', b: '2' }), 'm1');
+    const two = apply(one, thing({ b: '2' }), 'm2');
     expect(two.metadata.managedFields?.map((m) => m.manager)).toEqual(['m1', 'm2']);
-    const three = apply(two, obj({ a: '1' }), 'm1');
+    const three = apply(two, thing({ a: '1' }), 'm1');
     expect(three['spec']).toEqual({ a: '1', b: '2' });
   });
 
   it('reports conflicts with other managers, and force transfers ownership', () => {
-    const one = apply(undefined, obj({ a: '1' }), 'm1');
-    expect(() => apply(one, obj({ a: '2' }), 'm2')).toThrow(
+    const one = apply(undefined, thing({ a: '1' }), 'm1');
+    expect(() => apply(one, thing({ a: '2' }), 'm2')).toThrow(
       expect.objectContaining({
         code: 409,
         message: 'Apply failed with 1 conflict: conflict with "m1": .spec.a',
       }),
     );
-    const forced = apply(one, obj({ a: '2' }), 'm2', true);
+    const forced = apply(one, thing({ a: '2' }), 'm2', true);
     expect(forced['spec']).toEqual({ a: '2' });
     expect(forced.metadata.managedFields?.map((m) => m.manager)).toEqual(['m2']);
   });
 
   it('conflicts with fields last written by an update, naming its API version', () => {
-    const created = obj({ a: '1' });
+    const created = thing({ a: '1' });
     created.metadata.managedFields = recordUpdate(def, undefined, created, 'kubectl-edit', undefined, 't');
-    expect(() => apply(created, obj({ a: '2' }), 'ctrl')).toThrow(
+    expect(() => apply(created, thing({ a: '2' }), 'ctrl')).toThrow(
       'conflict with "kubectl-edit" using example.com/v1: .spec.a',
     );
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiError } from './errors.ts';
-import { toResourceDef } from './registry.ts';
+import { thing as exampleThing, thingDef } from './example-thing.ts';
 import type { JsonObject, KubeObject } from './types.ts';
 import { admitObject, fieldPath } from './validation.ts';
 
@@ -33,20 +33,8 @@ const schema: JsonObject = {
     },
   },
 };
-const def = toResourceDef({
-  group: 'example.com',
-  version: 'v1',
-  kind: 'Thing',
-  plural: 'things',
-  namespaced: true,
-  schema,
-});
-const thing = (spec: Record<string, unknown>): KubeObject => ({
-  apiVersion: 'example.com/v1',
-  kind: 'Thing',
-  metadata: { name: 't', namespace: 'ns', labels: { keep: 'me' } },
-  spec,
-});
+const def = thingDef(schema);
+const thing = (spec: Record<string, unknown>): KubeObject => exampleThing(spec, { labels: { keep: 'me' } });
 const causesOf = (spec: Record<string, unknown>) => {
   try {
     admitObject(def, thing(spec));

@@ -1,10 +1,15 @@
 // The controller as a separate OS process (`node src/cli/main.ts controller --kubeconfig …`), so tests can
 // kill it with SIGKILL mid-write and read its own /metrics (process memory included).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
+import { useLocalStack } from '../../support/local-stack.ts';
 import { freePort } from '../../support/ports.ts';
 import { WAIT } from '../../support/progress.ts';
+import type { RepositoryStack } from '../../support/repositories.ts';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -87,4 +92,50 @@ export async function spawnController(options: ControllerProcessOptions): Promis
     throw new Error(`controller did not become ready (${(error as Error).message}): ${output}`);
   }
   return proc;
+}
+
+export interface ControllerProcesses {
+  /** The local stack, without a controller of its own. */
+  stack: RepositoryStack;
+  /** Where storage `name` lives: in the file's temporary directory. */
+  storagePath(name: string): string;
+  /** Starts a controller process on storage `name`, acting as the controller's ServiceAccount. */
+  start(name: string, args?: string[]): Promise<ControllerProcess>;
+}
+
+/**
+ * For a test file: a local stack with no controller, and controller processes run against it under the
+ * shipped RBAC. After the file's tests every process still running gets `stopSignal` and the temporary
+ * directory is removed.
+ */
+export function useControllerProcesses(stopSignal: NodeJS.Signals = 'SIGKILL'): ControllerProcesses {
+  const stack = useLocalStack({ controller: false });
+  const running: ControllerProcess[] = [];
+  let dir: string | undefined;
+  let kubeconfigPath = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'controller-processes-'));
+    kubeconfigPath = await stack.kube.writeKubeconfig(
+      join(dir, 'kubeconfig'),
+      'default',
+      stack.controllerToken,
+    );
+  });
+  afterAll(async () => {
+    for (const proc of running) await proc.kill(stopSignal);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const storagePath = (name: string) => {
+    if (dir === undefined) throw new Error('the storage directory is made in beforeAll');
+    return join(dir, name);
+  };
+  return {
+    stack,
+    storagePath,
+    async start(name, args = []) {
+      const proc = await spawnController({ kubeconfigPath, storagePath: storagePath(name), args });
+      running.push(proc);
+      return proc;
+    },
+  };
 }

@@ -1,20 +1,11 @@
 // One upstream fault, end to end: a Ready repository, the fault, the condition it must produce, the
 // last good artifact still served byte for byte, retries with backoff while it lasts, and recovery to
 // Ready on the controller's own backoff once it clears (no reconcile request).
-import { expect } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Fault } from '../../../testkit/confighub-emulator/index.ts';
 import type { LocalStack } from '../../../testkit/local-stack.ts';
 import { nextReconcileDue, reconcileCount } from '../../support/progress.ts';
-import {
-  condition,
-  createRepository,
-  download,
-  type Repo,
-  requestReconcile,
-  sha256,
-  waitForCondition,
-  waitForReady,
-} from '../../support/repositories.ts';
+import { condition, download, type Repo, type RepositoryStack, sha256 } from '../../support/repositories.ts';
 
 export interface FaultFigures {
   fault: string;
@@ -51,9 +42,40 @@ export function listingPath(stack: LocalStack): string {
   return `/api/space/${stack.emulator.getSpace('shop-prod').SpaceID}/unit`;
 }
 
-export async function runFaultCycle(stack: LocalStack, ns: string, cycle: FaultCycle): Promise<FaultFigures> {
-  await createRepository(stack, ns, 'shop', { interval: '1h', ...cycle.spec });
-  const good = (await waitForReady(stack, ns, 'shop')).status!.artifact!;
+/** Where most faults go: the GET of the unit listing. */
+export function onListing(stack: LocalStack): { route: string; method: string } {
+  return { route: listingPath(stack), method: 'GET' };
+}
+
+/**
+ * One test per cycle, in order, each with its own namespace (`${ns}-${index}`). Returns the figures the
+ * cycles measured, which are printed as one table titled `title` once the enclosing block has run.
+ */
+export function itRunsEachFaultCycle(
+  stack: RepositoryStack,
+  title: string,
+  ns: string,
+  cycles: FaultCycle[],
+): FaultFigures[] {
+  const figures: FaultFigures[] = [];
+  afterAll(() => {
+    printFigures(title, figures);
+  });
+  cycles.forEach((cycle, i) => {
+    it(`${cycle.name} → Ready=False ${cycle.reason}, last artifact served, backoff, recovery`, async () => {
+      figures.push(await runFaultCycle(stack, `${ns}-${i}`, cycle));
+    });
+  });
+  return figures;
+}
+
+export async function runFaultCycle(
+  stack: RepositoryStack,
+  ns: string,
+  cycle: FaultCycle,
+): Promise<FaultFigures> {
+  await stack.createRepository(ns, 'shop', { interval: '1h', ...cycle.spec });
+  const good = (await stack.waitForReady(ns, 'shop')).status!.artifact!;
 
   const removers = cycle.faults(stack).map((f) => stack.emulator.injectFault(f));
   const clear = () => {
@@ -69,7 +91,7 @@ export async function runFaultCycle(stack: LocalStack, ns: string, cycle: FaultC
 }
 
 async function observe(
-  stack: LocalStack,
+  stack: RepositoryStack,
   ns: string,
   cycle: FaultCycle,
   good: NonNullable<NonNullable<Repo['status']>['artifact']>,
@@ -80,8 +102,8 @@ async function observe(
   const attempts = await reconcileCount(stack, ns, 'shop');
   stack.emulator.clearRequests();
   cycle.trigger?.(stack);
-  requestReconcile(stack, ns, 'shop', `fault-${cycle.name}`);
-  const failed = await waitForCondition(stack, ns, 'shop', 'Ready', 'False', cycle.reason);
+  stack.requestReconcile(ns, 'shop', `fault-${cycle.name}`);
+  const failed = await stack.waitForCondition(ns, 'shop', 'Ready', 'False', cycle.reason);
   expect(condition(failed, cycle.condition ?? 'FetchFailed')).toMatchObject({
     status: 'True',
     reason: cycle.reason,
@@ -113,8 +135,7 @@ async function observe(
 
   clear();
   const cleared = performance.now();
-  const recovered = await waitForReady(
-    stack,
+  const recovered = await stack.waitForReady(
     ns,
     'shop',
     (r: Repo) => condition(r, 'FetchFailed') === undefined && condition(r, 'Reconciling') === undefined,
