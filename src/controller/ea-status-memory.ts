@@ -1,20 +1,31 @@
-// The ExternalArtifact status this controller last wrote, per object. An informer update whose status
+// The ExternalArtifact statuses this controller last wrote, per object. An informer update whose status
 // differs was made by someone else (a stale URL, an edited condition) and is put back at once; our own
 // writes match and start nothing, so repairing never loops.
+//
+// The last two writes are kept: the watch event of an earlier write can arrive after a later one was
+// sent (a poll's success and then a failure in quick succession on a loaded API server). Taking that late
+// echo for someone else's edit would start a reconcile that polls ConfigHub again, inside a Retry-After.
 import { sameJson } from '../util/same-json.ts';
 
 export class EaStatusMemory {
-  readonly #written = new Map<string, unknown>();
+  readonly #written = new Map<string, { latest: unknown; previous?: unknown }>();
 
   /** Called before the write is sent: its watch event may arrive before the response. */
   remember(namespace: string, name: string, status: unknown): void {
-    this.#written.set(`${namespace}/${name}`, status);
+    const key = `${namespace}/${name}`;
+    const before = this.#written.get(key);
+    if (before !== undefined && sameJson(before.latest, status)) return;
+    this.#written.set(
+      key,
+      before === undefined ? { latest: status } : { latest: status, previous: before.latest },
+    );
   }
 
-  /** Whether `status` is what we wrote; unknown (e.g. after a restart) counts as not ours. */
+  /** Whether `status` is one we wrote last or just before; unknown (e.g. after a restart) is not ours. */
   matches(namespace: string, name: string, status: unknown): boolean {
-    const key = `${namespace}/${name}`;
-    return this.#written.has(key) && sameJson(this.#written.get(key), status);
+    const written = this.#written.get(`${namespace}/${name}`);
+    if (written === undefined) return false;
+    return sameJson(written.latest, status) || ('previous' in written && sameJson(written.previous, status));
   }
 
   forget(namespace: string, name: string): void {
