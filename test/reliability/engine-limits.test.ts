@@ -139,8 +139,13 @@ describe('durations at any size', () => {
       // Capped at max(--max-retry-delay, interval) = 1h; an overflowing timer would have fired at once.
       expect(due).toBeGreaterThan(HOUR - 60_000);
       expect(due).toBeLessThanOrEqual(HOUR);
-      const listings = () => stack.emulator.requests.filter((r) => r.path === listing).length;
+      // Only this object's listings: the other repositories of this file poll the same space on their
+      // own intervals, and on a slow machine one of those polls can fall in this window.
+      const listings = () =>
+        stack.emulator.requests.filter((r) => r.path === listing && r.query['where']?.includes("'throttled'"))
+          .length;
       const before = listings();
+      expect(before).toBeGreaterThanOrEqual(1);
       expect(before).toBeLessThanOrEqual(2);
       await progressMarker('after-throttle');
       expect(listings()).toBe(before);
