@@ -37,6 +37,7 @@ const { values } = parseArgs({
     note: { type: 'string' },
     scale: { type: 'string' },
     'node-args': { type: 'string' },
+    'node-env': { type: 'string' },
     'heap-snapshot': { type: 'string' },
     'keep-heap-snapshot': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -47,6 +48,7 @@ if (values.help) {
   process.stdout.write(
     'Usage: npm run bench -- [--quick] [--only=build,serve,scale,memory,engine,cli] [--out=FILE] [--note=TEXT]\n' +
       '                        [--scale=1,100,1000,5000] [--node-args="--max-semi-space-size=16"]\n' +
+      '                        [--node-env="MALLOC_ARENA_MAX=2"]\n' +
       '                        [--heap-snapshot=1000|none] [--keep-heap-snapshot=DIR]\n',
   );
   process.exit(0);
@@ -90,6 +92,15 @@ const ctx: SectionContext = {
   controllerScript: image.script,
   // The image's own flags unless an experiment names others.
   controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? image.nodeArgs,
+  controllerEnv:
+    values['node-env'] === undefined
+      ? image.env
+      : Object.fromEntries(
+          values['node-env']
+            .split(' ')
+            .filter(Boolean)
+            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+        ),
   scaleLevels,
   heapSnapshotLevels,
   keepHeapSnapshotDir: values['keep-heap-snapshot'],
@@ -133,7 +144,11 @@ const lines = [
     .join(' / ')}`,
   `- tools: ${machine.tools.join('; ')}`,
   ...(values.note ? [`- ${values.note}`] : []),
-  `- controller started as the image starts it: \`node ${[...ctx.controllerNodeArgs, relative(process.cwd(), ctx.controllerScript)].join(' ')}\`${values['node-args'] === undefined ? " (the Dockerfile's ENTRYPOINT, compiled)" : ' (node flags from --node-args)'}`,
+  `- controller started as the image starts it: \`${Object.entries(ctx.controllerEnv)
+    .map(([key, value]) => `${key}=${value} `)
+    .join(
+      '',
+    )}node ${[...ctx.controllerNodeArgs, relative(process.cwd(), ctx.controllerScript)].join(' ')}\`${values['node-args'] === undefined ? " (the Dockerfile's ENTRYPOINT, compiled)" : ' (node flags from --node-args)'}${values['node-env'] === undefined ? '' : ' (environment from --node-env)'}`,
   '',
   '## Targets',
   '',

@@ -52,6 +52,8 @@ export async function startBenchStack(options: {
   nodeArgs?: string[];
   /** See startControllerProcess. */
   script?: string;
+  /** Environment of the controller beyond PATH and HOME. */
+  env?: Record<string, string>;
 }): Promise<BenchStack> {
   const local = await startLocalStack({
     controller: false,
@@ -82,6 +84,7 @@ export async function startBenchStack(options: {
       logFile: join(options.workDir, 'controller.log'),
       args: options.controllerArgs,
       nodeArgs: options.nodeArgs ?? [],
+      env: options.env ?? {},
       ...(options.script === undefined ? {} : { script: options.script }),
     });
   } catch (error) {

@@ -51,6 +51,8 @@ export async function startControllerProcess(options: {
   args?: string[];
   /** Flags for node itself, e.g. V8 heap sizing. */
   nodeArgs?: string[];
+  /** Environment beyond PATH and HOME (the image's `ENV`, e.g. allocator tuning). */
+  env?: Record<string, string>;
   /** A controller entry that takes the controller's flags directly (dist/main.js), instead of the CLI. */
   script?: string;
 }): Promise<ControllerProcess> {
@@ -72,7 +74,11 @@ export async function startControllerProcess(options: {
     {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp' },
+      env: {
+        ...options.env,
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: process.env['HOME'] ?? '/tmp',
+      },
     },
   );
   child.stderr?.pipe(createWriteStream(options.logFile));

@@ -12,24 +12,37 @@ export interface ImageEntry {
   nodeArgs: string[];
   /** Absolute path of the compiled controller entry. */
   script: string;
+  /** Environment the image sets. */
+  env: Record<string, string>;
 }
 
-/** Node flags and script of the Dockerfile's exec-form ENTRYPOINT (`["node", …flags, "dist/main.js"]`). */
+/**
+ * Node flags and script of the Dockerfile's exec-form ENTRYPOINT (`["node", …flags, "dist/main.js"]`),
+ * and the environment its final stage sets (`ENV KEY=value …`; the `ENV KEY value` form is not used).
+ */
 export function dockerfileEntrypoint(dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8')): {
   nodeArgs: string[];
   script: string;
+  env: Record<string, string>;
 } {
-  const line = dockerfile.split('\n').find((l) => l.startsWith('ENTRYPOINT '));
+  const lines = dockerfile.split('\n');
+  const line = lines.find((l) => l.startsWith('ENTRYPOINT '));
   if (line === undefined) throw new Error('the Dockerfile has no ENTRYPOINT');
   const argv = JSON.parse(line.slice('ENTRYPOINT '.length)) as string[];
   if (argv[0] !== 'node' || argv.length < 2) throw new Error(`unexpected ENTRYPOINT ${line}`);
-  return { nodeArgs: argv.slice(1, -1), script: argv[argv.length - 1]! };
+  const finalStage = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')) + 1);
+  const env: Record<string, string> = {};
+  for (const envLine of finalStage.filter((l) => l.startsWith('ENV '))) {
+    for (const [, key, value] of envLine.slice(4).matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S*)/g))
+      env[key!] = value!;
+  }
+  return { nodeArgs: argv.slice(1, -1), script: argv[argv.length - 1]!, env };
 }
 
 /** Compiles the product (`npm run build`'s script) and returns how the image starts it. */
 export function buildImageEntry(log: (message: string) => void): ImageEntry {
   log('compiling the controller as the image does (scripts/build.ts → dist/)');
   execFileSync(process.execPath, [`${ROOT}scripts/build.ts`], { cwd: ROOT, stdio: 'ignore' });
-  const { nodeArgs, script } = dockerfileEntrypoint();
-  return { nodeArgs, script: `${ROOT}${script}` };
+  const { nodeArgs, script, env } = dockerfileEntrypoint();
+  return { nodeArgs, script: `${ROOT}${script}`, env };
 }

@@ -51,6 +51,7 @@ async function wideUnitRun(ctx: SectionContext, keys: number) {
     workDir: ctx.workDir,
     controllerArgs: [],
     nodeArgs: ctx.controllerNodeArgs,
+    env: ctx.controllerEnv,
     script: ctx.controllerScript,
   });
   try {
@@ -113,6 +114,7 @@ async function largeSpaceRun(ctx: SectionContext, units: number, unitMiB: number
     workDir: ctx.workDir,
     controllerArgs: ['--concurrent=4'],
     nodeArgs: ctx.controllerNodeArgs,
+    env: ctx.controllerEnv,
     script: ctx.controllerScript,
   });
   try {

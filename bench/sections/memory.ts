@@ -30,6 +30,7 @@ export async function runMemoryBench(ctx: SectionContext): Promise<SectionResult
     workDir,
     controllerArgs: ['--concurrent=10', '--artifact-retention-ttl=2s'],
     nodeArgs: ctx.controllerNodeArgs,
+    env: ctx.controllerEnv,
     script: ctx.controllerScript,
   });
   const random = prng(7);

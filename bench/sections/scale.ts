@@ -137,6 +137,7 @@ async function measureLevel(
     workDir,
     controllerArgs: [`--concurrent=${CONCURRENT}`],
     nodeArgs: [...ctx.controllerNodeArgs, ...(snapshot ? heapSnapshotNodeArgs(workDir) : [])],
+    env: ctx.controllerEnv,
     script: ctx.controllerScript,
   });
   const result: LevelResult = {

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Storage, sha256Digest } from '../../src/artifact/index.ts';
-import { createArtifactApp } from '../../src/server/artifact-server.ts';
+import { createArtifactHandler } from '../../src/server/artifact-server.ts';
 import { startHttpServer } from '../../src/server/listen.ts';
 import { commandPath, ensureDebianTool, execOk } from '../lib/exec.ts';
 import { bytes, KiB, MiB, ms, num, rate, table } from '../lib/format.ts';
@@ -100,8 +100,8 @@ async function measure(
 
   const servers: Server[] = [];
   const notes: string[] = [];
-  const ours = await startHttpServer(createArtifactApp({ storage, isLeader: () => true }), '127.0.0.1:0');
-  servers.push({ name: 'ours (createArtifactApp)', url: ours.url, stop: ours.close });
+  const ours = await startHttpServer(createArtifactHandler({ storage, isLeader: () => true }), '127.0.0.1:0');
+  servers.push({ name: 'ours (createArtifactHandler)', url: ours.url, stop: ours.close });
   if ('path' in nginx) {
     try {
       const running = await startNginx(nginx.path, root, await freePort(), join(ctx.workDir, 'nginx'));

@@ -23,6 +23,8 @@ export interface SectionContext {
   log: (message: string) => void;
   /** Node flags for the controller process (`--node-args`), e.g. to try V8 heap sizes. */
   controllerNodeArgs: string[];
+  /** Environment of the controller process: the image's `ENV` unless `--node-env` names another. */
+  controllerEnv: Record<string, string>;
   /** The compiled controller entry the image runs (dist/main.js). */
   controllerScript: string;
   /** Repository counts for the scale section (`--scale`); default per mode. */

@@ -11,7 +11,7 @@ import { DriftDetector, DriftMetrics } from '../drift/index.ts';
 import { KubeClient } from '../kube/client.ts';
 import { KubeEventRecorder } from '../kube/events.ts';
 import { LeaderElector } from '../kube/leader-election.ts';
-import { createArtifactApp } from '../server/artifact-server.ts';
+import { createArtifactHandler } from '../server/artifact-server.ts';
 import { type RunningServer, startHttpServer } from '../server/listen.ts';
 import { createHealthApp, createMetricsApp } from '../server/probes.ts';
 import { ControllerMetrics } from '../telemetry/metrics.ts';
@@ -96,7 +96,7 @@ export async function startController(
           logger,
         );
 
-  artifactApp = createArtifactApp({ storage, isLeader: () => leader && running });
+  artifactApp = createArtifactHandler({ storage, isLeader: () => leader && running });
   const metricsServer = await startHttpServer(createMetricsApp(metrics.registry), options.metricsAddr);
   const health = await startHttpServer(
     createHealthApp({ ready: () => storage.isReady() }),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../test/artifact/helpers/raw-http.ts';
 import { Storage, type StoreResult } from '../artifact/storage.ts';
 import { buildTarGz } from '../artifact/tarball.ts';
-import { createArtifactApp } from './artifact-server.ts';
+import { createArtifactHandler } from './artifact-server.ts';
 import { type RunningServer, startHttpServer } from './listen.ts';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-ROOT';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await symlink(base, join(base, 'data', 'confighubrepository', 'up'));
   await mkdir(join(base, 'data', 'plain'));
   await writeFile(join(base, 'data', 'plain', 'file.txt'), 'plain');
-  server = await startHttpServer(createArtifactApp({ storage, isLeader: () => leader }), '127.0.0.1:0');
+  server = await startHttpServer(createArtifactHandler({ storage, isLeader: () => leader }), '127.0.0.1:0');
 });
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('artifact server: memory cache', () => {
     };
     const cached = await storage.store('ns', 'cached', Buffer.from('small artifact'));
     const own = await startHttpServer(
-      createArtifactApp({ storage: counted, isLeader: () => true }),
+      createArtifactHandler({ storage: counted, isLeader: () => true }),
       '127.0.0.1:0',
     );
     try {
@@ -186,7 +186,7 @@ describe('artifact server: readiness', () => {
 
     const cold = new Storage({ root: join(base, 'cold'), advertisedAddress: 'unused' });
     const coldServer = await startHttpServer(
-      createArtifactApp({ storage: cold, isLeader: () => true }),
+      createArtifactHandler({ storage: cold, isLeader: () => true }),
       '127.0.0.1:0',
     );
     try {

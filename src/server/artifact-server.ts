@@ -6,18 +6,21 @@
 // regular, non-hidden file inside the root (directories, locks, temp files, symlinks) is a 404.
 // `GET /` is the readiness probe: 200 only once storage is initialised and this replica leads.
 // Small artifact files come from memory (see artifact-memory-cache.ts), larger ones are streamed in
-// 1 MiB reads.
+// 1 MiB reads (see stream-file.ts).
+//
+// A plain `node:http` listener rather than an express app: this is the one hot path every Flux
+// controller downloads from, it has no routes, and express's per-request set-up cost a third of the
+// throughput at 100 KiB (bench/results.md, section 2).
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import type { Request, Response } from 'express';
-import express from 'express';
+import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { StorageError } from '../artifact/errors.ts';
 import { relativePathProblem } from '../artifact/paths.ts';
 import { Storage } from '../artifact/storage.ts';
 import { ArtifactMemoryCache, type CachedArtifact } from './artifact-memory-cache.ts';
+import { streamFile } from './stream-file.ts';
 
-export type ArtifactAppOptions = {
+export type ArtifactServerOptions = {
   /** With `onChange`, small artifact files are served from memory (it is how the cache learns of changes). */
   storage: Pick<Storage, 'isReady' | 'absolutePath'> & Partial<Pick<Storage, 'onChange'>>;
   isLeader: () => boolean;
@@ -25,35 +28,36 @@ export type ArtifactAppOptions = {
   memoryCache?: ArtifactMemoryCache;
 };
 
-/** Read size for streamed files: fewer, larger reads than the stream default of 64 KiB. */
-const STREAM_CHUNK_BYTES = 1 << 20;
-
 /** Content-addressed artifact files (`<64 hex>.tar.gz`) only: nothing else is known not to change in place. */
 function cacheable(path: string): boolean {
   return Storage.isArtifactFileName(path.slice(path.lastIndexOf('/') + 1));
 }
 
-function sendHeaders(res: Response, path: string, size: number, lastModified: string, etag: string): void {
-  res.status(200).set({
+function fileHeaders(path: string, size: number, lastModified: string, etag: string): OutgoingHttpHeaders {
+  return {
     'Content-Type': contentType(path),
-    'Content-Length': String(size),
+    'Content-Length': size,
     'Last-Modified': lastModified,
     ETag: etag,
     'X-Content-Type-Options': 'nosniff',
-  });
+  };
 }
 
-function sendCached(req: Request, res: Response, path: string, cached: CachedArtifact): void {
-  sendHeaders(res, path, cached.body.length, cached.lastModified, cached.etag);
+function sendCached(req: IncomingMessage, res: ServerResponse, path: string, cached: CachedArtifact): void {
+  res.writeHead(200, fileHeaders(path, cached.body.length, cached.lastModified, cached.etag));
   if (req.method === 'HEAD') res.end();
   else res.end(cached.body);
 }
 
-function send(res: Response, status: number, body: string): void {
-  res
-    .status(status)
-    .set({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
-    .send(body);
+function send(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  // Node sends no body for HEAD by itself; the length still says what GET would return.
+  res.end(body);
 }
 
 /** Decodes the request path once; `undefined` for anything malformed or double-encoded. */
@@ -82,12 +86,13 @@ function contentType(path: string): string {
 }
 
 async function serveFile(
-  options: ArtifactAppOptions,
+  options: ArtifactServerOptions,
   cache: ArtifactMemoryCache | undefined,
-  req: Request,
-  res: Response,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
 ): Promise<void> {
-  const path = requestedPath(req.url);
+  const path = requestedPath(url);
   if (path === undefined) return send(res, 400, 'bad request path\n');
   if (!servable(path)) return send(res, 404, 'not found\n');
   const useCache = cache !== undefined && cacheable(path);
@@ -119,40 +124,35 @@ async function serveFile(
       if (body.length === info.size) cache.set(path, entry);
       return sendCached(req, res, path, entry);
     }
-    sendHeaders(res, path, info.size, lastModified, etag);
+    res.writeHead(200, fileHeaders(path, info.size, lastModified, etag));
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
-    await pipeline(handle.createReadStream({ autoClose: false, highWaterMark: STREAM_CHUNK_BYTES }), res);
+    await streamFile(handle, info.size, res);
   } finally {
     await handle.close();
   }
 }
 
-export function createArtifactApp(options: ArtifactAppOptions): express.Express {
+export function createArtifactHandler(options: ArtifactServerOptions): RequestListener {
   const cache =
     options.storage.onChange !== undefined ? (options.memoryCache ?? new ArtifactMemoryCache()) : undefined;
   if (cache !== undefined) options.storage.onChange?.((path) => cache.invalidate(path));
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.use((req, res, next) => {
+  return (req, res) => {
+    const url = req.url ?? '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.set('Allow', 'GET, HEAD');
-      return send(res, 405, 'method not allowed\n');
+      return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
     }
-    if (req.url === '/' || req.url.startsWith('/?')) {
+    if (url === '/' || url.startsWith('/?')) {
       if (!options.storage.isReady()) return send(res, 503, 'storage not initialised\n');
       if (!options.isLeader()) return send(res, 503, 'not the leader\n');
       return send(res, 200, 'ok\n');
     }
-    serveFile(options, cache, req, res).catch(next);
-  });
-  app.use((_error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
-    // A read failing halfway cannot change its status line any more; just cut the connection.
-    if (res.headersSent) return res.destroy();
-    send(res, 500, 'internal error\n');
-  });
-  return app;
+    serveFile(options, cache, req, res, url).catch(() => {
+      // A read failing halfway cannot change its status line any more; just cut the connection.
+      if (res.headersSent) res.destroy();
+      else send(res, 500, 'internal error\n');
+    });
+  };
 }

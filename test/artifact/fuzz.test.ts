@@ -13,7 +13,7 @@ import {
   UnsafePathError,
   unitsToFiles,
 } from '../../src/artifact/index.ts';
-import { createArtifactApp } from '../../src/server/artifact-server.ts';
+import { createArtifactHandler } from '../../src/server/artifact-server.ts';
 import { type RunningServer, startHttpServer } from '../../src/server/listen.ts';
 import { ESCAPE_FRAGMENTS } from '../support/path-fragments.ts';
 import { prng } from '../support/prng.ts';
@@ -126,7 +126,7 @@ describe('fuzz: the server never serves outside the root', () => {
     const storage = new Storage({ root: join(base, 'data'), advertisedAddress: 'unused' });
     await storage.init();
     stored = await storage.store('ns', 'repo', Buffer.from('inside'));
-    server = await startHttpServer(createArtifactApp({ storage, isLeader: () => true }), '127.0.0.1:0');
+    server = await startHttpServer(createArtifactHandler({ storage, isLeader: () => true }), '127.0.0.1:0');
   });
   afterAll(async () => {
     await server?.close();

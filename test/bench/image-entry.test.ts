@@ -9,10 +9,28 @@ describe('dockerfileEntrypoint', () => {
     ).toEqual({
       nodeArgs: ['--max-semi-space-size=16'],
       script: 'dist/main.js',
+      env: {},
     });
     expect(dockerfileEntrypoint('ENTRYPOINT ["node", "dist/main.js"]')).toEqual({
       nodeArgs: [],
       script: 'dist/main.js',
+      env: {},
+    });
+  });
+
+  it("takes the environment the final stage sets, not an earlier stage's", () => {
+    const dockerfile = [
+      'FROM a AS build',
+      'ENV BUILD_ONLY=1',
+      'FROM b',
+      'ENV NODE_ENV=production',
+      'ENV MALLOC_ARENA_MAX=2 OTHER=x',
+      'ENTRYPOINT ["node", "dist/main.js"]',
+    ].join('\n');
+    expect(dockerfileEntrypoint(dockerfile).env).toEqual({
+      NODE_ENV: 'production',
+      MALLOC_ARENA_MAX: '2',
+      OTHER: 'x',
     });
   });
 
