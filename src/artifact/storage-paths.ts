@@ -43,6 +43,8 @@ export async function resolveContained(
   if (!absolute.startsWith(root + sep)) {
     throw new StorageError('InvalidPath', `path ${quoteName(relativePath)} leaves the storage root`);
   }
+  // A directory known to be real is no symlink: an object directory costs no system call.
+  if (realDirs.has(absolute)) return absolute;
   if (realDirs.has(dirname(absolute))) {
     if (!checkLast || !(await isSymlink(absolute, relativePath))) return absolute;
   }
@@ -87,11 +89,11 @@ async function isSymlink(absolute: string, relativePath: string): Promise<boolea
   }
 }
 
-/** Forgets the real directories an object directory removal took away (and its parent, which may go). */
+/**
+ * Forgets the real directories an object directory removal took away (and its parent, which may go).
+ * Object directories hold files only, so there is nothing deeper to forget.
+ */
 export function forgetRealDirs(realDirs: Set<string>, absoluteDir: string): void {
-  for (const real of realDirs) {
-    if (real === dirname(absoluteDir) || real === absoluteDir || real.startsWith(absoluteDir + sep)) {
-      realDirs.delete(real);
-    }
-  }
+  realDirs.delete(absoluteDir);
+  realDirs.delete(dirname(absoluteDir));
 }

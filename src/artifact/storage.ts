@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { chmod, mkdir, open, realpath, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { STORAGE_KIND_DIR } from '../api/constants.ts';
 import { sha256Hex } from '../util/hash.ts';
@@ -62,6 +62,9 @@ const storageOptionsSchema = z.object({
 });
 export type StorageOptions = z.input<typeof storageOptionsSchema>;
 
+/** Told of an artifact file rewritten or deleted, or of an object directory removed. */
+export type ChangeListener = (relativePath: string, kind: 'file' | 'directory') => void;
+
 export class Storage {
   readonly root: string;
   readonly advertisedAddress: string;
@@ -73,7 +76,7 @@ export class Storage {
   #realRoot: string | undefined;
   /** Files known to hash to a digest: verify() re-hashes only a file that changed, not on every reconcile. */
   readonly #verified = new VerifiedFiles();
-  readonly #changeListeners = new Set<(relativePath: string) => void>();
+  readonly #changeListeners = new Set<ChangeListener>();
   /**
    * Directories under the root known to be real (no symlink on the way), each learnt from a realpath
    * that came back unchanged. Only this process creates and removes them, so a path in one of them
@@ -161,16 +164,17 @@ export class Storage {
 
   /**
    * Calls `listener` with the relative path of every artifact file rewritten or deleted, or with an
-   * object directory removed as a whole (for caches of file contents).
+   * object directory removed as a whole (for caches of file contents). Every stored file sits directly
+   * in its object directory.
    */
-  onChange(listener: (relativePath: string) => void): () => void {
+  onChange(listener: ChangeListener): () => void {
     this.#changeListeners.add(listener);
     return () => this.#changeListeners.delete(listener);
   }
 
-  #changed(relativePath: string): void {
-    this.#verified.forget(relativePath);
-    for (const listener of this.#changeListeners) listener(relativePath);
+  #changed(relativePath: string, kind: 'file' | 'directory'): void {
+    this.#verified.forget(relativePath, kind);
+    for (const listener of this.#changeListeners) listener(relativePath, kind);
   }
 
   /**
@@ -241,6 +245,7 @@ export class Storage {
     const digest: `sha256:${string}` = `sha256:${hex}`;
     const path = this.relativePath(namespace, name, hex);
     const dir = this.objectDir(namespace, name);
+    let renamed = false;
     try {
       return await this.#locks.run(dir, async () => {
         const absoluteDir = await this.absolutePath(dir);
@@ -260,20 +265,23 @@ export class Storage {
             outcome: 'reused',
           };
         }
-        const absolute = await this.absolutePath(path);
+        // In the directory just resolved; rename replaces whatever entry is there (a symlink too)
+        // without following it, so the name needs no check of its own.
+        const absolute = join(absoluteDir, basename(path));
         const now = this.#now();
         const info = await statFile(temp, path);
         try {
           await chmod(temp, FILE_MODE);
           await utimes(temp, now, now);
           await rename(temp, absolute);
+          renamed = true;
         } catch (cause) {
           throw new StorageError('ArchiveOperationFailed', `cannot write ${path}: ${errnoCode(cause)}`, {
             cause,
           });
         }
         await syncDirectory(absoluteDir);
-        this.#changed(path);
+        this.#changed(path, 'file');
         await this.#verified.remember(path, absolute, digest);
         return {
           path,
@@ -285,7 +293,7 @@ export class Storage {
         };
       });
     } finally {
-      await rm(temp, { force: true });
+      if (!renamed) await rm(temp, { force: true });
     }
   }
 
@@ -316,7 +324,7 @@ export class Storage {
         retentionRecords: this.retentionRecords,
         now: this.#now,
       };
-      return collectGarbage(absoluteDir, dir, current, policy, (path) => this.#changed(path));
+      return collectGarbage(absoluteDir, dir, current, policy, (path) => this.#changed(path, 'file'));
     });
   }
 
@@ -333,7 +341,7 @@ export class Storage {
           cause,
         });
       }
-      this.#changed(dir);
+      this.#changed(dir, 'directory');
       forgetRealDirs(this.#realDirs, absoluteDir);
       // Drop the namespace directory once its last object is gone; another object may race us.
       await rmdir(dirname(absoluteDir)).catch(() => undefined);

@@ -25,9 +25,35 @@ function sameFile(known: VerifiedFile, info: Stats): boolean {
   );
 }
 
+/** Splits `dir/file` at the last slash. */
+function split(relativePath: string): [dir: string, file: string] {
+  const slash = relativePath.lastIndexOf('/');
+  return [relativePath.slice(0, slash), relativePath.slice(slash + 1)];
+}
+
 export class VerifiedFiles {
-  /** Keyed by path relative to the storage root. */
-  readonly #files = new Map<string, VerifiedFile>();
+  /**
+   * Directory → file name → what was verified (paths relative to the storage root). Grouped by the
+   * object directory every stored file sits in, so forgetting a file or a whole object is one lookup,
+   * not a scan of every file of every object.
+   */
+  readonly #dirs = new Map<string, Map<string, VerifiedFile>>();
+
+  #get(relativePath: string): VerifiedFile | undefined {
+    const [dir, file] = split(relativePath);
+    return this.#dirs.get(dir)?.get(file);
+  }
+
+  #set(relativePath: string, info: Stats, digest: string): void {
+    const [dir, file] = split(relativePath);
+    let files = this.#dirs.get(dir);
+    if (files === undefined) {
+      files = new Map();
+      this.#dirs.set(dir, files);
+    }
+    const { size, mtimeMs, ctimeMs, ino } = info;
+    files.set(file, { digest, size, mtimeMs, ctimeMs, ino });
+  }
 
   /**
    * Whether the regular file at `absolute` hashes to `digest` (of hex `hex`), with its lstat when it is
@@ -44,7 +70,7 @@ export class VerifiedFiles {
     try {
       info = await lstat(absolute);
       if (!info.isFile()) return { result: 'mismatch' };
-      const known = this.#files.get(relativePath);
+      const known = this.#get(relativePath);
       if (known !== undefined && known.digest === digest && sameFile(known, info))
         return { result: 'ok', info };
       handle = await open(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -57,8 +83,7 @@ export class VerifiedFiles {
       const hash = createHash('sha256');
       await pipeline(handle.createReadStream({ autoClose: false }), hash);
       if (hash.digest('hex') !== hex) return { result: 'mismatch' };
-      const { size, mtimeMs, ctimeMs, ino } = info;
-      this.#files.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
+      this.#set(relativePath, info, digest);
       return { result: 'ok', info };
     } catch (error) {
       throw new StorageError('StatOperationFailed', `cannot hash ${relativePath}: ${errnoCode(error)}`, {
@@ -72,16 +97,25 @@ export class VerifiedFiles {
   /** Records a file this process just wrote with `digest`. */
   async remember(relativePath: string, absolute: string, digest: string): Promise<void> {
     const info = await lstat(absolute).catch(() => undefined);
-    if (info?.isFile()) {
-      const { size, mtimeMs, ctimeMs, ino } = info;
-      this.#files.set(relativePath, { digest, size, mtimeMs, ctimeMs, ino });
-    }
+    if (info?.isFile()) this.#set(relativePath, info, digest);
   }
 
-  /** Forgets `relativePath` and everything under it. */
-  forget(relativePath: string): void {
-    for (const [path] of this.#files) {
-      if (path === relativePath || path.startsWith(`${relativePath}/`)) this.#files.delete(path);
+  /** Forgets a file, or every file of a directory. */
+  forget(relativePath: string, kind: 'file' | 'directory'): void {
+    if (kind === 'directory') {
+      this.#dirs.delete(relativePath);
+      return;
     }
+    const [dir, file] = split(relativePath);
+    const files = this.#dirs.get(dir);
+    files?.delete(file);
+    if (files?.size === 0) this.#dirs.delete(dir);
+  }
+
+  /** Files known, for tests. */
+  get size(): number {
+    let count = 0;
+    for (const files of this.#dirs.values()) count += files.size;
+    return count;
   }
 }

@@ -22,10 +22,20 @@ describe('ArtifactMemoryCache', () => {
     cache.set('d/x/1', entry(10));
     cache.set('d/x/2', entry(10));
     cache.set('d/xy/3', entry(10));
-    cache.invalidate('d/x/1');
+    cache.invalidate('d/x/1', 'file');
     expect(cache.count).toBe(2);
-    cache.invalidate('d/x');
-    expect([cache.count, cache.bytes]).toEqual([1, 10]);
+    cache.invalidate('d/x', 'directory');
+    expect([cache.count, cache.bytes, cache.directories]).toEqual([1, 10, 1]);
     expect(cache.get('d/xy/3')).toBeDefined();
+  });
+
+  it('keeps no index entry for a file it evicted or refused', () => {
+    const cache = new ArtifactMemoryCache(400, 1000);
+    for (let i = 0; i < 100; i++) cache.set(`ns/repo-${i}/a.tar.gz`, entry(300));
+    cache.set('ns/too-big/a.tar.gz', entry(401));
+    // Three entries fit; the 97 evicted ones leave no directory behind.
+    expect([cache.count, cache.directories]).toEqual([3, 3]);
+    for (let i = 97; i < 100; i++) cache.invalidate(`ns/repo-${i}`, 'directory');
+    expect([cache.count, cache.bytes, cache.directories]).toEqual([0, 0, 0]);
   });
 });

@@ -12,13 +12,23 @@ export interface CachedArtifact {
   etag: string;
 }
 
+function directoryOf(path: string): string {
+  return path.slice(0, Math.max(0, path.lastIndexOf('/')));
+}
+
 export class ArtifactMemoryCache {
   readonly #maxEntryBytes: number;
   readonly #entries: ByteLru<CachedArtifact>;
+  /** Cached paths by directory, so removing an object's directory is one lookup, not a scan. */
+  readonly #byDirectory = new Map<string, Set<string>>();
 
   constructor(maxEntryBytes = MAX_CACHED_ARTIFACT_BYTES, maxBytes = MAX_ARTIFACT_CACHE_BYTES) {
     this.#maxEntryBytes = Math.min(maxEntryBytes, maxBytes);
-    this.#entries = new ByteLru(maxBytes, (_path, entry) => entry.body.length);
+    this.#entries = new ByteLru(
+      maxBytes,
+      (_path, entry) => entry.body.length,
+      (path) => this.#unindex(path),
+    );
   }
 
   /** Bytes of artifact content held. */
@@ -28,6 +38,11 @@ export class ArtifactMemoryCache {
 
   get count(): number {
     return this.#entries.count;
+  }
+
+  /** Directories with a cached file, for tests: the index must not outlive the entries. */
+  get directories(): number {
+    return this.#byDirectory.size;
   }
 
   /** Whether a file of this size would be kept. */
@@ -40,18 +55,38 @@ export class ArtifactMemoryCache {
   }
 
   set(path: string, entry: CachedArtifact): void {
-    if (this.fits(entry.body.length)) this.#entries.set(path, entry);
-    else this.#entries.delete(path);
+    if (!this.fits(entry.body.length) || !this.#entries.set(path, entry)) {
+      this.delete(path);
+      return;
+    }
+    const dir = directoryOf(path);
+    let paths = this.#byDirectory.get(dir);
+    if (paths === undefined) {
+      paths = new Set();
+      this.#byDirectory.set(dir, paths);
+    }
+    paths.add(path);
   }
 
   delete(path: string): void {
     this.#entries.delete(path);
+    this.#unindex(path);
   }
 
-  /** Drops `path` and, for a directory, everything under it. */
-  invalidate(path: string): void {
-    this.#entries.delete(path);
-    const prefix = `${path}/`;
-    for (const key of this.#entries.keys()) if (key.startsWith(prefix)) this.#entries.delete(key);
+  /** Drops a rewritten or deleted file, or every file of a removed directory. */
+  invalidate(path: string, kind: 'file' | 'directory'): void {
+    if (kind === 'file') {
+      this.delete(path);
+      return;
+    }
+    for (const cached of this.#byDirectory.get(path) ?? []) this.#entries.delete(cached);
+    this.#byDirectory.delete(path);
+  }
+
+  #unindex(path: string): void {
+    const dir = directoryOf(path);
+    const paths = this.#byDirectory.get(dir);
+    paths?.delete(path);
+    if (paths?.size === 0) this.#byDirectory.delete(dir);
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../test/artifact/helpers/raw-http.ts';
-import { Storage, type StoreResult } from '../artifact/storage.ts';
+import { type ChangeListener, Storage, type StoreResult } from '../artifact/storage.ts';
 import { buildTarGz } from '../artifact/tarball.ts';
 import { createArtifactHandler } from './artifact-server.ts';
 import { type RunningServer, startHttpServer } from './listen.ts';
@@ -53,7 +53,7 @@ describe('artifact server: memory cache', () => {
         lookups++;
         return storage.absolutePath(path);
       },
-      onChange: (listener: (path: string) => void) => storage.onChange(listener),
+      onChange: (listener: ChangeListener) => storage.onChange(listener),
     };
     const cached = await storage.store('ns', 'cached', Buffer.from('small artifact'));
     const own = await startHttpServer(

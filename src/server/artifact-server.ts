@@ -138,7 +138,7 @@ async function serveFile(
 export function createArtifactHandler(options: ArtifactServerOptions): RequestListener {
   const cache =
     options.storage.onChange !== undefined ? (options.memoryCache ?? new ArtifactMemoryCache()) : undefined;
-  if (cache !== undefined) options.storage.onChange?.((path) => cache.invalidate(path));
+  if (cache !== undefined) options.storage.onChange?.((path, kind) => cache.invalidate(path, kind));
   return (req, res) => {
     const url = req.url ?? '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -9,10 +9,14 @@ export class ByteLru<V> {
   readonly #entries = new Map<string, { value: V; cost: number }>();
   #bytes = 0;
 
-  constructor(maxBytes: number, costOf: (key: string, value: V) => number) {
+  readonly #onEvict: ((key: string) => void) | undefined;
+
+  /** `onEvict` hears of each entry dropped to make room (not of `delete`/`clear`, which the caller did). */
+  constructor(maxBytes: number, costOf: (key: string, value: V) => number, onEvict?: (key: string) => void) {
     if (!(maxBytes >= 0)) throw new RangeError(`maxBytes must be >= 0, got ${maxBytes}`);
     this.maxBytes = maxBytes;
     this.#costOf = costOf;
+    this.#onEvict = onEvict;
   }
 
   /** Total cost of the entries held. */
@@ -44,6 +48,7 @@ export class ByteLru<V> {
       if (this.#bytes <= this.maxBytes) break;
       this.#entries.delete(oldest);
       this.#bytes -= entry.cost;
+      this.#onEvict?.(oldest);
     }
     return true;
   }
