@@ -327,6 +327,36 @@ describe('Storage.gc', () => {
     expect(await storage.gc('ns', 'other', undefined)).toEqual({ deleted: [] });
   });
 
+  it('skips the directory walk until a kept file can pass the TTL or the directory changes', async () => {
+    const storage = await ready({ retentionRecords: 5 });
+    const a = await storeAt(storage, 'a', '2026-01-02T10:00:00Z');
+    const b = await storeAt(storage, 'b', '2026-01-02T10:00:30Z');
+    expect((await storage.gc('ns', 'repo', b.path)).deleted).toEqual([]);
+    // Written behind Storage's back: a quiet pass does not look, so it is not seen yet.
+    const dir = join(root, 'confighubrepository/ns/repo');
+    await writeFile(join(dir, '.stale.tmp'), 'partial');
+    await utimes(join(dir, '.stale.tmp'), new Date('2026-01-02T09:00:00Z'), new Date('2026-01-02T09:00:00Z'));
+    clock = new Date('2026-01-02T10:01:00Z');
+    expect((await storage.gc('ns', 'repo', b.path)).deleted).toEqual([]);
+    // a (10:00:00) passes the 60 s TTL: the walk runs again and sees everything.
+    clock = new Date('2026-01-02T10:01:01Z');
+    expect((await storage.gc('ns', 'repo', b.path)).deleted).toEqual([
+      a.path,
+      'confighubrepository/ns/repo/.stale.tmp',
+    ]);
+    // A new current file: the previous one is now a candidate, so the walk runs at once.
+    await writeFile(join(dir, '.stale2.tmp'), 'partial');
+    await utimes(
+      join(dir, '.stale2.tmp'),
+      new Date('2026-01-02T09:00:00Z'),
+      new Date('2026-01-02T09:00:00Z'),
+    );
+    const c = await storeAt(storage, 'c', '2026-01-02T10:01:02Z');
+    expect((await storage.gc('ns', 'repo', c.path)).deleted).toEqual([
+      'confighubrepository/ns/repo/.stale2.tmp',
+    ]);
+  });
+
   it('refuses a current path that is not in the object directory', async () => {
     const storage = await ready();
     const other = storage.relativePath('ns', 'other', 'a'.repeat(64));

@@ -83,6 +83,8 @@ export class Storage {
    * needs an lstat of its last component rather than a realpath of every component per access.
    */
   readonly #realDirs = new Set<string>();
+  /** Per object directory: until when a GC pass with that current file would delete nothing. */
+  readonly #gcQuiet = new Map<string, { current: string | undefined; untilMs: number }>();
 
   constructor(options: StorageOptions) {
     const parsed = storageOptionsSchema.parse(options);
@@ -174,6 +176,7 @@ export class Storage {
 
   #changed(relativePath: string, kind: 'file' | 'directory'): void {
     this.#verified.forget(relativePath, kind);
+    this.#gcQuiet.delete(kind === 'file' ? dirname(relativePath) : relativePath);
     for (const listener of this.#changeListeners) listener(relativePath, kind);
   }
 
@@ -234,6 +237,7 @@ export class Storage {
         cause,
       });
     }
+    this.#gcQuiet.delete(dir);
     return join(absoluteDir, `.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`);
   }
 
@@ -318,13 +322,23 @@ export class Storage {
       current = base;
     }
     return this.#locks.run(dir, async () => {
+      // Files enter the directory only through this class, which forgets the quiet time on any change;
+      // until then a pass would list and stat every file to delete nothing (most polls change nothing).
+      const quiet = this.#gcQuiet.get(dir);
+      if (quiet !== undefined && quiet.current === current && this.#now().getTime() <= quiet.untilMs) {
+        return { deleted: [] };
+      }
       const absoluteDir = await this.absolutePath(dir);
       const policy = {
         retentionTtlMs: this.retentionTtlMs,
         retentionRecords: this.retentionRecords,
         now: this.#now,
       };
-      return collectGarbage(absoluteDir, dir, current, policy, (path) => this.#changed(path, 'file'));
+      const { deleted, quietUntilMs } = await collectGarbage(absoluteDir, dir, current, policy, (path) =>
+        this.#changed(path, 'file'),
+      );
+      this.#gcQuiet.set(dir, { current, untilMs: quietUntilMs });
+      return { deleted };
     });
   }
 
