@@ -37,9 +37,18 @@ const build = (units: UnitInput[], signal = new AbortController().signal) =>
   });
 
 describe('buildTarGzFile', () => {
-  it('writes exactly the bytes of the in-memory builder, with their sha256', async () => {
-    const units = [unit('web', cm('web')), unit('db', `${cm('db')}---\n${cm('db-2')}`), unit('empty', '')];
-    const target = join(dir, 'same.tgz');
+  it.each([
+    ['a small artifact (compressed in one piece)', 0],
+    ['a large one (streamed through gzip)', 1_500_000],
+  ])('writes exactly the bytes of the in-memory builder, with their sha256: %s', async (_name, extra) => {
+    const big = `${cm('big')}data:\n  blob: "${'x'.repeat(extra)}"\n`;
+    const units = [
+      unit('web', cm('web')),
+      unit('db', `${cm('db')}---\n${cm('db-2')}`),
+      unit('empty', ''),
+      ...(extra > 0 ? [unit('big', big)] : []),
+    ];
+    const target = join(dir, `same-${extra}.tgz`);
     const built = await buildTarGzFile(engine, {
       units,
       target,
@@ -49,7 +58,7 @@ describe('buildTarGzFile', () => {
     const expected = await buildTarGz(unitsToFiles(units));
     const written = await readFile(target);
     expect(written.equals(expected)).toBe(true);
-    expect(built).toEqual({ hex: sha256Hex(expected), size: expected.length, objects: 3 });
+    expect(built).toEqual({ hex: sha256Hex(expected), size: expected.length, objects: extra > 0 ? 4 : 3 });
   });
 
   it('refuses two units declaring the same object, naming both', async () => {
