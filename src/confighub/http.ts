@@ -2,7 +2,7 @@
 // backoff on 429/5xx/connection errors, and no redirects (credentials must never travel elsewhere).
 import { Agent, type Dispatcher, request } from 'undici';
 import { errorCode, errorMessage } from '../util/errors.ts';
-import { parseRetryAfter, timeoutSignal } from '../util/timers.ts';
+import { parseRetryAfter, withDeadline } from '../util/timers.ts';
 import { describeErrorBody, scrub } from './error-body.ts';
 import { AbortedError, LimitExceededError, UpstreamUnavailableError } from './errors.ts';
 import { encodeQuery, type HttpRequest, type HttpResponse, headerValue } from './http-message.ts';
@@ -178,8 +178,11 @@ export class Transport {
   }
 
   async #once(req: HttpRequest): Promise<HttpResponse> {
-    const deadline = timeoutSignal(this.#options.timeoutMs);
-    const signal = req.signal === undefined ? deadline : AbortSignal.any([req.signal, deadline]);
+    return withDeadline(this.#options.timeoutMs, (timeout) => this.#attempt(req, timeout));
+  }
+
+  async #attempt(req: HttpRequest, timeout: AbortSignal): Promise<HttpResponse> {
+    const signal = req.signal === undefined ? timeout : AbortSignal.any([req.signal, timeout]);
     const url = `${this.#options.server}${req.path}${encodeQuery(req.query ?? [])}`;
     const res = await request(url, {
       dispatcher: this.#dispatcher,

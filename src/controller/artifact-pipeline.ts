@@ -7,7 +7,7 @@ import { buildReservation } from '../artifact/build.ts';
 import { type BuildEngine, BuildLimitError, buildTarGzFile, makeRevision } from '../artifact/index.ts';
 import { mib } from '../artifact/memory-budget.ts';
 import type { DataCache, FetchOptions, SpaceListing, SpaceSnapshot } from '../confighub/index.ts';
-import { timeoutSignal } from '../util/timers.ts';
+import { withDeadline } from '../util/timers.ts';
 
 export interface PipelineRequest {
   listing: SpaceListing;
@@ -43,21 +43,21 @@ export async function fetchAndBuild(engine: BuildEngine, request: PipelineReques
   const { listing } = request;
   const budgetName = `${request.timeoutName} (${formatDuration(request.timeoutMs)})`;
   // Memory first: a space is only downloaded once the bytes it needs can be held.
-  const release = await engine.budget
-    .acquire(
+  const release = await withDeadline(request.timeoutMs, (signal) =>
+    engine.budget.acquire(
       buildReservation(listing.units.map((unit) => unit.dataSize)),
-      timeoutSignal(request.timeoutMs),
+      signal,
       `space '${listing.spaceSlug}' (${listing.units.length} units)`,
-    )
-    .catch((error: unknown) => {
-      if ((error as { name?: string } | undefined)?.name !== 'TimeoutError') throw error;
-      throw new BuildLimitError(
-        `no build memory came free within ${budgetName}: other builds hold ${mib(engine.budget.inUse)} of --build-memory-limit (${mib(engine.budget.total)})`,
-      );
-    });
+    ),
+  ).catch((error: unknown) => {
+    if ((error as { name?: string } | undefined)?.name !== 'TimeoutError') throw error;
+    throw new BuildLimitError(
+      `no build memory came free within ${budgetName}: other builds hold ${mib(engine.budget.inUse)} of --build-memory-limit (${mib(engine.budget.total)})`,
+    );
+  });
   try {
     const fetch = () =>
-      request.fetch(listing, { cache: request.cache, signal: timeoutSignal(request.timeoutMs) });
+      withDeadline(request.timeoutMs, (signal) => request.fetch(listing, { cache: request.cache, signal }));
     let fetched: Promise<SpaceSnapshot> | undefined;
     const fetchOnce = () => {
       fetched ??= request.timed ? request.timed(fetch) : fetch();
@@ -65,18 +65,20 @@ export async function fetchAndBuild(engine: BuildEngine, request: PipelineReques
     };
     await request.inspect?.(fetchOnce);
     const snapshot = await fetchOnce();
-    const built = await buildTarGzFile(engine, {
-      units: snapshot.units.map((unit) => ({
-        slug: unit.slug,
-        toolchainType: unit.toolchainType,
-        data: unit.data,
-        dataHash: unit.dataHash,
-      })),
-      layout: { toolchains: request.toolchains },
-      target: request.target,
-      signal: timeoutSignal(request.timeoutMs),
-      budgetName,
-    });
+    const built = await withDeadline(request.timeoutMs, (signal) =>
+      buildTarGzFile(engine, {
+        units: snapshot.units.map((unit) => ({
+          slug: unit.slug,
+          toolchainType: unit.toolchainType,
+          data: unit.data,
+          dataHash: unit.dataHash,
+        })),
+        layout: { toolchains: request.toolchains },
+        target: request.target,
+        signal,
+        budgetName,
+      }),
+    );
     return {
       file: request.target,
       hex: built.hex,

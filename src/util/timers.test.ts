@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   capRetryAfter,
+  deadline,
   delay,
   MAX_TIMER_MS,
   parseRetryAfter,
   setLongTimeout,
   timeoutSignal,
+  withDeadline,
 } from './timers.ts';
 
 describe('timers above 2^31−1 ms', () => {
@@ -113,6 +115,52 @@ describe('timers above 2^31−1 ms', () => {
     await vi.advanceTimersByTimeAsync(ms - MAX_TIMER_MS);
     expect(signal.aborted).toBe(true);
     expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+});
+
+describe('deadline', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('aborts with a TimeoutError at the deadline, also above 2^31−1 ms', async () => {
+    const ms = MAX_TIMER_MS + 1000;
+    const { signal } = deadline(ms);
+    await vi.advanceTimersByTimeAsync(ms - 1);
+    expect(signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it('withDeadline clears the timer however the work ends, so nothing fires later', async () => {
+    let seen: AbortSignal | undefined;
+    await withDeadline(1000, async (signal) => {
+      seen = signal;
+      return 'done';
+    });
+    await expect(
+      withDeadline(1000, async (signal) => {
+        seen = signal;
+        throw new Error('failed');
+      }),
+    ).rejects.toThrow('failed');
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(seen?.aborted).toBe(false);
+  });
+
+  it('gives the work a signal that aborts when it outlives the deadline', async () => {
+    const work = withDeadline(
+      1000,
+      (signal) =>
+        new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
+    const outcome = work.catch((error: unknown) => (error as DOMException).name);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await outcome).toBe('TimeoutError');
   });
 });
 

@@ -83,6 +83,38 @@ export function timeoutSignal(ms: number): AbortSignal {
   return controller.signal;
 }
 
+/** A timeout signal with a timer of its own, stopped by `clear()`. */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Stops the timer: finished work leaves nothing to fire later. Idempotent. */
+  clear(): void;
+}
+
+/**
+ * `timeoutSignal` for work that ends before its deadline almost always (a request, a build): the timer
+ * is cleared when the work is done. An AbortSignal.timeout is only collected once a major GC finds it
+ * unreachable, and until then its timer still fires at the deadline, building a TimeoutError nobody
+ * reads (thousands of them a minute at fleet scale).
+ */
+export function deadline(ms: number): Deadline {
+  const controller = new AbortController();
+  const timer = setLongTimeout(
+    () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    ms,
+  );
+  return { signal: controller.signal, clear: () => timer.cancel() };
+}
+
+/** `work` with a deadline signal, its timer cleared however the work ends. */
+export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { signal, clear } = deadline(ms);
+  try {
+    return await work(signal);
+  } finally {
+    clear();
+  }
+}
+
 /** Retry-After as delta-seconds or HTTP date, in milliseconds from `now`; undefined when absent/garbled. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;

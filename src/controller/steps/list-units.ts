@@ -1,7 +1,7 @@
 // The cheap poll: one listing of the selected units, with their revisions and data hashes. Whether
 // anything has to be downloaded is decided from it.
 import { refSelectorFromSpec } from '../../confighub/index.ts';
-import { timeoutSignal } from '../../util/timers.ts';
+import { withDeadline } from '../../util/timers.ts';
 import type { ReconcileContext } from '../reconcile-context.ts';
 import { need } from '../reconcile-context.ts';
 import { timed } from './fetch-timing.ts';
@@ -10,16 +10,17 @@ import { NEXT, type StepResult } from './runner.ts';
 export async function listUnits(ctx: ReconcileContext): Promise<StepResult> {
   const spec = need(ctx, 'spec');
   const { client } = need(ctx, 'upstream');
-  const signal = timeoutSignal(need(ctx, 'timeoutMs'));
   ctx.listing = await timed(ctx.env.metrics, 'list', () =>
-    client.list(
-      {
-        space: spec.space,
-        where: spec.where,
-        ref: refSelectorFromSpec(spec.ref),
-        toolchains: spec.toolchains,
-      },
-      signal,
+    withDeadline(need(ctx, 'timeoutMs'), (signal) =>
+      client.list(
+        {
+          space: spec.space,
+          where: spec.where,
+          ref: refSelectorFromSpec(spec.ref),
+          toolchains: spec.toolchains,
+        },
+        signal,
+      ),
     ),
   );
   return NEXT;
