@@ -12,7 +12,7 @@ import { sha256Hex } from '../util/hash.ts';
 import { stableJson } from '../util/same-json.ts';
 
 function fingerprint(status: unknown): string {
-  return sha256Hex(stableJson(status) ?? 'undefined');
+  return sha256Hex(stableJson(status));
 }
 
 export class EaStatusMemory {

@@ -18,4 +18,23 @@ describe('sameJson', () => {
     expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
     expect(stableJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
   });
+
+  it('writes what JSON.stringify writes for the same object with sorted keys', () => {
+    const value = {
+      z: [1, undefined, () => 1, { y: null, x: 'q"uote\u2028' }],
+      a: new Date('2026-01-02T03:04:05Z'),
+      m: { skip: undefined, n: -0, e: 1e21, t: true },
+      '\u00e9': 'unicode key',
+      B: 'upper case sorts first',
+    };
+    const sorted = {
+      B: value.B,
+      a: value.a,
+      m: { e: 1e21, n: -0, t: true },
+      z: [1, undefined, () => 1, { x: 'q"uote\u2028', y: null }],
+      '\u00e9': value['\u00e9'],
+    };
+    expect(stableJson(value)).toBe(JSON.stringify(sorted));
+    expect(stableJson(undefined)).toBe('null');
+  });
 });
