@@ -1,6 +1,6 @@
-// One ConfigHub client per ConfigHubRepository, kept across reconciles so worker tokens and space
-// resolutions are reused (an idle poll then costs a single unit listing), and rebuilt when the
-// server, timeout or Secrets change.
+// The ConfigHub client of each ConfigHubRepository, kept across reconciles so worker tokens and space
+// resolutions are reused (an idle poll then costs a single unit listing), shared by the repositories
+// reading with the same server, timeout and Secrets, and replaced when one of those changes.
 
 import { Agent, type Dispatcher } from 'undici';
 import {
@@ -28,6 +28,12 @@ export const DEFAULT_DATA_CACHE_BYTES = 64 << 20;
 export class UpstreamClients {
   readonly #entries = new Map<string, Entry>();
   /**
+   * One client per (server, timeout, credentials): repositories reading with the same Secret share its
+   * token, space resolutions and objects (at thousands of repositories a client each was 1.5 KiB each).
+   * Counted by the repositories using it; the last one to leave closes it.
+   */
+  readonly #clients = new Map<string, { client: ConfigHubClient; users: number }>();
+  /**
    * Connection pools shared by every repository with the same TLS material: thousands of repositories
    * on one ConfigHub need a handful of keep-alive connections, not a pool each.
    */
@@ -46,21 +52,39 @@ export class UpstreamClients {
     this.dataCache = createLruDataCache(dataCacheBytes);
   }
 
+  /** Clients open, for tests. */
+  get clients(): number {
+    return this.#clients.size;
+  }
+
   get(key: string, server: string, timeoutMs: number, resolved: ResolvedCredentials): Entry {
     const version = sha256Hex(JSON.stringify([server, timeoutMs, resolved.version]));
     const existing = this.#entries.get(key);
     if (existing !== undefined && existing.version === version) return existing;
-    if (existing !== undefined) void existing.client.close();
-    const client = new ConfigHubClient({
-      server,
-      credentials: resolved.credentials,
-      timeoutMs,
-      dispatcher: this.#pool(resolved.tls),
-      limits: { maxUnits: this.#limits.maxUnits, maxUnitDataBytes: this.#limits.maxUnitSizeBytes },
-    });
-    const entry = { version, client, cache: this.dataCache };
+    if (existing !== undefined) this.#release(existing.version);
+    let shared = this.#clients.get(version);
+    if (shared === undefined) {
+      const client = new ConfigHubClient({
+        server,
+        credentials: resolved.credentials,
+        timeoutMs,
+        dispatcher: this.#pool(resolved.tls),
+        limits: { maxUnits: this.#limits.maxUnits, maxUnitDataBytes: this.#limits.maxUnitSizeBytes },
+      });
+      shared = { client, users: 0 };
+      this.#clients.set(version, shared);
+    }
+    shared.users++;
+    const entry = { version, client: shared.client, cache: this.dataCache };
     this.#entries.set(key, entry);
     return entry;
+  }
+
+  #release(version: string): void {
+    const shared = this.#clients.get(version);
+    if (shared === undefined || --shared.users > 0) return;
+    this.#clients.delete(version);
+    void shared.client.close();
   }
 
   #pool(tls: ResolvedCredentials['tls']): Dispatcher {
@@ -76,12 +100,14 @@ export class UpstreamClients {
   async forget(key: string): Promise<void> {
     const entry = this.#entries.get(key);
     this.#entries.delete(key);
-    await entry?.client.close();
+    if (entry !== undefined) this.#release(entry.version);
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#entries.values()].map((e) => e.client.close()));
+    const clients = [...this.#clients.values()];
+    this.#clients.clear();
     this.#entries.clear();
+    await Promise.all(clients.map((shared) => shared.client.close()));
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.#pools.clear();
   }
