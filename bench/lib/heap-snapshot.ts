@@ -28,8 +28,17 @@ export async function takeHeapSnapshot(
     await sleep(500);
     const created = (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
     if (created !== undefined) {
-      await responsive();
-      return join(dir, created);
+      // The file appears when writing starts; a request sent meanwhile may fail rather than wait, so
+      // ask again until the process answers (it fails for good only if the process is gone).
+      for (;;) {
+        try {
+          await responsive();
+          return join(dir, created);
+        } catch (error) {
+          if (Date.now() >= deadline) throw error;
+          await sleep(1000);
+        }
+      }
     }
   }
   throw new Error(`no heap snapshot appeared in ${dir} within ${timeoutMs} ms`);

@@ -231,7 +231,10 @@ export class Storage {
     const dir = this.objectDir(namespace, name);
     const absoluteDir = await this.absolutePath(dir);
     try {
-      await mkdir(absoluteDir, { recursive: true, mode: DIR_MODE });
+      // A directory this call created is real: later paths in it need no symlink check.
+      if ((await mkdir(absoluteDir, { recursive: true, mode: DIR_MODE })) !== undefined) {
+        this.#realDirs.add(absoluteDir);
+      }
     } catch (cause) {
       throw new StorageError('DirectoryCreationFailed', `cannot create ${dir}: ${errnoCode(cause)}`, {
         cause,

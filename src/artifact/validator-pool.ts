@@ -13,7 +13,8 @@ import type { ValidationReply, ValidationRequest } from './validation-protocol.t
 import type { ObjectHeader, YamlPosition } from './yaml-check.ts';
 
 const WORKER_URL = siblingModule(import.meta.url, './validation-worker');
-const DEFAULT_IDLE_MS = 60_000;
+/** Idle workers go soon: each holds an isolate of its own, and a new one starts in tens of milliseconds. */
+const DEFAULT_IDLE_MS = 15_000;
 /**
  * A worker that parsed a unit this large is replaced rather than reused: its heap grew to several times
  * the unit and V8 would keep that until a later collection, so ending the isolate returns it at once.
@@ -26,7 +27,7 @@ export interface ValidatorPoolOptions {
   workers: number;
   /** Old-generation heap of each worker; a unit needing more is refused with LimitExceeded. */
   maxHeapMb: number;
-  /** A worker idle this long is stopped (default 60 s). */
+  /** A worker idle this long is stopped (default 15 s). */
   idleMs?: number;
 }
 
