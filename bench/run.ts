@@ -5,7 +5,7 @@
 // goes to 127.0.0.1. Missing reference tools (nginx, wrk) are installed from Debian packages when
 // possible; otherwise the section says what it skipped and why.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -106,6 +106,7 @@ const ctx: SectionContext = {
   keepHeapSnapshotDir: values['keep-heap-snapshot'],
 };
 const results: SectionResult[] = [];
+const cpus = availableParallelism();
 try {
   for (const name of names as SectionName[]) {
     const sectionStarted = Date.now();
@@ -122,6 +123,13 @@ try {
       });
     }
     log(`section ${name} took ${((Date.now() - sectionStarted) / 1000).toFixed(0)} s`);
+    // A section that pins this process to some CPUs must give them back: the controllers started later
+    // inherit the affinity, and would otherwise be measured on fewer cores than the machine has.
+    if (availableParallelism() !== cpus) {
+      throw new Error(
+        `section ${name} left this process on ${availableParallelism()} of ${cpus} CPUs; the results that follow would be wrong`,
+      );
+    }
   }
 } finally {
   await rm(workDir, { recursive: true, force: true });

@@ -68,13 +68,14 @@ export async function runServeBench(ctx: SectionContext): Promise<SectionResult>
   // The servers (this process, its threads and the nginx it starts) on CPU 0, wrk alone on CPU 1, so the
   // load generator does not take its CPU from the server it measures.
   const taskset = commandPath('taskset');
-  const pinning = taskset !== undefined && availableParallelism() >= 2;
+  // Counted before pinning: once pinned, availableParallelism() reports the one CPU left to us.
+  const cpus = availableParallelism();
+  const pinning = taskset !== undefined && cpus >= 2;
   if (pinning) await execOk(taskset, ['-a', '-p', '-c', '0', String(process.pid)]);
   try {
     return await measure(ctx, wrk.path, nginx, pinning ? { taskset, cpus: '1' } : undefined);
   } finally {
-    if (pinning)
-      await execOk(taskset, ['-a', '-p', '-c', `0-${availableParallelism() - 1}`, String(process.pid)]);
+    if (pinning) await execOk(taskset, ['-a', '-p', '-c', `0-${cpus - 1}`, String(process.pid)]);
   }
 }
 
