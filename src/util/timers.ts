@@ -75,12 +75,7 @@ export function delay(ms: number, signal?: AbortSignal, options: TimerOptions = 
 export function timeoutSignal(ms: number): AbortSignal {
   const delayMs = normalise(ms);
   if (delayMs <= MAX_TIMER_MS) return AbortSignal.timeout(Math.ceil(delayMs));
-  const controller = new AbortController();
-  setLongTimeout(
-    () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
-    delayMs,
-  );
-  return controller.signal;
+  return deadline(delayMs).signal;
 }
 
 /** A timeout signal with a timer of its own, stopped by `clear()`. */
