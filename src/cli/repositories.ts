@@ -1,6 +1,7 @@
 // Reading ConfigHubRepositories for the CLI: the fields the commands show, checked; lookups whose
 // failures (NotFound included) reach the user as the API server words them; kstatus as `flux reconcile`
 // computes it.
+import { findCondition } from '../api/conditions.ts';
 import { ANNOTATION_REQUESTED_AT, KIND } from '../api/constants.ts';
 import type { KubeClient, KubeObject } from '../kube/client.ts';
 import { resources } from '../kube/resources.ts';
@@ -105,8 +106,8 @@ export function isSuspended(repository: Repository): boolean {
   return specOf(repository).suspend === true;
 }
 
-export function conditionOf(repository: Repository, type: string) {
-  return repository.status?.conditions?.find((c) => c.type === type);
+export function conditionOf(repository: Repository, type: string): Condition | undefined {
+  return findCondition(repository.status?.conditions, type);
 }
 
 export type KStatus = 'InProgress' | 'Current' | 'Failed' | 'Terminating';

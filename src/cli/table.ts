@@ -1,7 +1,7 @@
 // Text tables in the style of `kubectl get` / `flux get sources`: upper-case headers, columns padded
 // to the widest cell, three spaces between columns, NAMESPACE first when listing every namespace.
 import { ageOf } from '../util/human-duration.ts';
-import { isSuspended, type Repository, specOf } from './repositories.ts';
+import { conditionOf, isSuspended, type Repository, specOf } from './repositories.ts';
 
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -44,7 +44,7 @@ export function renderNamespacedTable(
 }
 
 function readyOf(object: Repository): { status: string; message: string } {
-  const ready = object.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = conditionOf(object, 'Ready');
   return { status: ready?.status ?? 'Unknown', message: ready?.message ?? 'waiting to be reconciled' };
 }
 
@@ -81,7 +81,7 @@ export function renderKubectlView(objects: Repository[], now = Date.now()): stri
       specOf(o).url ?? '',
       specOf(o).space ?? '',
       ageOf(o.metadata.creationTimestamp, now),
-      o.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? '',
+      conditionOf(o, 'Ready')?.status ?? '',
       o.status?.conditions ? ready.message : '',
     ];
   });
