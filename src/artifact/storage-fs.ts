@@ -7,6 +7,17 @@ import { errnoCode, StorageError } from './errors.ts';
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
+/** Creates `path` (which must not exist yet) with FILE_MODE, writes `bytes` and fsyncs them. */
+export async function writeNewFile(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx', FILE_MODE);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function statFile(absolute: string, relativePath: string): Promise<Stats> {
   try {
     return await lstat(absolute);

@@ -17,7 +17,7 @@ import { errnoCode, StorageError } from './errors.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { relativePathProblem } from './paths.ts';
 import { quoteName } from './quote.ts';
-import { DIR_MODE, FILE_MODE, listDirectories, statFile, syncDirectory } from './storage-fs.ts';
+import { DIR_MODE, FILE_MODE, listDirectories, statFile, syncDirectory, writeNewFile } from './storage-fs.ts';
 import { collectGarbage } from './storage-gc.ts';
 import {
   ARTIFACT_EXTENSION,
@@ -203,13 +203,7 @@ export class Storage {
   async store(namespace: string, name: string, bytes: Uint8Array): Promise<StoreResult> {
     const temp = await this.tempFile(namespace, name);
     try {
-      const handle = await open(temp, 'wx', FILE_MODE);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeNewFile(temp, bytes);
     } catch (cause) {
       await rm(temp, { force: true });
       throw new StorageError(

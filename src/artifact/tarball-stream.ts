@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { sha256Hex } from '../util/hash.ts';
+import { FILE_MODE, writeNewFile } from './storage-fs.ts';
 import { type ArtifactFile, DEFLATE_OPTIONS, GZIP_HEADER, gzipDeterministic, tarPieces } from './tarball.ts';
 
 const OS_BYTE_OFFSET = 9;
@@ -61,7 +62,7 @@ export async function writeTarGz(
   let tarBytes = 0;
   for (const piece of pieces) tarBytes += piece.length;
   if (tarBytes <= ONE_PIECE_MAX_BYTES) return writeInOnePiece(Buffer.concat(pieces, tarBytes), path, signal);
-  const handle = await open(path, 'wx', 0o600);
+  const handle = await open(path, 'wx', FILE_MODE);
   try {
     const gzip = createGzip({ ...DEFLATE_OPTIONS, chunkSize: OUTPUT_CHUNK });
     const tap = hashingFileSink(handle);
@@ -109,12 +110,6 @@ async function writeInOnePiece(tar: Buffer, path: string, signal: AbortSignal): 
   signal.throwIfAborted();
   const gz = await gzipDeterministic(tar);
   signal.throwIfAborted();
-  const handle = await open(path, 'wx', 0o600);
-  try {
-    await handle.writeFile(gz);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeNewFile(path, gz);
   return { hex: sha256Hex(gz), size: gz.length };
 }
