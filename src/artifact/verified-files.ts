@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { errnoCode, StorageError } from './errors.ts';
 import type { VerifyResult } from './stored-artifact.ts';
@@ -25,10 +26,9 @@ function sameFile(known: VerifiedFile, info: Stats): boolean {
   );
 }
 
-/** Splits `dir/file` at the last slash. */
+/** Splits `dir/file` (a storage path: POSIX separators). */
 function split(relativePath: string): [dir: string, file: string] {
-  const slash = relativePath.lastIndexOf('/');
-  return [relativePath.slice(0, slash), relativePath.slice(slash + 1)];
+  return [posix.dirname(relativePath), posix.basename(relativePath)];
 }
 
 export class VerifiedFiles {

@@ -1,6 +1,7 @@
 // Small artifacts held in memory so a request costs no file-system call: artifact files are named by
 // their digest and never change in place, and Storage reports every file it rewrites or deletes.
 // Bounded in bytes, least recently used out first.
+import { posix } from 'node:path';
 import { ByteLru } from '../util/byte-lru.ts';
 
 export const MAX_CACHED_ARTIFACT_BYTES = 1 << 20;
@@ -10,10 +11,6 @@ export interface CachedArtifact {
   body: Buffer;
   lastModified: string;
   etag: string;
-}
-
-function directoryOf(path: string): string {
-  return path.slice(0, Math.max(0, path.lastIndexOf('/')));
 }
 
 export class ArtifactMemoryCache {
@@ -59,7 +56,7 @@ export class ArtifactMemoryCache {
       this.delete(path);
       return;
     }
-    const dir = directoryOf(path);
+    const dir = posix.dirname(path);
     let paths = this.#byDirectory.get(dir);
     if (paths === undefined) {
       paths = new Set();
@@ -84,7 +81,7 @@ export class ArtifactMemoryCache {
   }
 
   #unindex(path: string): void {
-    const dir = directoryOf(path);
+    const dir = posix.dirname(path);
     const paths = this.#byDirectory.get(dir);
     paths?.delete(path);
     if (paths?.size === 0) this.#byDirectory.delete(dir);
