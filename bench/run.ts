@@ -9,7 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildImageEntry } from './lib/image-entry.ts';
+import { buildImageEntry, envPairs, envPrefix } from './lib/image-entry.ts';
 import { describeMachine } from './lib/machine.ts';
 import { runBuildBench } from './sections/build.ts';
 import { runCliBench } from './sections/cli.ts';
@@ -92,15 +92,7 @@ const ctx: SectionContext = {
   controllerScript: image.script,
   // The image's own flags unless an experiment names others.
   controllerNodeArgs: values['node-args']?.split(' ').filter(Boolean) ?? image.nodeArgs,
-  controllerEnv:
-    values['node-env'] === undefined
-      ? image.env
-      : Object.fromEntries(
-          values['node-env']
-            .split(' ')
-            .filter(Boolean)
-            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-        ),
+  controllerEnv: values['node-env'] === undefined ? image.env : envPairs(values['node-env']),
   scaleLevels,
   heapSnapshotLevels,
   keepHeapSnapshotDir: values['keep-heap-snapshot'],
@@ -152,11 +144,7 @@ const lines = [
     .join(' / ')}`,
   `- tools: ${machine.tools.join('; ')}`,
   ...(values.note ? [`- ${values.note}`] : []),
-  `- controller started as the image starts it: \`${Object.entries(ctx.controllerEnv)
-    .map(([key, value]) => `${key}=${value} `)
-    .join(
-      '',
-    )}node ${[...ctx.controllerNodeArgs, relative(process.cwd(), ctx.controllerScript)].join(' ')}\`${values['node-args'] === undefined ? " (the Dockerfile's ENTRYPOINT, compiled)" : ' (node flags from --node-args)'}${values['node-env'] === undefined ? '' : ' (environment from --node-env)'}`,
+  `- controller started as the image starts it: \`${envPrefix(ctx.controllerEnv)}node ${[...ctx.controllerNodeArgs, relative(process.cwd(), ctx.controllerScript)].join(' ')}\`${values['node-args'] === undefined ? " (the Dockerfile's ENTRYPOINT, compiled)" : ' (node flags from --node-args)'}${values['node-env'] === undefined ? '' : ' (environment from --node-env)'}`,
   '',
   '## Targets',
   '',

@@ -33,10 +33,23 @@ export function dockerfileEntrypoint(dockerfile = readFileSync(`${ROOT}Dockerfil
   const finalStage = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')) + 1);
   const env: Record<string, string> = {};
   for (const envLine of finalStage.filter((l) => l.startsWith('ENV '))) {
-    for (const [, key, value] of envLine.slice(4).matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S*)/g))
-      env[key!] = value!;
+    Object.assign(env, envPairs(envLine.slice(4)));
   }
   return { nodeArgs: argv.slice(1, -1), script: argv[argv.length - 1]!, env };
+}
+
+/** `KEY=value` pairs separated by spaces, as in `ENV A=1 B=2` or `--node-env="A=1 B=2"`. */
+export function envPairs(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [, key, value] of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S*)/g)) env[key!] = value!;
+  return env;
+}
+
+/** The environment as a shell command line writes it before the command: `A=1 B=2 ` ('' when empty). */
+export function envPrefix(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([key, value]) => `${key}=${value} `)
+    .join('');
 }
 
 /** Compiles the product (`npm run build`'s script) and returns how the image starts it. */

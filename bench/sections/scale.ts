@@ -17,6 +17,7 @@ import {
   summarizeHeapSnapshot,
   takeHeapSnapshot,
 } from '../lib/heap-snapshot.ts';
+import { envPrefix } from '../lib/image-entry.ts';
 import { cpuPercent, openDescriptors, sampleProcess } from '../lib/proc.ts';
 import { confighubRoute, countBy, kubeRoute } from '../lib/routes.ts';
 import { median, percentile } from '../lib/stats.ts';
@@ -443,11 +444,7 @@ export async function runScaleBench(ctx: SectionContext): Promise<SectionResult>
     `repository up to ${MAX_SPACES}, beyond that repositories share spaces round-robin because the emulator's`,
     'fixture load is quadratic in units; the controller still lists, builds and stores per repository),',
     'a fresh Kubernetes API test server (this process) and the controller as a child process',
-    `(\`${Object.entries(ctx.controllerEnv)
-      .map(([key, value]) => `${key}=${value} `)
-      .join(
-        '',
-      )}node ${[...ctx.controllerNodeArgs, ''].join(' ')}dist/main.js --concurrent=${CONCURRENT}\`, as the image runs it), then creates every repository at once`,
+    `(\`${envPrefix(ctx.controllerEnv)}node ${[...ctx.controllerNodeArgs, ''].join(' ')}dist/main.js --concurrent=${CONCURRENT}\`, as the image runs it), then creates every repository at once`,
     `(interval ${results[0]?.interval ?? 'n/a'}, 100 per namespace sharing one token Secret). CPU% is of one core (100% = one core busy) from`,
     '/proc/<pid>/stat; RSS from /proc/<pid>/status. "Test doubles CPU" is this process (emulator + API',
     'server) over the same ramp with its event-loop delay, to tell a slow double from a slow controller. The steady window starts',
